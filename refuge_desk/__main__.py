@@ -1,0 +1,3 @@
+from refuge_desk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Plain dataclasses and rules: no Qt, no SQL, nothing of ours imported."""

@@ -1,0 +1,54 @@
+"""NIST SP 800-63B-4: length 15-256, no composition rules, block common and weak ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+MIN_LENGTH = 15
+MAX_LENGTH = 256
+MIN_SCORE = 3
+ADVICE = "Tip: three or four random words you can remember, like “kettle orbit mango lantern”."
+_SCORED_PREFIX = 64  # zxcvbn slows down sharply on long input; 64 characters decide the score
+_COMMON = frozenset(FREQUENCY_LISTS.get("passwords", []))
+
+_LABELS = ["Very weak", "Weak", "Fair", "Strong", "Very strong"]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    ok: bool
+    score: int  # 0-4
+    label: str
+    problems: list[str]
+    hint: str
+
+
+def assess(passphrase: str, user_inputs: list[str] | tuple[str, ...] = ()) -> Assessment:
+    problems: list[str] = []
+    n = len(passphrase)
+    if n < MIN_LENGTH:
+        problems.append(f"Use at least {MIN_LENGTH} characters ({n} so far).")
+    if n > MAX_LENGTH:
+        problems.append(f"Use at most {MAX_LENGTH} characters.")
+    inputs = [w for text in user_inputs for w in text.split() if len(w) > 2]
+    inputs += [t for t in user_inputs if t]
+    if not passphrase:
+        return Assessment(False, 0, _LABELS[0], problems, ADVICE)
+    result = zxcvbn(passphrase[:_SCORED_PREFIX], user_inputs=inputs)
+    score = int(result["score"])
+    if passphrase.strip().lower() in _COMMON:
+        problems.append("This is a commonly used password; choose another.")
+        score = 0
+    lowered = passphrase.casefold()
+    if any(len(t) > 2 and t.casefold() == lowered.strip() for t in user_inputs):
+        problems.append("Do not use your name or the organisation's name.")
+        score = 0
+    if score < MIN_SCORE and n >= MIN_LENGTH:
+        feedback = result.get("feedback") or {}
+        warning = str(feedback.get("warning") or "").strip()
+        problems.append("This is easy to guess" + (f": {warning.rstrip('.')}." if warning else "."))
+    hint = ADVICE if score < MIN_SCORE or n < MIN_LENGTH else "Good passphrase."
+    return Assessment(not problems, score, _LABELS[max(0, min(score, 4))], problems, hint)

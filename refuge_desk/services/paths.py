@@ -1,0 +1,37 @@
+"""Where things live on disk, without Qt (the CLI uses it too)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_DIR_NAME = "RefugeDesk"
+
+
+def app_data_dir() -> Path:
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / APP_DIR_NAME
+
+
+def default_vault_dir() -> Path:
+    return app_data_dir() / "vault"
+
+
+def log_dir() -> Path:
+    return app_data_dir() / "logs"
+
+
+def resource_path(*parts: str) -> Path:
+    """A bundled resource, from a source checkout, an installed wheel or the frozen app."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root, "resources", *parts)
+    from importlib.resources import files
+
+    return Path(str(files("refuge_desk.resources"))).joinpath(*parts)

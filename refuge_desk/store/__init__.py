@@ -1,0 +1,1 @@
+"""Persistence. The only package that imports sqlcipher3."""

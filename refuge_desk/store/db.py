@@ -1,0 +1,201 @@
+"""The one SQL wrapper: a keyed SQLCipher connection with explicit transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from refuge_desk.domain.errors import VaultCorrupt, VaultError, VaultInUse
+
+Row = sqlcipher3.Row
+DatabaseError = sqlcipher3.DatabaseError
+
+# Pages are decrypted once into this cache (64 MiB), so warm queries cost what plain SQLite does.
+CACHE_KIB = 65536
+
+
+def _key_pragma(key: bytes | bytearray) -> str:
+    return f"PRAGMA key = \"x'{bytes(key).hex()}'\""
+
+
+class Database:
+    """A keyed connection. Autocommit mode; writes go through ``transaction()``.
+
+    One connection per vault, used by one thread at a time (the sign-in worker opens it,
+    then hands it to the UI thread), hence ``check_same_thread=False`` plus a lock.
+    """
+
+    def __init__(self, path: Path, key: bytes | bytearray) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._in_tx = False
+        try:
+            conn = sqlcipher3.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=5.0
+            )
+        except sqlcipher3.Error as exc:
+            raise VaultError(f"The vault file {path} could not be opened.") from exc
+        try:
+            conn.execute(_key_pragma(key))
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            # A wrong key or a damaged header only shows on first real read.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            conn.execute("PRAGMA busy_timeout = 5000")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise VaultError(f"The vault file {path} could not be opened for writing.")
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlcipher3.DatabaseError as exc:
+            conn.close()
+            msg = str(exc).lower()
+            if "locked" in msg or "busy" in msg:
+                raise VaultInUse("The vault is in use by another program.") from exc
+            raise VaultCorrupt(
+                f"The vault file {path} cannot be read: it is damaged, was changed outside "
+                "Refuge Desk, or does not match its key."
+            ) from exc
+        conn.row_factory = sqlcipher3.Row
+        self._conn: Any = conn
+
+    # -- queries -------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """Run one statement; returns lastrowid. Outside a transaction it autocommits."""
+        with self._lock:
+            return int(self._conn.execute(sql, params).lastrowid or 0)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._lock:
+            self._conn.executemany(sql, rows)
+
+    def executescript(self, sql: str) -> None:
+        """Statements separated by ';' run one by one inside the caller's transaction."""
+        with self._lock:
+            for stmt in _split_sql(sql):
+                self._conn.execute(stmt)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """BEGIN IMMEDIATE ... COMMIT; ROLLBACK on any exception. Nested calls join."""
+        with self._lock:
+            if self._in_tx:
+                yield self
+                return
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlcipher3.OperationalError as exc:
+                raise VaultInUse(
+                    "The vault is busy in another program; try again in a moment."
+                ) from exc
+            self._in_tx = True
+            try:
+                yield self
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._in_tx = False
+
+    @property
+    def user_version(self) -> int:
+        return int(self.scalar("PRAGMA user_version"))
+
+    def checkpoint(self) -> None:
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is None:
+                return
+            with contextlib.suppress(sqlcipher3.Error):
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    def integrity_problems(self, read_rows: bool = False) -> list[str]:
+        """Empty when the file is whole. Each problem is a short technical phrase."""
+        problems: list[str] = []
+        with self._lock:
+            try:
+                for (msg,) in self._conn.execute("PRAGMA cipher_integrity_check"):
+                    problems.append(str(msg))
+                rows = self._conn.execute("PRAGMA quick_check").fetchall()
+                problems.extend(str(r[0]) for r in rows if str(r[0]).lower() != "ok")
+                if read_rows and not problems:
+                    tables = [
+                        r[0]
+                        for r in self._conn.execute(
+                            "SELECT name FROM sqlite_master WHERE type='table' "
+                            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'"
+                        )
+                    ]
+                    for t in tables:
+                        for _ in self._conn.execute(f'SELECT * FROM "{t}"'):
+                            pass
+            except sqlcipher3.DatabaseError as exc:
+                problems.append(type(exc).__name__ + ": " + str(exc))
+        return problems
+
+
+def _split_sql(script: str) -> list[str]:
+    out: list[str] = []
+    buf: list[str] = []
+    depth = 0  # inside CREATE TRIGGER ... BEGIN ... END
+    for line in script.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("--"):
+            continue
+        buf.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER"):
+            depth = 1
+        if depth and upper.startswith("END;"):
+            depth = 0
+            out.append("\n".join(buf))
+            buf = []
+        elif not depth and stripped.endswith(";"):
+            out.append("\n".join(buf))
+            buf = []
+    if buf:
+        out.append("\n".join(buf))
+    return out
+
+
+def create_empty(path: Path, key: bytes | bytearray) -> Database:
+    if path.exists():
+        raise VaultError(f"{path} already exists.")
+    return Database(path, key)
+
+
+def open_plain_copy(path: Path) -> Any:
+    """A plaintext SQLite connection, for the benchmark's encryption-overhead comparison."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.row_factory = sqlcipher3.Row
+    return conn

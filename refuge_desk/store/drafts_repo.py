@@ -1,0 +1,49 @@
+"""Edits in progress, parked inside the encrypted vault (on lock, and as she types)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from refuge_desk.store.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRow:
+    id: int
+    user_id: int
+    kind: str
+    record_id: int | None
+    payload: str
+    updated_at: str
+
+
+def put(db: Database, user_id: int, kind: str, record_id: int | None, payload: str,
+        now: str) -> None:
+    # NULL never equals NULL in a UNIQUE constraint, so delete-then-insert for new records.
+    with db.transaction():
+        db.execute(
+            "DELETE FROM drafts WHERE user_id = ? AND kind = ? AND record_id IS ?",
+            (user_id, kind, record_id),
+        )
+        db.execute(
+            "INSERT INTO drafts (user_id, kind, record_id, payload, updated_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (user_id, kind, record_id, payload, now),
+        )
+
+
+def for_user(db: Database, user_id: int) -> list[DraftRow]:
+    rows = db.query(
+        "SELECT id, user_id, kind, record_id, payload, updated_at FROM drafts "
+        "WHERE user_id = ? ORDER BY updated_at DESC",
+        (user_id,),
+    )
+    return [DraftRow(int(r[0]), int(r[1]), str(r[2]), None if r[3] is None else int(r[3]),
+                     str(r[4]), str(r[5])) for r in rows]
+
+
+def delete(db: Database, user_id: int, kind: str, record_id: int | None) -> None:
+    db.execute(
+        "DELETE FROM drafts WHERE user_id = ? AND kind = ? AND record_id IS ?",
+        (user_id, kind, record_id),
+    )

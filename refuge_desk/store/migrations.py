@@ -1,0 +1,207 @@
+"""Schema steps keyed on PRAGMA user_version. Each step runs in one transaction.
+
+Never edit a released step: add a new one. ``LATEST`` is the version this build writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from refuge_desk.store.db import Database
+
+V1_CORE = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE staff (
+    id         INTEGER PRIMARY KEY,
+    username   TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    full_name  TEXT NOT NULL,
+    role       TEXT NOT NULL CHECK (role IN ('manager', 'worker', 'volunteer')),
+    active     INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES staff(id),
+    updated_at TEXT NOT NULL,
+    updated_by INTEGER REFERENCES staff(id)
+);
+
+CREATE TABLE rooms (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    beds       INTEGER NOT NULL CHECK (beds > 0),
+    accessible INTEGER NOT NULL DEFAULT 0,
+    notes      TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    created_by INTEGER REFERENCES staff(id),
+    updated_at TEXT NOT NULL,
+    updated_by INTEGER REFERENCES staff(id)
+);
+
+CREATE TABLE residents (
+    id                   INTEGER PRIMARY KEY,
+    ref_no               INTEGER NOT NULL UNIQUE,
+    reference            TEXT NOT NULL UNIQUE,
+    full_name            TEXT NOT NULL,
+    preferred_name       TEXT NOT NULL DEFAULT '',
+    aliases              TEXT NOT NULL DEFAULT '',
+    date_of_birth        TEXT,
+    pronouns             TEXT NOT NULL DEFAULT '',
+    languages            TEXT NOT NULL DEFAULT '',
+    interpreter_needed   INTEGER NOT NULL DEFAULT 0,
+    interpreter_language TEXT NOT NULL DEFAULT '',
+    nationality          TEXT NOT NULL DEFAULT '',
+    immigration_status   TEXT NOT NULL DEFAULT '',
+    nrpf                 INTEGER NOT NULL DEFAULT 0,
+    email                TEXT NOT NULL DEFAULT '',
+    email_safety         TEXT NOT NULL DEFAULT 'unsafe',
+    email_safe_times     TEXT NOT NULL DEFAULT '',
+    alerts               TEXT NOT NULL DEFAULT '',
+    referral_date        TEXT,
+    referral_source      TEXT NOT NULL DEFAULT '',
+    arrival_date         TEXT,
+    room_id              INTEGER REFERENCES rooms(id) ON DELETE SET NULL,
+    key_worker_id        INTEGER REFERENCES staff(id),
+    status               TEXT NOT NULL
+                         CHECK (status IN ('referral', 'resident', 'moved_on', 'archived')),
+    move_on_date         TEXT,
+    move_on_destination  TEXT NOT NULL DEFAULT '',
+    notes                TEXT NOT NULL DEFAULT '',
+    child_count          INTEGER NOT NULL DEFAULT 0,
+    created_at           TEXT NOT NULL,
+    created_by           INTEGER REFERENCES staff(id),
+    updated_at           TEXT NOT NULL,
+    updated_by           INTEGER REFERENCES staff(id)
+);
+CREATE INDEX residents_name ON residents (full_name COLLATE NOCASE, id);
+CREATE INDEX residents_preferred ON residents (preferred_name COLLATE NOCASE, id);
+CREATE INDEX residents_status ON residents (status, ref_no);
+CREATE INDEX residents_arrival ON residents (arrival_date, id);
+CREATE INDEX residents_room ON residents (room_id, id);
+CREATE INDEX residents_key_worker ON residents (key_worker_id, id);
+CREATE INDEX residents_children ON residents (child_count, id);
+
+CREATE TABLE resident_phones (
+    id          INTEGER PRIMARY KEY,
+    resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    number      TEXT NOT NULL,
+    label       TEXT NOT NULL DEFAULT '',
+    safety      TEXT NOT NULL DEFAULT 'unsafe' CHECK (safety IN ('safe', 'unsafe')),
+    safe_times  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX resident_phones_resident ON resident_phones (resident_id);
+
+CREATE TABLE abusers (
+    id           INTEGER PRIMARY KEY,
+    resident_id  INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    name         TEXT NOT NULL DEFAULT '',
+    aliases      TEXT NOT NULL DEFAULT '',
+    relationship TEXT NOT NULL DEFAULT '',
+    description  TEXT NOT NULL DEFAULT '',
+    vehicle      TEXT NOT NULL DEFAULT '',
+    known_areas  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX abusers_resident ON abusers (resident_id);
+
+CREATE TABLE children (
+    id            INTEGER PRIMARY KEY,
+    resident_id   INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    full_name     TEXT NOT NULL,
+    date_of_birth TEXT,
+    school        TEXT NOT NULL DEFAULT '',
+    may_collect   TEXT NOT NULL DEFAULT '',
+    notes         TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL,
+    created_by    INTEGER REFERENCES staff(id),
+    updated_at    TEXT NOT NULL,
+    updated_by    INTEGER REFERENCES staff(id)
+);
+CREATE INDEX children_resident ON children (resident_id);
+
+-- Names, aliases and reference, searchable by word prefix in any script.
+CREATE VIRTUAL TABLE residents_fts USING fts5 (
+    reference, full_name, preferred_name, aliases,
+    content = 'residents', content_rowid = 'id',
+    tokenize = "unicode61 remove_diacritics 2 tokenchars '-'",
+    prefix = '1 2 3'
+);
+CREATE TRIGGER residents_fts_ai AFTER INSERT ON residents BEGIN
+    INSERT INTO residents_fts (rowid, reference, full_name, preferred_name, aliases)
+    VALUES (new.id, new.reference, new.full_name, new.preferred_name, new.aliases);
+END;
+CREATE TRIGGER residents_fts_ad AFTER DELETE ON residents BEGIN
+    INSERT INTO residents_fts (residents_fts, rowid, reference, full_name, preferred_name, aliases)
+    VALUES ('delete', old.id, old.reference, old.full_name, old.preferred_name, old.aliases);
+END;
+CREATE TRIGGER residents_fts_au AFTER UPDATE OF reference, full_name, preferred_name, aliases
+ON residents BEGIN
+    INSERT INTO residents_fts (residents_fts, rowid, reference, full_name, preferred_name, aliases)
+    VALUES ('delete', old.id, old.reference, old.full_name, old.preferred_name, old.aliases);
+    INSERT INTO residents_fts (rowid, reference, full_name, preferred_name, aliases)
+    VALUES (new.id, new.reference, new.full_name, new.preferred_name, new.aliases);
+END;
+
+CREATE TRIGGER children_count_ai AFTER INSERT ON children BEGIN
+    UPDATE residents SET child_count = child_count + 1 WHERE id = new.resident_id;
+END;
+CREATE TRIGGER children_count_ad AFTER DELETE ON children BEGIN
+    UPDATE residents SET child_count = child_count - 1 WHERE id = old.resident_id;
+END;
+"""
+
+V2_DRAFTS_AND_AUDIT = """
+-- Edits parked on lock or crash-safety autosave; payload is JSON, inside the encrypted vault.
+CREATE TABLE drafts (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES staff(id),
+    kind       TEXT NOT NULL,
+    record_id  INTEGER,
+    payload    TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (user_id, kind, record_id)
+);
+
+-- Who did what, by reference, never by name.
+CREATE TABLE audit_log (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    user_id INTEGER REFERENCES staff(id),
+    action  TEXT NOT NULL,
+    ref     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+"""
+
+Step = Callable[[Database], None]
+
+
+def _script(sql: str) -> Step:
+    def run(db: Database) -> None:
+        db.executescript(sql)
+
+    return run
+
+
+STEPS: list[tuple[int, Step]] = [
+    (1, _script(V1_CORE)),
+    (2, _script(V2_DRAFTS_AND_AUDIT)),
+]
+LATEST = STEPS[-1][0]
+
+
+def pending(db: Database) -> list[int]:
+    current = db.user_version
+    return [v for v, _ in STEPS if v > current]
+
+
+def migrate(db: Database, target: int = LATEST) -> None:
+    """Apply every step above the current version up to ``target``, one transaction each."""
+    for version, step in STEPS:
+        if version <= db.user_version or version > target:
+            continue
+        with db.transaction():
+            step(db)
+            db.execute(f"PRAGMA user_version = {version}")

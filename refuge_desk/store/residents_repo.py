@@ -1,0 +1,276 @@
+"""Residents with their phones, abusers and children; list, search and sort in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from refuge_desk.domain.residents import (
+    Abuser,
+    Child,
+    ContactSafety,
+    Phone,
+    Resident,
+    RotaView,
+    Status,
+)
+from refuge_desk.store.db import Database, Row
+
+
+class ResidentRow(NamedTuple):
+    """One line of the residents list. ``full_name`` is '' for a volunteer's session."""
+
+    id: int
+    reference: str
+    full_name: str
+    preferred_name: str
+    room: str
+    status: str
+    key_worker: str
+    arrival_date: str
+    children: int
+    alerts: str
+
+
+SORT_KEYS: dict[str, str] = {
+    "reference": "r.ref_no",
+    "name": "r.full_name COLLATE NOCASE",
+    "preferred_name": "r.preferred_name COLLATE NOCASE",
+    "room": "rm.name COLLATE NOCASE",
+    "status": (
+        "CASE r.status WHEN 'referral' THEN 0 WHEN 'resident' THEN 1 "
+        "WHEN 'moved_on' THEN 2 ELSE 3 END"
+    ),
+    "key_worker": "s.full_name COLLATE NOCASE",
+    "arrived": "r.arrival_date",
+    "children": "r.child_count",
+}
+
+
+def fts_query(text: str, columns: tuple[str, ...] = ()) -> str:
+    """Each typed word becomes a quoted prefix term; every term must match."""
+    terms = []
+    for word in text.split():
+        cleaned = word.replace('"', '""')
+        terms.append(f'"{cleaned}"*')
+    if not terms:
+        return ""
+    body = " AND ".join(terms)
+    if columns:
+        return "{" + " ".join(columns) + "} : (" + body + ")"
+    return body
+
+
+def list_rows(db: Database, *, search: str = "", statuses: tuple[Status, ...] = (),
+              sort: str = "reference", descending: bool = False,
+              names_visible: bool = True) -> list[ResidentRow]:
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort!r}")
+    where, params = [], []
+    if search.strip():
+        cols = () if names_visible else ("reference", "preferred_name")
+        query = fts_query(search, cols)
+        where.append("r.id IN (SELECT rowid FROM residents_fts WHERE residents_fts MATCH ?)")
+        params.append(query)
+    if statuses:
+        where.append(f"r.status IN ({', '.join('?' * len(statuses))})")
+        params.extend(s.value for s in statuses)
+    direction = "DESC" if descending else "ASC"
+    name = "r.full_name" if names_visible else "''"
+    sql = (
+        f"SELECT r.id, r.reference, {name}, r.preferred_name, COALESCE(rm.name, ''), r.status, "
+        "COALESCE(s.full_name, ''), COALESCE(r.arrival_date, ''), r.child_count, r.alerts "
+        "FROM residents r LEFT JOIN rooms rm ON rm.id = r.room_id "
+        "LEFT JOIN staff s ON s.id = r.key_worker_id"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {SORT_KEYS[sort]} {direction}, r.ref_no {direction}"
+    return [ResidentRow._make(r) for r in db.query(sql, params)]
+
+
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _staff_name(db: Database, user_id: object) -> str:
+    if user_id is None:
+        return ""
+    return str(db.scalar("SELECT full_name FROM staff WHERE id = ?", (user_id,)) or "")
+
+
+def get(db: Database, resident_id: int) -> Resident | None:
+    r = db.query_one("SELECT * FROM residents WHERE id = ?", (resident_id,))
+    if r is None:
+        return None
+    res = _from_row(r)
+    res.created_by = _staff_name(db, r["created_by"])
+    res.updated_by = _staff_name(db, r["updated_by"])
+    res.phones = [
+        Phone(str(p["number"]), str(p["label"]), ContactSafety(p["safety"]), str(p["safe_times"]))
+        for p in db.query(
+            "SELECT * FROM resident_phones WHERE resident_id = ? ORDER BY position",
+            (resident_id,),
+        )
+    ]
+    res.abusers = [
+        Abuser(str(a["name"]), str(a["aliases"]), str(a["relationship"]), str(a["description"]),
+               str(a["vehicle"]), str(a["known_areas"]))
+        for a in db.query(
+            "SELECT * FROM abusers WHERE resident_id = ? ORDER BY position", (resident_id,)
+        )
+    ]
+    res.children = [
+        Child(int(c["id"]), str(c["full_name"]), _date(c["date_of_birth"]), str(c["school"]),
+              str(c["may_collect"]), str(c["notes"]))
+        for c in db.query(
+            "SELECT * FROM children WHERE resident_id = ? ORDER BY date_of_birth, id",
+            (resident_id,),
+        )
+    ]
+    return res
+
+
+def _from_row(r: Row) -> Resident:
+    return Resident(
+        id=int(r["id"]),
+        reference=str(r["reference"]),
+        full_name=str(r["full_name"]),
+        preferred_name=str(r["preferred_name"]),
+        aliases=str(r["aliases"]),
+        date_of_birth=_date(r["date_of_birth"]),
+        pronouns=str(r["pronouns"]),
+        languages=str(r["languages"]),
+        interpreter_needed=bool(r["interpreter_needed"]),
+        interpreter_language=str(r["interpreter_language"]),
+        nationality=str(r["nationality"]),
+        immigration_status=str(r["immigration_status"]),
+        nrpf=bool(r["nrpf"]),
+        email=str(r["email"]),
+        email_safety=ContactSafety(r["email_safety"]),
+        email_safe_times=str(r["email_safe_times"]),
+        alerts=str(r["alerts"]),
+        referral_date=_date(r["referral_date"]),
+        referral_source=str(r["referral_source"]),
+        arrival_date=_date(r["arrival_date"]),
+        room_id=None if r["room_id"] is None else int(r["room_id"]),
+        key_worker_id=None if r["key_worker_id"] is None else int(r["key_worker_id"]),
+        status=Status(r["status"]),
+        move_on_date=_date(r["move_on_date"]),
+        move_on_destination=str(r["move_on_destination"]),
+        notes=str(r["notes"]),
+        created_at=str(r["created_at"]),
+        updated_at=str(r["updated_at"]),
+    )
+
+
+def rota(db: Database, resident_id: int) -> RotaView | None:
+    r = db.query_one(
+        "SELECT r.id, r.reference, r.preferred_name, r.full_name, COALESCE(rm.name, ''), "
+        "r.alerts, r.status, r.child_count FROM residents r "
+        "LEFT JOIN rooms rm ON rm.id = r.room_id WHERE r.id = ?",
+        (resident_id,),
+    )
+    if r is None:
+        return None
+    preferred = str(r[2]).strip() or (str(r[3]).split() or [""])[0]
+    return RotaView(int(r[0]), str(r[1]), preferred, str(r[4]), str(r[5]), Status(r[6]),
+                    int(r[7]))
+
+
+_FIELDS = (
+    "full_name", "preferred_name", "aliases", "date_of_birth", "pronouns", "languages",
+    "interpreter_needed", "interpreter_language", "nationality", "immigration_status", "nrpf",
+    "email", "email_safety", "email_safe_times", "alerts", "referral_date", "referral_source",
+    "arrival_date", "room_id", "key_worker_id", "status", "move_on_date",
+    "move_on_destination", "notes",
+)
+
+
+def _values(res: Resident) -> list[object]:
+    out: list[object] = []
+    for name in _FIELDS:
+        v = getattr(res, name)
+        if isinstance(v, dt.date):
+            v = v.isoformat()
+        elif isinstance(v, bool):
+            v = int(v)
+        elif hasattr(v, "value"):
+            v = v.value
+        out.append(v)
+    return out
+
+
+def next_reference(db: Database) -> tuple[int, str]:
+    n = int(db.scalar("SELECT COALESCE(MAX(ref_no), 0) + 1 FROM residents"))
+    return n, f"R-{n:04d}"
+
+
+def insert(db: Database, res: Resident, now: str, by: int) -> tuple[int, str]:
+    """Within the caller's transaction. Returns (id, reference)."""
+    ref_no, reference = next_reference(db)
+    cols = ", ".join(_FIELDS)
+    marks = ", ".join("?" * len(_FIELDS))
+    rid = db.execute(
+        f"INSERT INTO residents (ref_no, reference, {cols}, created_at, created_by, updated_at, "
+        f"updated_by) VALUES (?, ?, {marks}, ?, ?, ?, ?)",
+        (ref_no, reference, *_values(res), now, by, now, by),
+    )
+    _write_parts(db, rid, res, now, by)
+    return rid, reference
+
+
+def update(db: Database, res: Resident, now: str, by: int) -> None:
+    assert res.id is not None
+    sets = ", ".join(f"{c} = ?" for c in _FIELDS)
+    db.execute(
+        f"UPDATE residents SET {sets}, updated_at = ?, updated_by = ? WHERE id = ?",
+        (*_values(res), now, by, res.id),
+    )
+    _write_parts(db, res.id, res, now, by)
+
+
+def _write_parts(db: Database, rid: int, res: Resident, now: str, by: int) -> None:
+    db.execute("DELETE FROM resident_phones WHERE resident_id = ?", (rid,))
+    db.executemany(
+        "INSERT INTO resident_phones (resident_id, position, number, label, safety, safe_times) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(rid, i, p.number.strip(), p.label, p.safety.value, p.safe_times)
+         for i, p in enumerate(res.phones)],
+    )
+    db.execute("DELETE FROM abusers WHERE resident_id = ?", (rid,))
+    db.executemany(
+        "INSERT INTO abusers (resident_id, position, name, aliases, relationship, description, "
+        "vehicle, known_areas) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(rid, i, a.name, a.aliases, a.relationship, a.description, a.vehicle, a.known_areas)
+         for i, a in enumerate(res.abusers)],
+    )
+    keep = [c.id for c in res.children if c.id is not None]
+    existing = {int(r[0]) for r in db.query("SELECT id FROM children WHERE resident_id = ?",
+                                             (rid,))}
+    for cid in existing - set(keep):
+        db.execute("DELETE FROM children WHERE id = ?", (cid,))
+    for c in res.children:
+        values = (c.full_name.strip(), _iso(c.date_of_birth), c.school, c.may_collect, c.notes)
+        if c.id is not None and c.id in existing:
+            db.execute(
+                "UPDATE children SET full_name = ?, date_of_birth = ?, school = ?, "
+                "may_collect = ?, notes = ?, updated_at = ?, updated_by = ? "
+                "WHERE id = ? AND resident_id = ?",
+                (*values, now, by, c.id, rid),
+            )
+        else:
+            c.id = db.execute(
+                "INSERT INTO children (resident_id, full_name, date_of_birth, school, "
+                "may_collect, notes, created_at, created_by, updated_at, updated_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (rid, *values, now, by, now, by),
+            )
+
+
+def count(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM residents"))

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from refuge_desk.domain.residents import Room, RoomOccupancy
+from refuge_desk.store.db import Database
+
+
+def occupancy(db: Database) -> list[RoomOccupancy]:
+    rows = db.query(
+        "SELECT rm.id, rm.name, rm.beds, rm.accessible, rm.notes, "
+        "  COALESCE(SUM(1 + r.child_count), 0) AS occupied "
+        "FROM rooms rm LEFT JOIN residents r ON r.room_id = rm.id AND r.status = 'resident' "
+        "GROUP BY rm.id ORDER BY rm.name COLLATE NOCASE"
+    )
+    return [
+        RoomOccupancy(Room(int(r[0]), str(r[1]), int(r[2]), bool(r[3]), str(r[4])), int(r[5]))
+        for r in rows
+    ]
+
+
+def by_id(db: Database, room_id: int) -> Room | None:
+    r = db.query_one("SELECT id, name, beds, accessible, notes FROM rooms WHERE id = ?",
+                     (room_id,))
+    return None if r is None else Room(int(r[0]), str(r[1]), int(r[2]), bool(r[3]), str(r[4]))
+
+
+def id_by_name(db: Database, name: str) -> int | None:
+    value = db.scalar("SELECT id FROM rooms WHERE name = ? COLLATE NOCASE", (name.strip(),))
+    return None if value is None else int(value)
+
+
+def save(db: Database, room: Room, now: str, by: int) -> int:
+    if room.id is None:
+        return db.execute(
+            "INSERT INTO rooms (name, beds, accessible, notes, created_at, created_by, "
+            "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (room.name.strip(), room.beds, int(room.accessible), room.notes, now, by, now, by),
+        )
+    db.execute(
+        "UPDATE rooms SET name = ?, beds = ?, accessible = ?, notes = ?, updated_at = ?, "
+        "updated_by = ? WHERE id = ?",
+        (room.name.strip(), room.beds, int(room.accessible), room.notes, now, by, room.id),
+    )
+    return room.id
+
+
+def residents_in(db: Database, room_id: int) -> int:
+    return int(db.scalar(
+        "SELECT count(*) FROM residents WHERE room_id = ? AND status IN ('referral', 'resident')",
+        (room_id,),
+    ))
+
+
+def delete(db: Database, room_id: int) -> None:
+    db.execute("DELETE FROM rooms WHERE id = ?", (room_id,))

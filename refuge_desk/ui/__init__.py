@@ -1,0 +1,1 @@
+"""Widgets, dialogs and table models. Calls services, never SQL."""

@@ -1,0 +1,90 @@
+"""The one place that shows modal questions, so tests can answer them.
+
+Widgets call ``self.dialogs.confirm(...)`` etc. Tests pass a ``ScriptedDialogs`` with the
+answers queued. Every box opened here is tracked so the lock sequence can close it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+
+class Dialogs:
+    def __init__(self) -> None:
+        self._open: list[QMessageBox] = []
+
+    def _box(self, parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
+             buttons: QMessageBox.StandardButton,
+             default: QMessageBox.StandardButton) -> QMessageBox.StandardButton:
+        box = QMessageBox(icon, title, text, buttons, parent)
+        box.setDefaultButton(default)
+        self._open.append(box)
+        try:
+            return QMessageBox.StandardButton(box.exec())
+        finally:
+            self._open.remove(box)
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        self._box(parent, QMessageBox.Icon.Information, title, text,
+                  QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Ok)
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        self._box(parent, QMessageBox.Icon.Warning, title, text,
+                  QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Ok)
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        answer = self._box(parent, QMessageBox.Icon.Question, title, text,
+                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                           QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def save_discard_cancel(self, parent: QWidget | None, title: str, text: str) -> str:
+        """'save' | 'discard' | 'cancel'."""
+        b = QMessageBox.StandardButton
+        answer = self._box(parent, QMessageBox.Icon.Question, title, text,
+                           b.Save | b.Discard | b.Cancel, b.Save)
+        return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
+
+    def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        # Qt's own dialog (not the platform's) so nothing is remembered in OS recent lists.
+        name, _ = QFileDialog.getOpenFileName(
+            parent, title, "", filters, options=QFileDialog.Option.DontUseNativeDialog
+        )
+        return Path(name) if name else None
+
+    def close_all(self) -> None:
+        for box in list(self._open):
+            box.reject()
+
+
+class ScriptedDialogs(Dialogs):
+    """Test double: answers come from a queue; every question asked is recorded."""
+
+    def __init__(self, *answers: Any) -> None:
+        super().__init__()
+        self.answers: deque[Any] = deque(answers)
+        self.asked: list[tuple[str, str, str]] = []
+
+    def _next(self, kind: str, title: str, text: str, default: Any) -> Any:
+        self.asked.append((kind, title, text))
+        return self.answers.popleft() if self.answers else default
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        self._next("info", title, text, None)
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        self._next("error", title, text, None)
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        return bool(self._next("confirm", title, text, False))
+
+    def save_discard_cancel(self, parent: QWidget | None, title: str, text: str) -> str:
+        return str(self._next("save_discard_cancel", title, text, "cancel"))
+
+    def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
+        value = self._next("open_file", title, filters, None)
+        return None if value is None else Path(value)
