@@ -25,6 +25,7 @@ class PermissionDenied(UserError):
 class WrongCredentials(UserError):
     def __init__(self) -> None:
         super().__init__("Wrong user name or passphrase.")
+        self.retry_after = 0.0  # seconds before the next attempt is allowed
 
 
 class SignInThrottled(UserError):

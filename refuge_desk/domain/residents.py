@@ -208,9 +208,8 @@ def validate_resident(r: Resident, today: dt.date) -> list[str]:
     for name, (label, limit) in _TEXT_LIMITS.items():
         _check_len(problems, label, getattr(r, name), limit)
     _check_date(problems, "Date of birth", r.date_of_birth, today)
-    if r.date_of_birth and r.date_of_birth > today - dt.timedelta(days=365 * 14):
-        if r.date_of_birth <= today:
-            problems.append("Date of birth makes her younger than 14; please check it.")
+    if r.date_of_birth and today - dt.timedelta(days=365 * 14) < r.date_of_birth <= today:
+        problems.append("Date of birth makes her younger than 14; please check it.")
     _check_date(problems, "Referral date", r.referral_date, today)
     _check_date(problems, "Arrival date", r.arrival_date, today, allow_future_days=366)
     _check_date(problems, "Move-on date", r.move_on_date, today, allow_future_days=366)

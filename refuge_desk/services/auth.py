@@ -117,8 +117,8 @@ def sign_in(folder: VaultFolder, username: str, passphrase: str, *,
         raise SignInThrottled(wait)
     try:
         slot, data_key = slots.unwrap_user(username, passphrase)
-    except WrongCredentials:
-        throttle.failed(tag)
+    except WrongCredentials as exc:
+        exc.retry_after = throttle.failed(tag)
         raise
     try:
         db = vault.open_database(folder, data_key, full_check=full_check)
@@ -129,8 +129,9 @@ def sign_in(folder: VaultFolder, username: str, passphrase: str, *,
     if user is None or not user.active:
         db.close()
         zero(data_key)
-        throttle.failed(tag)
-        raise WrongCredentials()
+        err = WrongCredentials()
+        err.retry_after = throttle.failed(tag)
+        raise err
     throttle.succeeded(tag)
     session = Session(folder, db, data_key, slots, user, clock)
     session.audit(audit_action)

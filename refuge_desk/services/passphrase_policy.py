@@ -26,6 +26,13 @@ class Assessment:
     hint: str
 
 
+def _mostly_names(passphrase: str, names: list[str]) -> bool:
+    rest = passphrase.casefold()
+    for word in sorted({w.casefold() for w in names if len(w) > 2}, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return len("".join(ch for ch in rest if ch.isalnum())) < 10
+
+
 def assess(passphrase: str, user_inputs: list[str] | tuple[str, ...] = ()) -> Assessment:
     problems: list[str] = []
     n = len(passphrase)
@@ -42,10 +49,9 @@ def assess(passphrase: str, user_inputs: list[str] | tuple[str, ...] = ()) -> As
     if passphrase.strip().lower() in _COMMON:
         problems.append("This is a commonly used password; choose another.")
         score = 0
-    lowered = passphrase.casefold()
-    if any(len(t) > 2 and t.casefold() == lowered.strip() for t in user_inputs):
-        problems.append("Do not use your name or the organisation's name.")
-        score = 0
+    if n >= MIN_LENGTH and _mostly_names(passphrase, inputs):
+        problems.append("Do not build it from your name or the organisation's name.")
+        score = min(score, 1)
     if score < MIN_SCORE and n >= MIN_LENGTH:
         feedback = result.get("feedback") or {}
         warning = str(feedback.get("warning") or "").strip()

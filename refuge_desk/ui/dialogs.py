@@ -10,7 +10,16 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+
+def forget_file_dialog_history() -> None:
+    """Qt's file dialog remembers folders and file names in QtProject settings; wipe them."""
+    qt = QSettings(QSettings.Scope.UserScope, "QtProject")
+    qt.remove("FileDialog")
+    qt.remove("Qt/filedialog")
+    qt.sync()
 
 
 class Dialogs:
@@ -51,9 +60,12 @@ class Dialogs:
 
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
         # Qt's own dialog (not the platform's) so nothing is remembered in OS recent lists.
-        name, _ = QFileDialog.getOpenFileName(
-            parent, title, "", filters, options=QFileDialog.Option.DontUseNativeDialog
-        )
+        try:
+            name, _ = QFileDialog.getOpenFileName(
+                parent, title, "", filters, options=QFileDialog.Option.DontUseNativeDialog
+            )
+        finally:
+            forget_file_dialog_history()
         return Path(name) if name else None
 
     def close_all(self) -> None:

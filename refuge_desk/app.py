@@ -1,0 +1,73 @@
+"""QApplication set-up: style, redacted logging, one instance per vault, the main window."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from refuge_desk import APP_NAME
+from refuge_desk.domain.errors import UserError
+from refuge_desk.services import demo, paths
+from refuge_desk.store.vault import VaultFolder
+
+CRASH_MESSAGE = (
+    "Something went wrong inside Refuge Desk. Everything you saved is safe in the vault. "
+    "If this happens again, tell your manager what you were doing."
+)
+
+
+def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from refuge_desk import logging_setup
+    from refuge_desk.ui.main_window import MainWindow
+    from refuge_desk.ui.style import APP_STYLE
+
+    QCoreApplication.setOrganizationName("RefugeDesk")
+    QCoreApplication.setApplicationName(APP_NAME)
+    # Settings hold window geometry only; keep them in an .ini we can audit for leaks.
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setStyleSheet(APP_STYLE)
+    logging_setup.configure(paths.log_dir())
+
+    def show_crash(message: str) -> None:
+        QMessageBox.critical(None, APP_NAME, message)
+
+    logging_setup.install_excepthook(lambda: show_crash(CRASH_MESSAGE))
+
+    demo_base: Path | None = None
+    demo_hint: tuple[str, str] | None = None
+    try:
+        if demo_mode:
+            demo_base = Path(tempfile.mkdtemp(prefix="refuge-desk-demo-"))
+            folder = demo.demo_folder(demo_base)
+            demo.create_demo_vault(folder).close()
+            demo_hint = (demo.DEMO_USER, demo.DEMO_PASSPHRASE)
+        else:
+            folder = VaultFolder(vault_dir or paths.default_vault_dir())
+        try:
+            folder.acquire()
+        except UserError as exc:
+            show_crash(str(exc))
+            return 1
+        window = MainWindow(folder, demo_hint=demo_hint)
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+        window.show()
+        window.screen_lock.install(app, int(window.winId()))
+        code = app.exec()
+        settings.setValue("main/geometry", window.saveGeometry())
+        window.shutdown()
+        folder.release()
+        return int(code)
+    finally:
+        if demo_base is not None:
+            shutil.rmtree(demo_base, ignore_errors=True)

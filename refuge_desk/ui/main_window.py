@@ -1,0 +1,470 @@
+"""The one main window: set-up, sign-in/unlock, and the workspace, with the lock sequence.
+
+Lock (KeePassXC's order): park unsaved edits as an encrypted draft, close dialogs, clear the
+clipboard if it holds our text, clear every model and widget, close the connection and zero
+the key. Unlock brings her back to the same screen and the same unsaved edit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from refuge_desk import APP_NAME
+from refuge_desk.domain.errors import UserError
+from refuge_desk.services import auth, drafts, settings
+from refuge_desk.services.session import Clock, Session, system_clock
+from refuge_desk.store.vault import VaultFolder
+from refuge_desk.ui.dialogs import Dialogs
+from refuge_desk.ui.idle import IdleWatcher
+from refuge_desk.ui.import_dialog import ImportResidentsDialog
+from refuge_desk.ui.recovery_dialog import RecoveryDialog
+from refuge_desk.ui.resident_editor import ResidentEditor
+from refuge_desk.ui.residents_page import ResidentsPage, RotaCard
+from refuge_desk.ui.rooms_page import RoomsPage
+from refuge_desk.ui.screen_lock import ScreenLockMonitor
+from refuge_desk.ui.settings_dialog import SettingsDialog
+from refuge_desk.ui.setup_wizard import SetupWizard
+from refuge_desk.ui.signin_page import SignInPage
+from refuge_desk.ui.staff_page import ChangeOwnPassphraseDialog, StaffPage
+
+log = logging.getLogger(__name__)
+
+LOCK_SHORTCUT = "Ctrl+L"
+HIDE_SHORTCUT = "F12"
+DRAFT_AUTOSAVE_MS = 3000
+
+
+@dataclass(slots=True)
+class Whereabouts:
+    """Where she was when the vault locked, to bring her back there."""
+
+    section: str = "residents"
+    editing: bool = False
+    record_id: int | None = None
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, folder: VaultFolder, dialogs: Dialogs | None = None, *,
+                 clock: Clock = system_clock, idle_clock: Callable[[], float] = time.monotonic,
+                 signin_seconds: Callable[[], float] = time.time,
+                 demo_hint: tuple[str, str] | None = None) -> None:
+        super().__init__()
+        self.folder = folder
+        self.dialogs = dialogs or Dialogs()
+        self.clock = clock
+        self.session: Session | None = None
+        self.where = Whereabouts()
+        self._pages: dict[str, QWidget] = {}
+        self.editor: ResidentEditor | None = None
+        self.rota: RotaCard | None = None
+        self.setWindowTitle(APP_NAME + (" — demo" if demo_hint else ""))
+        self.resize(1180, 760)
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.signin = SignInPage(folder, clock, signin_seconds, demo_hint=demo_hint)
+        self.stack.addWidget(self.signin)
+        self.signin.signed_in.connect(self.start_session)
+        self.signin.unlocked.connect(self._after_unlock)
+        self.signin.switch_user.connect(self.sign_out)
+        self.signin.forgot_passphrase.connect(self.open_recovery)
+        self.wizard: SetupWizard | None = None
+        self.workspace = QStackedWidget()
+        self.stack.addWidget(self.workspace)
+
+        self.idle = IdleWatcher(settings.AUTO_LOCK_DEFAULT * 60, idle_clock, parent=self)
+        self.idle.idle.connect(lambda: self.lock("idle"))
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self.screen_lock = ScreenLockMonitor(self)
+        self.screen_lock.screen_locked.connect(lambda: self.lock("screen"))
+
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setInterval(DRAFT_AUTOSAVE_MS)
+        self.draft_timer.timeout.connect(self.autosave_draft)
+
+        self._build_toolbar()
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+
+        if folder.exists():
+            self.show_sign_in()
+        else:
+            self.show_setup()
+
+    # -- toolbar ---------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(tb)
+        self.toolbar = tb
+        self.nav = QActionGroup(self)
+        self.nav.setExclusive(True)
+        self.act_residents = self._nav_action("Residents", "residents", "Ctrl+1")
+        self.act_rooms = self._nav_action("Rooms", "rooms", "Ctrl+2")
+        self.act_staff = self._nav_action("Staff", "staff", "Ctrl+3")
+        tb.addSeparator()
+        self.act_import = QAction("Import residents…", self)
+        self.act_import.triggered.connect(self.open_import)
+        tb.addAction(self.act_import)
+        self.act_settings = QAction("Settings…", self)
+        self.act_settings.triggered.connect(self.open_settings)
+        tb.addAction(self.act_settings)
+        self.act_passphrase = QAction("My passphrase…", self)
+        self.act_passphrase.triggered.connect(self.open_change_passphrase)
+        tb.addAction(self.act_passphrase)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        tb.addWidget(spacer)
+        self.act_sign_out = QAction("Sign out", self)
+        self.act_sign_out.triggered.connect(self.sign_out)
+        tb.addAction(self.act_sign_out)
+        self.act_lock = QAction(f"Lock ({LOCK_SHORTCUT})", self)
+        self.act_lock.setShortcut(QKeySequence(LOCK_SHORTCUT))
+        self.act_lock.triggered.connect(lambda: self.lock("manual"))
+        tb.addAction(self.act_lock)
+        # Window-independent so it works even with a dialog open.
+        self.act_hide = QAction(f"Quick hide ({HIDE_SHORTCUT})", self)
+        self.act_hide.setObjectName("quick_hide")
+        self.act_hide.setShortcut(QKeySequence(HIDE_SHORTCUT))
+        self.act_hide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.act_hide.setToolTip("Hide every Refuge Desk window and lock it at once")
+        self.act_hide.triggered.connect(self.quick_hide)
+        tb.addAction(self.act_hide)
+        # Quick hide must work on every screen, including sign-in and set-up.
+        self.addAction(self.act_hide)
+        self.addAction(self.act_lock)
+        tb.hide()
+
+    def _nav_action(self, text: str, section: str, shortcut: str) -> QAction:
+        act = QAction(text, self)
+        act.setCheckable(True)
+        act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda: self.show_section(section))
+        self.nav.addAction(act)
+        self.toolbar.addAction(act)
+        return act
+
+    # -- screens before sign-in ------------------------------------------------------------
+    def show_setup(self) -> None:
+        wizard = SetupWizard(self.folder, self.clock)
+        wizard.finished_setup.connect(self._setup_done)
+        wizard.rejected.connect(self._setup_cancelled)
+        self.wizard = wizard
+        self.stack.addWidget(wizard)
+        self.stack.setCurrentWidget(wizard)
+        self.toolbar.hide()
+
+    def _setup_done(self, session: Session) -> None:
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            self.stack.removeWidget(wizard)
+            wizard.deleteLater()
+        self.start_session(session)
+
+    def _setup_cancelled(self) -> None:
+        if self.wizard is not None and self.wizard.session is not None:
+            self._setup_done(self.wizard.session)
+            return
+        self.close()
+
+    def show_sign_in(self, message: str = "") -> None:
+        self.toolbar.hide()
+        self.statusBar().clearMessage()
+        self.status_label.setText(f"Quick hide: {HIDE_SHORTCUT}")
+        self.signin.show_sign_in(message)
+        self.stack.setCurrentWidget(self.signin)
+
+    def open_recovery(self) -> None:
+        dialog = RecoveryDialog(self.folder, self.clock, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.session is not None:
+            self.dialogs.info(self, "New passphrase set",
+                              "Your new passphrase is set. You are signed in.")
+            self.start_session(dialog.session)
+
+    # -- the workspace ---------------------------------------------------------------------
+    def start_session(self, session: Session) -> None:
+        self.session = session
+        self.where = Whereabouts()
+        self._build_pages(session)
+        self._apply_role(session)
+        self.idle.timeout = settings.auto_lock_minutes(session) * 60
+        self.idle.start()
+        self.draft_timer.start()
+        self.toolbar.show()
+        self.stack.setCurrentWidget(self.workspace)
+        self.show_section("residents")
+        self._update_status()
+        self._offer_drafts()
+
+    def _build_pages(self, session: Session) -> None:
+        self._drop_pages()
+        residents = ResidentsPage(session, self.dialogs)
+        residents.open_resident.connect(self.open_resident)
+        residents.new_resident.connect(lambda: self.open_resident(None))
+        self._pages["residents"] = residents
+        self._pages["rooms"] = RoomsPage(session, self.dialogs)
+        if session.role.manages_staff:
+            self._pages["staff"] = StaffPage(session, self.dialogs)
+        if session.role.sees_case_detail:
+            editor = ResidentEditor(session, self.dialogs)
+            editor.saved.connect(self._editor_saved)
+            editor.closed.connect(self._editor_closed)
+            self.editor = editor
+            self._pages["editor"] = editor
+        else:
+            self.rota = RotaCard(session, self.dialogs)
+            self.rota.closed.connect(lambda: self.show_section("residents"))
+            self._pages["rota"] = self.rota
+        for page in self._pages.values():
+            self.workspace.addWidget(page)
+
+    def _drop_pages(self) -> None:
+        for page in self._pages.values():
+            self.workspace.removeWidget(page)
+            page.deleteLater()
+        self._pages.clear()
+        self.editor = None
+        self.rota = None
+
+    def _apply_role(self, session: Session) -> None:
+        role = session.role
+        self.act_staff.setVisible(role.manages_staff)
+        self.act_settings.setVisible(role.manages_settings)
+        self.act_import.setVisible(role.edits_residents)
+
+    def _update_status(self) -> None:
+        s = self.session
+        if s is None or not s.is_open:
+            return
+        minutes = settings.auto_lock_minutes(s)
+        self.status_label.setText(
+            f"Signed in as {s.user.full_name} ({s.role.label}) · locks after {minutes} min "
+            f"without use · {HIDE_SHORTCUT} hides at once"
+        )
+
+    def show_section(self, section: str) -> None:
+        editor = self.editor
+        if (editor is not None and self.workspace.currentWidget() is editor
+                and editor.has_unsaved_changes() and not editor.request_close()):
+            self._check_nav("residents")
+            return
+        page = self._pages.get(section)
+        if page is None:
+            return
+        self.where = Whereabouts(section=section)
+        self._check_nav(section)
+        page.refresh()  # type: ignore[attr-defined]
+        self.workspace.setCurrentWidget(page)
+
+    def _check_nav(self, section: str) -> None:
+        act = {"residents": self.act_residents, "rooms": self.act_rooms,
+               "staff": self.act_staff}.get(section)
+        if act is not None:
+            act.setChecked(True)
+
+    def open_resident(self, resident_id: int | None) -> None:
+        if self.session is None:
+            return
+        try:
+            if self.editor is not None:
+                self.editor.load(resident_id)
+                self.workspace.setCurrentWidget(self.editor)
+                self.where = Whereabouts("residents", True, resident_id)
+            elif self.rota is not None and resident_id is not None:
+                self.rota.load(resident_id)
+                self.workspace.setCurrentWidget(self.rota)
+        except UserError as exc:
+            self.dialogs.error(self, "Cannot open", str(exc))
+
+    def _editor_saved(self, resident_id: int) -> None:
+        if self.session is not None and self.session.is_open:
+            drafts.discard(self.session, drafts.RESIDENT, self.where.record_id)
+            drafts.discard(self.session, drafts.RESIDENT, resident_id)
+        self.where = Whereabouts("residents", True, resident_id)
+
+    def _editor_closed(self) -> None:
+        if self.session is not None and self.session.is_open:
+            drafts.discard(self.session, drafts.RESIDENT, self.where.record_id)
+        self.show_section("residents")
+
+    # -- drafts ----------------------------------------------------------------------------
+    def _editing_dirty(self) -> bool:
+        return (self.editor is not None and self.where.editing
+                and self.editor.has_unsaved_changes())
+
+    def autosave_draft(self) -> None:
+        """Every few seconds while she types: a crash or power cut loses at most this much."""
+        if self.session is None or not self.session.is_open or not self._editing_dirty():
+            return
+        assert self.editor is not None
+        try:
+            drafts.park(self.session, drafts.RESIDENT, self.where.record_id,
+                        self.editor.draft_payload())
+        except UserError:
+            log.warning("draft autosave failed")
+
+    def _offer_drafts(self) -> None:
+        if self.session is None or self.editor is None:
+            return
+        rows = [r for r in drafts.mine(self.session) if r.kind == drafts.RESIDENT]
+        if not rows:
+            return
+        row = rows[0]
+        what = "a new resident" if row.record_id is None else "a resident's record"
+        if self.dialogs.confirm(
+            self, "Unsaved changes kept",
+            f"Refuge Desk kept changes you had not saved to {what} "
+            f"({row.updated_at[:16].replace('T', ' ')} UTC). Open them now?\n\n"
+            "Choose No to throw them away.",
+        ):
+            self.open_resident(row.record_id)
+            self.editor.restore_draft(drafts.load(row))
+        else:
+            drafts.discard(self.session, drafts.RESIDENT, row.record_id)
+
+    # -- lock, unlock, hide, sign out ------------------------------------------------------
+    def lock(self, reason: str = "manual") -> None:
+        session = self.session
+        if session is None or not session.is_open:
+            return
+        log.info("locking (%s)", reason)
+        # 1. Park what she typed, inside the vault, before anything is cleared.
+        resume = self.where
+        if self._editing_dirty():
+            self.autosave_draft()
+        # 2. Close dialogs (ours and any other modal window).
+        self.dialogs.close_all()
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QDialog) and w.isVisible():
+                w.reject()
+        # 3. Clipboard, if it still holds our text.
+        clear_clipboard_if_ours()
+        # 4. Clear every model and widget holding resident data.
+        for page in self._pages.values():
+            page.clear()  # type: ignore[attr-defined]
+        self.idle.stop()
+        self.draft_timer.stop()
+        # 5. Close connections and zero the key.
+        auth.lock(session)
+        self.where = resume
+        self.toolbar.hide()
+        self.status_label.setText(f"Locked · Quick hide: {HIDE_SHORTCUT}")
+        self.signin.show_unlock(session)
+        self.stack.setCurrentWidget(self.signin)
+
+    def _after_unlock(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        resume = self.where
+        self.idle.timeout = settings.auto_lock_minutes(session) * 60
+        self.idle.start()
+        self.draft_timer.start()
+        self.toolbar.show()
+        self.stack.setCurrentWidget(self.workspace)
+        for page in self._pages.values():
+            if page is not self.editor and page is not self.rota:
+                page.refresh()  # type: ignore[attr-defined]
+        if resume.editing and self.editor is not None:
+            self._check_nav("residents")
+            self.open_resident(resume.record_id)
+            kept = [r for r in drafts.mine(session)
+                    if r.kind == drafts.RESIDENT and r.record_id == resume.record_id]
+            if kept:
+                self.editor.restore_draft(drafts.load(kept[0]))
+        else:
+            self.show_section(resume.section)
+        self._update_status()
+
+    def quick_hide(self) -> None:
+        """Hide every window at once, then lock. Comes back minimised, on the lock screen."""
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible():
+                w.hide()
+        QApplication.processEvents()
+        if self.session is not None and self.session.is_open:
+            self.lock("quick hide")
+        elif self.wizard is None:
+            self.signin.clear()
+        self.showMinimized()
+
+    def sign_out(self) -> None:
+        session = self.session
+        if session is not None and session.is_open:
+            self.lock("sign out")
+        self._drop_pages()
+        self.session = None
+        self.where = Whereabouts()
+        self.signin.username.clear()
+        self.show_sign_in("You have signed out.")
+
+    def open_import(self) -> None:
+        if self.session is None:
+            return
+        ImportResidentsDialog(self.session, self.dialogs, self).exec()
+        page = self._pages.get("residents")
+        if page is not None and self.session.is_open:
+            page.refresh()  # type: ignore[attr-defined]
+
+    def open_settings(self) -> None:
+        if self.session is None:
+            return
+        if SettingsDialog(self.session, self).exec() == QDialog.DialogCode.Accepted:
+            self.idle.timeout = settings.auto_lock_minutes(self.session) * 60
+            self._update_status()
+
+    def open_change_passphrase(self) -> None:
+        if self.session is None:
+            return
+        ChangeOwnPassphraseDialog(self.session, self).exec()
+
+    # -- closing ---------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session is not None and self.session.is_open:
+            if (self.editor is not None and self.where.editing
+                    and self.workspace.currentWidget() is self.editor
+                    and self.stack.currentWidget() is self.workspace
+                    and not self.editor.request_close()):
+                event.ignore()
+                return
+            self.lock("close")
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        self.idle.stop()
+        self.draft_timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        clear_clipboard_if_ours()
+        if self.session is not None:
+            self.session.close()
+
+
+def clear_clipboard_if_ours() -> None:
+    clipboard = QGuiApplication.clipboard()
+    with contextlib.suppress(RuntimeError):
+        if clipboard.ownsClipboard():
+            clipboard.clear()

@@ -1,0 +1,195 @@
+"""First run: organisation, refuge, first manager, then the recovery key shown once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from refuge_desk.domain.errors import UserError
+from refuge_desk.services import auth
+from refuge_desk.services.session import Clock, Session, system_clock
+from refuge_desk.store.vault import VaultFolder
+from refuge_desk.ui.passphrase_field import NewPassphraseFields
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b3261e; font-weight: bold;")
+    label.hide()
+    return label
+
+
+class OrganisationPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Set up Refuge Desk")
+        self.setSubTitle(
+            "This makes a new encrypted vault on this computer. The refuge's name and address "
+            "are stored only inside it."
+        )
+        self.org = QLineEdit()
+        self.org.setObjectName("org_name")
+        self.org.setMaxLength(200)
+        self.refuge = QLineEdit()
+        self.refuge.setObjectName("refuge_name")
+        self.refuge.setMaxLength(200)
+        self.address = QPlainTextEdit()
+        self.address.setObjectName("refuge_address")
+        self.address.setFixedHeight(80)
+        form = QFormLayout(self)
+        form.addRow("Organisation name:", self.org)
+        form.addRow("Refuge name:", self.refuge)
+        form.addRow("Refuge address\n(confidential):", self.address)
+        self.org.textChanged.connect(self.completeChanged)
+        self.refuge.textChanged.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        return bool(self.org.text().strip() and self.refuge.text().strip())
+
+
+class ManagerPage(QWizardPage):
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle("The first manager")
+        self.setSubTitle(
+            "You will be the first manager: you can add the other staff afterwards. "
+            "Everyone signs in with her own user name and passphrase."
+        )
+        self.username = QLineEdit()
+        self.username.setObjectName("manager_username")
+        self.username.setMaxLength(auth.MAX_USERNAME)
+        self.full_name = QLineEdit()
+        self.full_name.setObjectName("manager_full_name")
+        self.full_name.setMaxLength(200)
+        self.fields = NewPassphraseFields(self._inputs)
+        self.error = _error_label()
+        self.error.setObjectName("setup_error")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.addRow("User name:", self.username)
+        form.addRow("Full name:", self.full_name)
+        layout.addLayout(form)
+        layout.addWidget(self.fields)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        for signal in (self.username.textChanged, self.full_name.textChanged,
+                       self.fields.changed):
+            signal.connect(self.completeChanged)
+
+    def _inputs(self) -> list[str]:
+        org = self._wizard.org_page
+        return [self.username.text(), self.full_name.text(), org.org.text(),
+                org.refuge.text()]
+
+    def isComplete(self) -> bool:
+        return bool(self.username.text().strip()) and self.fields.is_acceptable()
+
+    def validatePage(self) -> bool:
+        return self._wizard.create_vault()
+
+
+class RecoveryKeyPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Your recovery key — write it down now")
+        self.setSubTitle(
+            "If every manager forgets her passphrase, this key is the only way back into the "
+            "vault. It is shown only this once."
+        )
+        self.key = QLabel()
+        self.key.setObjectName("recovery_key")
+        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(18)
+        font.setBold(True)
+        self.key.setFont(font)
+        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key.setStyleSheet("background: #f3f0e8; padding: 16px; border-radius: 6px;")
+        advice = QLabel(
+            "Write it on paper, exactly as shown, and keep it in the office safe — not on this "
+            "computer, not in an email, not in a photo. Anyone with this key and this laptop "
+            "can open the vault."
+        )
+        advice.setWordWrap(True)
+        self.confirm = QCheckBox("I have written the recovery key down and put it somewhere safe.")
+        self.confirm.setObjectName("confirm_written")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.key)
+        layout.addWidget(advice)
+        layout.addSpacing(12)
+        layout.addWidget(self.confirm)
+        layout.addStretch(1)
+        self.confirm.toggled.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        return self.confirm.isChecked()
+
+
+class SetupWizard(QWizard):
+    """Emits ``finished_setup(session)`` once the manager confirms the recovery key."""
+
+    finished_setup = Signal(object)
+
+    def __init__(self, folder: VaultFolder, clock: Clock = system_clock,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self._clock = clock
+        self.session: Session | None = None
+        self.setWindowTitle("Refuge Desk")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.org_page = OrganisationPage()
+        self.manager_page = ManagerPage(self)
+        self.key_page = RecoveryKeyPage()
+        self.addPage(self.org_page)
+        self.addPage(self.manager_page)
+        self.addPage(self.key_page)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Start using Refuge Desk")
+        self.setMinimumSize(640, 520)
+
+    def create_vault(self) -> bool:
+        if self.session is not None:
+            return True
+        page = self.manager_page
+        org = auth.Organisation(self.org_page.org.text(), self.org_page.refuge.text(),
+                                self.org_page.address.toPlainText())
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            session, recovery_key = auth.setup_vault(
+                self.folder, org, page.username.text(), page.full_name.text(),
+                page.fields.passphrase(), page.fields.confirmation(), clock=self._clock,
+            )
+        except UserError as exc:
+            page.error.setText(str(exc))
+            page.error.show()
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        page.error.hide()
+        page.fields.clear()
+        self.session = session
+        self.key_page.key.setText(recovery_key)
+        return True
+
+    def accept(self) -> None:
+        if self.session is None:
+            return
+        self.key_page.key.clear()
+        super().accept()
+        self.finished_setup.emit(self.session)
