@@ -39,7 +39,7 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     def show_crash(message: str) -> None:
         QMessageBox.critical(None, APP_NAME, message)
 
-    logging_setup.install_excepthook(lambda: show_crash(CRASH_MESSAGE))
+    logging_setup.install_excepthook(lambda _message: show_crash(CRASH_MESSAGE))
 
     demo_base: Path | None = None
     demo_hint: tuple[str, str] | None = None

@@ -23,7 +23,14 @@ def default_vault_dir() -> Path:
     return app_data_dir() / "vault"
 
 
+LOG_DIR_ENV = "REFUGE_DESK_LOG_DIR"
+
+
 def log_dir() -> Path:
+    """The redacted log's folder; REFUGE_DESK_LOG_DIR overrides it (tests, support)."""
+    override = os.environ.get(LOG_DIR_ENV)
+    if override:
+        return Path(override)
     return app_data_dir() / "logs"
 
 

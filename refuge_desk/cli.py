@@ -1,0 +1,332 @@
+"""`refuge-desk`: the app, or an admin command (a stable interface: scripts rely on it).
+
+Exit status: 0 success, 2 bad usage, 1 anything else with a plain sentence on stderr (never a
+traceback: it may hold resident data; a redacted one goes to the log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from refuge_desk import __version__, logging_setup
+from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
+from refuge_desk.domain.roles import Role
+from refuge_desk.services import auth, check, demo, importer, paths
+from refuge_desk.services import staff as staff_service
+from refuge_desk.services.session import Session
+from refuge_desk.store.vault import LOCK_NAME, VaultFolder
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+NO_TERMINAL = (
+    "There is no terminal to ask for a passphrase: run this in a terminal, or give "
+    "the passphrases one per line on standard input with --passphrase-stdin."
+)
+RECOVERY_ADVICE = (
+    "Write this recovery key down on paper now and keep it in the office safe. "
+    "It is shown only this once, and it is the only way back in if every "
+    "manager forgets her passphrase."
+)
+
+
+class Passphrases:
+    """Asks on the terminal (hidden) or reads one per line from stdin, in the order asked."""
+
+    def __init__(self, from_stdin: bool) -> None:
+        self.from_stdin = from_stdin
+
+    def ask(self, prompt: str) -> str:
+        if not self.from_stdin:
+            return getpass.getpass(f"{prompt}: ")
+        raw = sys.stdin.buffer.readline()
+        if not raw:
+            raise UserError(
+                "Standard input ended before every passphrase was given (one per line)."
+            )
+        try:
+            return raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            raise UserError("A passphrase on standard input is not UTF-8 text.") from exc
+
+    def choose(self, prompt: str) -> tuple[str, str | None]:
+        """A new passphrase: typed twice on a terminal, read once from stdin."""
+        first = self.ask(prompt)
+        if self.from_stdin:
+            return first, None
+        return first, self.ask("Type it again")
+
+
+# -- commands --------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _existing_vault(path: str) -> Iterator[VaultFolder]:
+    folder = VaultFolder(Path(path))
+    if not folder.db_path.is_file():
+        raise VaultError(f"There is no vault in {folder.path}.")
+    folder.acquire()
+    try:
+        yield folder
+    finally:
+        folder.release()
+
+
+@contextlib.contextmanager
+def _signed_in(args: argparse.Namespace, asker: Passphrases) -> Iterator[Session]:
+    with _existing_vault(args.dir) as folder:
+        session = auth.sign_in(folder, args.user, asker.ask(f"Passphrase for {args.user}"))
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
+    folder = VaultFolder(Path(args.dir))
+    if folder.path.exists() and not folder.path.is_dir():
+        raise UserError(f"{folder.path} is not a folder.")
+    if folder.exists():
+        raise VaultError(f"{folder.path} already holds a vault.")
+    made_folder = not folder.path.exists()
+    if not made_folder and any(p.name != LOCK_NAME for p in folder.path.iterdir()):
+        raise VaultError(f"{folder.path} is not empty. Choose an empty folder for a new vault.")
+    folder.acquire()
+    done = False
+    try:
+        passphrase, confirm = asker.choose(f"Choose a passphrase for {args.user}")
+        org = auth.Organisation(args.org, args.refuge, args.refuge_address or "")
+        session, recovery_key = auth.setup_vault(
+            folder, org, args.user, args.full_name or "", passphrase, confirm
+        )
+        session.close()
+        done = True
+    finally:
+        folder.release()
+        if not done and made_folder:
+            with contextlib.suppress(OSError):
+                (folder.path / LOCK_NAME).unlink()
+                folder.path.rmdir()
+    print(f"Vault created in {folder.path} with manager {args.user.strip()}.")
+    print()
+    print(f"    Recovery key: {recovery_key}")
+    print()
+    print(RECOVERY_ADVICE)
+    return EXIT_OK
+
+
+def cmd_users_add(args: argparse.Namespace, asker: Passphrases) -> int:
+    with _signed_in(args, asker) as session:
+        session.require(session.role.manages_staff, "add staff")
+        passphrase, confirm = asker.choose(f"Choose a passphrase for {args.new_user}")
+        user = staff_service.add(
+            session,
+            args.new_user,
+            args.full_name or args.new_user,
+            Role(args.role),
+            passphrase,
+            confirm,
+        )
+    print(f"Added {user.username} ({user.role.label}).")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, asker: Passphrases) -> int:
+    csv_path = Path(args.file)
+    if not csv_path.is_file():
+        raise UserError(f"The file {csv_path} does not exist.")
+    with _signed_in(args, asker) as session:
+        imported = importer.import_file(session, csv_path)
+    # The CSV line and the new reference only: terminals keep scrollback, so never a name.
+    for item in imported:
+        print(f"line {item.line}: {item.reference}")
+    print(f"Imported {len(imported)} resident{'' if len(imported) == 1 else 's'}.")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, asker: Passphrases) -> int:
+    with _existing_vault(args.dir) as folder:
+        problems = check.check_vault(folder, args.user, asker.ask(f"Passphrase for {args.user}"))
+    for line in problems or ["ok"]:
+        print(line)
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def cmd_seed(args: argparse.Namespace, asker: Passphrases) -> int:
+    with _signed_in(args, asker) as session:
+        session.require(session.role.manages_settings, "add fictional residents")
+        added = demo.seed(
+            session, args.residents, args.notes_per_resident, seed_value=secrets.randbits(32)
+        )
+    print(f"Added {added} fictional resident{'' if added == 1 else 's'}.")
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace, asker: Passphrases) -> int:
+    with _existing_vault(args.dir) as folder:
+        recovery_key = asker.ask("Recovery key")
+        passphrase, confirm = asker.choose(f"Choose a new passphrase for {args.user}")
+        try:
+            session = auth.recover(folder, recovery_key, args.user, passphrase, confirm)
+        except WrongCredentials as exc:
+            raise UserError("That recovery key does not open this vault.") from exc
+        session.close()
+    print(f"{args.user.strip()} can now sign in with the new passphrase.")
+    return EXIT_OK
+
+
+def run_app(args: argparse.Namespace) -> int:
+    if args.self_test:
+        from refuge_desk.services import selftest
+
+        return selftest.run()
+    from refuge_desk.app import run_gui  # only here: admin commands never load Qt widgets
+
+    if args.demo:
+        return run_gui(None, True)
+    return run_gui(Path(args.vault) if args.vault else paths.default_vault_dir(), False)
+
+
+# -- parsing ---------------------------------------------------------------------------------
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, not {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="read passphrases one per line from standard input",
+    )
+    parser = argparse.ArgumentParser(
+        prog="refuge-desk",
+        description="Refuge Desk: encrypted case records for women's refuges. Without a "
+        "command it starts the app.",
+    )
+    app = parser.add_mutually_exclusive_group()
+    app.add_argument("--vault", metavar="DIR", help="the vault folder to open in the app")
+    app.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the app on a new throw-away vault of fictional residents",
+    )
+    app.add_argument(
+        "--self-test", action="store_true", help="headless check that this installation works"
+    )
+    parser.add_argument("--version", action="version", version=f"refuge-desk {__version__}")
+    parser.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read passphrases one per line from standard input",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(
+        name: str,
+        run: Callable[..., int],
+        help_text: str,
+        into: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+    ) -> argparse.ArgumentParser:
+        p = into.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(run=run)
+        return p
+
+    p = command("init", cmd_init, "create a new vault and its first manager")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--org", required=True, metavar="NAME", help="organisation name")
+    p.add_argument("--refuge", required=True, metavar="NAME", help="refuge name")
+    p.add_argument("--refuge-address", metavar="TEXT")
+    p.add_argument("--user", required=True, metavar="USER", help="the first manager's user name")
+    p.add_argument("--full-name", metavar="NAME")
+
+    users = sub.add_parser(
+        "users", parents=[common], help="staff accounts", description="staff accounts"
+    )
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    p = command("add", cmd_users_add, "add a staff account", users_sub)
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("new_user", metavar="NEW_USER")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--user", required=True, metavar="MANAGER", help="a manager's user name")
+    p.add_argument("--full-name", metavar="NAME")
+
+    p = command("import-residents", cmd_import, "import residents from a UTF-8 CSV file")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--user", required=True, metavar="USER")
+
+    p = command("check", cmd_check, "check the vault file and its key slots")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="USER")
+
+    p = command("seed", cmd_seed, "add fictional residents (for trials and demos)")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="USER")
+    p.add_argument("--residents", required=True, type=_count, metavar="N")
+    p.add_argument("--notes-per-resident", type=_count, default=0, metavar="K")
+
+    p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="MANAGER")
+    return parser
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command and (args.vault or args.demo or args.self_test):
+        parser.error(
+            "--vault, --demo and --self-test start the app; they cannot be used with a command"
+        )
+    return args
+
+
+# -- entry point -----------------------------------------------------------------------------
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def guarded(action: Callable[[], int], log_file: Path | None) -> int:
+    """Run ``action``; turn any exception into exit 1 and plain sentences on stderr."""
+    try:
+        return action()
+    except ValidationError as exc:
+        for problem in exc.problems:
+            _say(problem)
+    except UserError as exc:
+        _say(str(exc))
+    except (KeyboardInterrupt, EOFError):
+        _say("Cancelled.")
+    except Exception as exc:
+        logging_setup.log_unexpected(exc, "the refuge-desk command")
+        where = f" ({log_file})" if log_file else ""
+        _say(logging_setup.GENERIC_MESSAGE[:-1] + where + ".")
+    return EXIT_FAILED
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    try:
+        args = _parse(argv)
+    except SystemExit as exc:  # argparse: bad usage (2), or --help / --version (0)
+        return exc.code if isinstance(exc.code, int) else (EXIT_USAGE if exc.code else EXIT_OK)
+    log_file = logging_setup.configure(None)
+    if not args.command:
+        return guarded(lambda: run_app(args), log_file)
+    if not args.passphrase_stdin and not sys.stdin.isatty():
+        _say(NO_TERMINAL)
+        return EXIT_USAGE
+    asker = Passphrases(args.passphrase_stdin)
+    return guarded(lambda: int(args.run(args, asker)), log_file)

@@ -1,0 +1,150 @@
+"""A private, rotating log file whose tracebacks carry no data.
+
+Exception messages and local variables may hold resident names, so the log keeps only the
+exception's type and the file:line frames of its traceback, never ``str(exc)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from refuge_desk.domain.errors import UserError
+from refuge_desk.services import paths
+
+LOGGER_NAME = "refuge_desk"
+FILE_NAME = "refuge-desk.log"
+MAX_BYTES = 1_000_000
+BACKUPS = 3
+GENERIC_MESSAGE = (
+    "Something unexpected went wrong. A report without any personal data was written to "
+    "the log file."
+)
+
+logger = logging.getLogger(LOGGER_NAME)
+
+
+def redact_exception(exc: BaseException) -> str:
+    """Type names and file:line frames of ``exc`` and what caused it; no messages, no locals."""
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    lines: list[str] = []
+    for i, err in enumerate(reversed(chain)):
+        if i:
+            lines.append("which led to:")
+        kind = type(err)
+        lines.append(f"{kind.__module__}.{kind.__qualname__} (message withheld)")
+        for frame in traceback.extract_tb(err.__traceback__, limit=None):
+            lines.append(f"  {_short(frame.filename)}:{frame.lineno} in {frame.name}")
+    return "\n".join(lines)
+
+
+def _short(filename: str) -> str:
+    parts = Path(filename).parts
+    return "/".join(parts[-2:]) if len(parts) >= 2 else filename
+
+
+class RedactingFormatter(logging.Formatter):
+    def formatException(self, ei: Any) -> str:
+        exc = ei[1] if ei else None
+        return redact_exception(exc) if isinstance(exc, BaseException) else ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may have cached an unredacted traceback on the record.
+        cached = record.exc_text
+        record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+
+class PrivateFileHandler(RotatingFileHandler):
+    """Rotating log file readable by its owner only (0600), rotated files included."""
+
+    def _open(self) -> IO[str]:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+def configure(log_dir: Path | None = None, level: int = logging.INFO) -> Path | None:
+    """Send the ``refuge_desk`` logger to ``log_dir`` (default ``paths.log_dir()``).
+
+    Returns the log file's path, or None when the folder cannot be written (logging then
+    goes nowhere rather than stopping the app). Safe to call more than once.
+    """
+    target = Path(log_dir) if log_dir is not None else paths.log_dir()
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+        old.close()
+    logger.setLevel(level)
+    logger.propagate = False  # never into a root handler with an unredacted formatter
+    try:
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler: logging.Handler = PrivateFileHandler(
+            target / FILE_NAME,
+            maxBytes=MAX_BYTES,
+            backupCount=BACKUPS,
+            encoding="utf-8",
+            delay=True,
+        )
+    except OSError:
+        logger.addHandler(logging.NullHandler())
+        return None
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    return target / FILE_NAME
+
+
+def log_unexpected(exc: BaseException, where: str = "") -> None:
+    """Log an exception nobody planned for (redacted by the formatter)."""
+    logger.error(
+        "Unexpected error%s",
+        f" in {where}" if where else "",
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+
+
+def message_for(exc: BaseException) -> str:
+    """What a person is shown: a UserError's own sentence, otherwise the generic one."""
+    return str(exc) if isinstance(exc, UserError) else GENERIC_MESSAGE
+
+
+def install_excepthook(show: Callable[[str], None] | None = None) -> None:
+    """Uncaught exceptions (any thread) go to the redacted log; ``show`` gets a plain sentence."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        if not isinstance(exc, UserError):
+            log_unexpected(exc, "an uncaught exception")
+        if show is not None:
+            try:
+                show(message_for(exc))
+            except Exception as inner:  # the error display itself failed: log, stay up
+                log_unexpected(inner, "the error display")
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            hook(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
