@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Settings, app data and logs of the whole test run go into one private folder, so tests never
+# touch the developer's real ones and the leak tests can scan exactly what was written.
+TEST_HOME = Path(tempfile.mkdtemp(prefix="refuge-desk-tests-"))
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    os.environ[_var] = str(TEST_HOME / _var.lower())
+os.environ["REFUGE_DESK_LOG_DIR"] = str(TEST_HOME / "logs")
 
 from refuge_desk.domain.roles import Role  # noqa: E402
 from refuge_desk.services import auth  # noqa: E402

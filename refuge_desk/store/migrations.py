@@ -121,11 +121,13 @@ CREATE TABLE children (
 );
 CREATE INDEX children_resident ON children (resident_id);
 
--- Names, aliases and reference, searchable by word prefix in any script.
+-- Names, aliases and reference, searchable by word prefix in any script. '-' separates
+-- words, so "Jones" finds "Smith-Jones" and "Zahra" finds "al-Zahra"; a typed "R-00" is a
+-- phrase query ("r" then "00*") and still finds references.
 CREATE VIRTUAL TABLE residents_fts USING fts5 (
     reference, full_name, preferred_name, aliases,
     content = 'residents', content_rowid = 'id',
-    tokenize = "unicode61 remove_diacritics 2 tokenchars '-'",
+    tokenize = "unicode61 remove_diacritics 2",
     prefix = '1 2 3'
 );
 CREATE TRIGGER residents_fts_ai AFTER INSERT ON residents BEGIN
@@ -175,6 +177,24 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log (at);
 """
 
+# The residents list sorts by (column, ref_no). V1's sort indexes end in id, so SQLite still
+# had to sort each run of equal names; these match the ORDER BY exactly (status by its CASE
+# rank), so every column but room and key worker is read in order without a sort.
+V3_LIST_SORT_INDEXES = """
+DROP INDEX residents_name;
+DROP INDEX residents_preferred;
+DROP INDEX residents_arrival;
+DROP INDEX residents_children;
+CREATE INDEX residents_name_sort ON residents (full_name COLLATE NOCASE, ref_no);
+CREATE INDEX residents_preferred_sort ON residents (preferred_name COLLATE NOCASE, ref_no);
+CREATE INDEX residents_arrival_sort ON residents (arrival_date, ref_no);
+CREATE INDEX residents_children_sort ON residents (child_count, ref_no);
+CREATE INDEX residents_status_sort ON residents (
+    (CASE status WHEN 'referral' THEN 0 WHEN 'resident' THEN 1 WHEN 'moved_on' THEN 2 ELSE 3 END),
+    ref_no
+);
+"""
+
 Step = Callable[[Database], None]
 
 
@@ -188,6 +208,7 @@ def _script(sql: str) -> Step:
 STEPS: list[tuple[int, Step]] = [
     (1, _script(V1_CORE)),
     (2, _script(V2_DRAFTS_AND_AUDIT)),
+    (3, _script(V3_LIST_SORT_INDEXES)),
 ]
 LATEST = STEPS[-1][0]
 

@@ -50,7 +50,9 @@ SORT_KEYS: dict[str, str] = {
 def fts_query(text: str, columns: tuple[str, ...] = ()) -> str:
     """Each typed word becomes a quoted prefix term; every term must match."""
     terms = []
-    for word in text.split():
+    for word in text.replace("\x00", " ").split():
+        if not any(ch.isalnum() for ch in word):
+            continue  # a lone "-" or "&" yields no token and would match nothing
         cleaned = word.replace('"', '""')
         terms.append(f'"{cleaned}"*')
     if not terms:
@@ -67,9 +69,9 @@ def list_rows(db: Database, *, search: str = "", statuses: tuple[Status, ...] = 
     if sort not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort!r}")
     where, params = [], []
-    if search.strip():
-        cols = () if names_visible else ("reference", "preferred_name")
-        query = fts_query(search, cols)
+    cols = () if names_visible else ("reference", "preferred_name")
+    query = fts_query(search, cols)
+    if query:
         where.append("r.id IN (SELECT rowid FROM residents_fts WHERE residents_fts MATCH ?)")
         params.append(query)
     if statuses:

@@ -96,6 +96,17 @@ def create(folder: VaultFolder) -> NewVault:
 def open_database(folder: VaultFolder, data_key: bytes | bytearray, *, full_check: bool = False,
                   now: dt.datetime | None = None) -> Database:
     """Open, verify and (after an encrypted copy) migrate the database."""
+    # SQLCipher would happily create a new, empty database in place of a missing or emptied
+    # file (e.g. truncated by a crash or a sync tool): refuse before touching it.
+    try:
+        size = folder.db_path.stat().st_size
+    except FileNotFoundError:
+        raise VaultCorrupt(f"The vault file {folder.db_path} is missing.") from None
+    if size == 0:
+        raise VaultCorrupt(
+            f"The vault file {folder.db_path} is empty, so it was not opened. "
+            "Restore it from a backup."
+        )
     db = Database(folder.db_path, data_key)
     try:
         problems = db.integrity_problems(read_rows=full_check)
@@ -105,13 +116,18 @@ def open_database(folder: VaultFolder, data_key: bytes | bytearray, *, full_chec
                 "Desk, so it was not opened. Restore it from a backup."
             )
         version = db.user_version
+        if version == 0:
+            raise VaultCorrupt(
+                f"The vault file {folder.db_path} holds no Refuge Desk data, so it was not "
+                "opened. Restore it from a backup."
+            )
         if version > migrations.LATEST:
             raise VaultError(
                 f"The vault in {folder.path} was made by a newer version of Refuge Desk "
                 f"(format {version}; this version reads up to {migrations.LATEST}). "
                 "Install the newer version to open it."
             )
-        if migrations.pending(db) and version > 0:
+        if migrations.pending(db):
             copy_before_migration(folder, db, now or dt.datetime.now(dt.UTC))
             migrations.migrate(db)
     except BaseException:

@@ -1,0 +1,175 @@
+"""Staff accounts: add, roles, disable, reset, own passphrase, last manager, permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from refuge_desk.domain.errors import (
+    PermissionDenied,
+    ValidationError,
+    VaultError,
+    WrongCredentials,
+)
+from refuge_desk.domain.residents import Room
+from refuge_desk.domain.roles import Role
+from refuge_desk.domain.staff import StaffUser
+from refuge_desk.services import rooms, settings, staff
+from refuge_desk.services.session import Session
+from refuge_desk.store.keyslots import KeySlotFile
+from tests.conftest import MANAGER, VOLUNTEER, WORKER, FakeClock, sign_in_as
+
+NEW_PASS = "lilac trombone meadow vortex"
+OTHER_PASS = "basil kayak umbrella nebula"
+
+
+def _user(session: Session, username: str) -> StaffUser:
+    return next(u for u in staff.list_staff(session) if u.username == username)
+
+
+def test_manager_adds_worker_and_volunteer(manager_session: Session) -> None:
+    users = {u.username: u for u in staff.list_staff(manager_session)}
+    assert set(users) == {MANAGER[0], WORKER[0], VOLUNTEER[0]}
+    assert users[WORKER[0]].role is Role.WORKER
+    assert users[WORKER[0]].full_name == WORKER[1]
+    assert users[VOLUNTEER[0]].role is Role.VOLUNTEER
+    assert all(u.active for u in users.values())
+    slots = KeySlotFile.load(manager_session.folder.keyslots_path)
+    assert {s.user_id for s in slots.slots if s.kind == "user"} == {u.id for u in users.values()}
+    actions = [r[0] for r in manager_session.db.query("SELECT action FROM audit_log")]
+    assert actions.count("staff.add") == 2
+
+
+def test_add_validation(manager_session: Session) -> None:
+    with pytest.raises(ValidationError) as err:
+        staff.add(manager_session, "WORKER", "Another Wendy", Role.WORKER, NEW_PASS)
+    assert err.value.problems == ["The user name “WORKER” is taken; choose another."]
+    with pytest.raises(ValidationError) as err:
+        staff.add(manager_session, "", "  ", Role.WORKER, NEW_PASS)
+    assert err.value.problems == ["User name is required.", "Full name is required."]
+    with pytest.raises(ValidationError) as err:
+        staff.add(manager_session, "nadia", "Nadia Noor", Role.WORKER, NEW_PASS, OTHER_PASS)
+    assert "The two passphrases are not the same." in err.value.problems
+    with pytest.raises(ValidationError):
+        staff.add(manager_session, "nadia", "Nadia Noor", Role.WORKER, "Nadia Noor")
+    assert len(staff.list_staff(manager_session)) == 3
+
+
+def test_change_role(manager_session: Session, vault_dir: Path, clock: FakeClock) -> None:
+    worker = _user(manager_session, WORKER[0])
+    changed = staff.change_role(manager_session, worker.id, Role.VOLUNTEER)
+    assert changed.role is Role.VOLUNTEER
+    session = sign_in_as(vault_dir, WORKER, clock)
+    try:
+        assert session.role is Role.VOLUNTEER
+    finally:
+        session.close()
+
+
+def test_disable_removes_the_slot_and_keeps_the_row_then_reset_enables(
+    manager_session: Session,
+    vault_dir: Path,
+    clock: FakeClock,
+) -> None:
+    worker = _user(manager_session, WORKER[0])
+    disabled = staff.disable(manager_session, worker.id)
+    assert not disabled.active
+    assert _user(manager_session, WORKER[0]).full_name == WORKER[1]  # history keeps her name
+    slots = KeySlotFile.load(vault_dir / "keyslots.json")
+    assert worker.id not in {s.user_id for s in slots.slots}
+    with pytest.raises(WrongCredentials):
+        sign_in_as(vault_dir, WORKER, clock)
+
+    clock.advance(60)
+    enabled = staff.reset_passphrase(manager_session, worker.id, NEW_PASS, NEW_PASS)
+    assert enabled.active
+    session = sign_in_as(vault_dir, (WORKER[0], WORKER[1], NEW_PASS), clock)
+    assert session.role is Role.WORKER
+    session.close()
+
+
+def test_reset_passphrase_replaces_the_old_one(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    volunteer = _user(manager_session, VOLUNTEER[0])
+    staff.reset_passphrase(manager_session, volunteer.id, NEW_PASS)
+    with pytest.raises(WrongCredentials):
+        sign_in_as(vault_dir, VOLUNTEER, clock)
+    clock.advance(60)
+    sign_in_as(vault_dir, (VOLUNTEER[0], "", NEW_PASS), clock).close()
+
+
+def test_change_own_passphrase_needs_the_current_one(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    session = sign_in_as(vault_dir, WORKER, clock)
+    try:
+        with pytest.raises(WrongCredentials):
+            staff.change_own_passphrase(session, "not my current passphrase", NEW_PASS)
+        with pytest.raises(ValidationError, match="same as the current"):
+            staff.change_own_passphrase(session, WORKER[2], WORKER[2])
+        with pytest.raises(ValidationError):
+            staff.change_own_passphrase(session, WORKER[2], "tooshort")
+        staff.change_own_passphrase(session, WORKER[2], NEW_PASS, NEW_PASS)
+    finally:
+        session.close()
+    with pytest.raises(WrongCredentials):
+        sign_in_as(vault_dir, WORKER, clock)
+    clock.advance(60)
+    sign_in_as(vault_dir, (WORKER[0], "", NEW_PASS), clock).close()
+
+
+def test_last_active_manager_cannot_be_demoted_or_disabled(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    me = manager_session.user
+    with pytest.raises(VaultError, match="at least one active manager"):
+        staff.change_role(manager_session, me.id, Role.WORKER)
+    with pytest.raises(VaultError, match="cannot disable your own account"):
+        staff.disable(manager_session, me.id)
+    assert _user(manager_session, MANAGER[0]).role is Role.MANAGER
+
+    # With a second manager, one may be demoted; then the other is the last one again.
+    worker = _user(manager_session, WORKER[0])
+    staff.change_role(manager_session, worker.id, Role.MANAGER)
+    staff.change_role(manager_session, me.id, Role.WORKER)
+    assert manager_session.role is Role.WORKER  # her own session follows the change
+    second = sign_in_as(vault_dir, WORKER, clock)
+    try:
+        with pytest.raises(VaultError, match="at least one active manager"):
+            staff.change_role(second, second.user.id, Role.VOLUNTEER)
+        staff.change_role(second, me.id, Role.MANAGER)
+        staff.disable(second, me.id)  # two managers: disabling one is allowed
+        assert not _user(second, MANAGER[0]).active
+    finally:
+        second.close()
+
+
+@pytest.mark.parametrize("who", [WORKER, VOLUNTEER], ids=["worker", "volunteer"])
+def test_manager_only_functions_refuse_other_roles(
+    manager_session: Session, vault_dir: Path, clock: FakeClock, who: tuple[str, str, str]
+) -> None:
+    target = _user(manager_session, MANAGER[0])
+    session = sign_in_as(vault_dir, who, clock)
+    calls: list[Callable[[], object]] = [
+        lambda: staff.add(session, "nadia", "Nadia Noor", Role.MANAGER, NEW_PASS),
+        lambda: staff.change_role(session, session.user.id, Role.MANAGER),
+        lambda: staff.disable(session, target.id),
+        lambda: staff.reset_passphrase(session, target.id, NEW_PASS),
+        lambda: rooms.save(session, Room(name="Attic", beds=2)),
+        lambda: rooms.delete(session, 1),
+        lambda: settings.set_auto_lock_minutes(session, 10),
+    ]
+    try:
+        for call in calls:
+            with pytest.raises(PermissionDenied) as err:
+                call()
+            assert str(err.value).startswith("Your role (")
+    finally:
+        session.close()
+    assert len(staff.list_staff(manager_session)) == 3
+    assert _user(manager_session, MANAGER[0]).active
+    assert _user(manager_session, who[0]).role is not Role.MANAGER
+    assert rooms.occupancy(manager_session) == []
