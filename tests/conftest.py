@@ -60,8 +60,9 @@ def vault_dir(tmp_path: Path) -> Path:
 def manager_session(vault_dir: Path, clock: FakeClock) -> Iterator[Session]:
     """A new vault with a manager (signed in), a worker and a volunteer account."""
     folder = VaultFolder(vault_dir)
-    session, _recovery = auth.setup_vault(folder, ORG, MANAGER[0], MANAGER[1], MANAGER[2],
-                                          clock=clock)
+    session, _recovery = auth.setup_vault(
+        folder, ORG, MANAGER[0], MANAGER[1], MANAGER[2], clock=clock
+    )
     staff_service.add(session, WORKER[0], WORKER[1], Role.WORKER, WORKER[2])
     staff_service.add(session, VOLUNTEER[0], VOLUNTEER[1], Role.VOLUNTEER, VOLUNTEER[2])
     yield session
@@ -69,5 +70,4 @@ def manager_session(vault_dir: Path, clock: FakeClock) -> Iterator[Session]:
 
 
 def sign_in_as(vault_dir: Path, who: tuple[str, str, str], clock: FakeClock) -> Session:
-    return auth.sign_in(VaultFolder(vault_dir), who[0], who[2], clock=clock,
-                        seconds=clock.seconds)
+    return auth.sign_in(VaultFolder(vault_dir), who[0], who[2], clock=clock, seconds=clock.seconds)

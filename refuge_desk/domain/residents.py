@@ -167,8 +167,13 @@ def initials(name: str) -> str:
     return " ".join(f"{p[0].upper()}." for p in parts[:3])
 
 
-def _check_date(problems: list[str], label: str, value: dt.date | None, today: dt.date,
-                allow_future_days: int = 0) -> None:
+def _check_date(
+    problems: list[str],
+    label: str,
+    value: dt.date | None,
+    today: dt.date,
+    allow_future_days: int = 0,
+) -> None:
     if value is None:
         return
     if value.year < 1900:
@@ -230,16 +235,23 @@ def validate_resident(r: Resident, today: dt.date) -> list[str]:
             problems.append(f"Phone {i} has no digits.")
     for i, a in enumerate(r.abusers, 1):
         for f in fields(Abuser):
-            _check_len(problems, f"Abuser {i} {f.name.replace('_', ' ')}", getattr(a, f.name),
-                       MAX_SHORT * 4)
+            _check_len(
+                problems,
+                f"Abuser {i} {f.name.replace('_', ' ')}",
+                getattr(a, f.name),
+                MAX_SHORT * 4,
+            )
     for c in r.children:
         label = c.full_name.strip() or "A child"
         if not c.full_name.strip():
             problems.append("Each child needs a name.")
         _check_len(problems, f"{label}'s name", c.full_name, MAX_NAME)
         _check_date(problems, f"{label}'s date of birth", c.date_of_birth, today)
-        for attr, lab in (("school", "school"), ("may_collect", "who may collect"),
-                          ("notes", "notes")):
+        for attr, lab in (
+            ("school", "school"),
+            ("may_collect", "who may collect"),
+            ("notes", "notes"),
+        ):
             _check_len(problems, f"{label}'s {lab}", getattr(c, attr), MAX_TEXT)
     return problems
 

@@ -51,9 +51,15 @@ def check_new_passphrase(passphrase: str, confirm: str | None, user_inputs: list
         raise ValidationError(problems)
 
 
-def setup_vault(folder: VaultFolder, org: Organisation, username: str, full_name: str,
-                passphrase: str, confirm: str | None = None,
-                clock: Clock = system_clock) -> tuple[Session, str]:
+def setup_vault(
+    folder: VaultFolder,
+    org: Organisation,
+    username: str,
+    full_name: str,
+    passphrase: str,
+    confirm: str | None = None,
+    clock: Clock = system_clock,
+) -> tuple[Session, str]:
     """Create the vault and its first manager. Returns the session and the recovery key."""
     problems = validate_username(username)
     if not org.org_name.strip():
@@ -64,8 +70,7 @@ def setup_vault(folder: VaultFolder, org: Organisation, username: str, full_name
         full_name = username
     if problems:
         raise ValidationError(problems)
-    check_new_passphrase(passphrase, confirm, [username, full_name, org.org_name,
-                                               org.refuge_name])
+    check_new_passphrase(passphrase, confirm, [username, full_name, org.org_name, org.refuge_name])
     new = vault.create(folder)
     try:
         db = new.db
@@ -91,20 +96,30 @@ def setup_vault(folder: VaultFolder, org: Organisation, username: str, full_name
 
 
 def _remove_half_made(folder: VaultFolder) -> None:
-    for name in (vault.DB_NAME, vault.DB_NAME + "-wal", vault.DB_NAME + "-shm",
-                 vault.KEYSLOTS_NAME):
+    for name in (
+        vault.DB_NAME,
+        vault.DB_NAME + "-wal",
+        vault.DB_NAME + "-shm",
+        vault.KEYSLOTS_NAME,
+    ):
         with contextlib.suppress(OSError):
             (folder.path / name).unlink()
 
 
-def _monotonic_throttle(folder: VaultFolder, seconds: Callable[[], float] | None
-                        ) -> SignInThrottle:
+def _monotonic_throttle(folder: VaultFolder, seconds: Callable[[], float] | None) -> SignInThrottle:
     return SignInThrottle(folder.path, seconds or time.time)
 
 
-def sign_in(folder: VaultFolder, username: str, passphrase: str, *,
-            clock: Clock = system_clock, seconds: Callable[[], float] | None = None,
-            full_check: bool = False, audit_action: str = "signin") -> Session:
+def sign_in(
+    folder: VaultFolder,
+    username: str,
+    passphrase: str,
+    *,
+    clock: Clock = system_clock,
+    seconds: Callable[[], float] | None = None,
+    full_check: bool = False,
+    audit_action: str = "signin",
+) -> Session:
     """Derive the key (slow: run it off the UI thread), open and verify the vault.
 
     Raises WrongCredentials (never saying which part), SignInThrottled, VaultError.
@@ -138,11 +153,18 @@ def sign_in(folder: VaultFolder, username: str, passphrase: str, *,
     return session
 
 
-def unlock(session: Session, passphrase: str, *,
-           seconds: Callable[[], float] | None = None) -> None:
+def unlock(
+    session: Session, passphrase: str, *, seconds: Callable[[], float] | None = None
+) -> None:
     """Reopen a locked session for the same user."""
-    fresh = sign_in(session.folder, session.user.username, passphrase, clock=session.clock,
-                    seconds=seconds, audit_action="unlock")
+    fresh = sign_in(
+        session.folder,
+        session.user.username,
+        passphrase,
+        clock=session.clock,
+        seconds=seconds,
+        audit_action="unlock",
+    )
     session.db_ = fresh.db_
     session.data_key = fresh.data_key
     session.keyslots = fresh.keyslots
@@ -156,8 +178,15 @@ def lock(session: Session) -> None:
     session.close()
 
 
-def recover(folder: VaultFolder, recovery_key: str, username: str, new_passphrase: str,
-            confirm: str | None = None, *, clock: Clock = system_clock) -> Session:
+def recover(
+    folder: VaultFolder,
+    recovery_key: str,
+    username: str,
+    new_passphrase: str,
+    confirm: str | None = None,
+    *,
+    clock: Clock = system_clock,
+) -> Session:
     """Forgotten passphrase: the recovery key sets a new one for an active manager."""
     slots = folder.load_keyslots()
     data_key = slots.unwrap_recovery(recovery_key)
@@ -165,14 +194,14 @@ def recover(folder: VaultFolder, recovery_key: str, username: str, new_passphras
     try:
         user = staff_repo.by_username(db, username)
         if user is None or not user.active or user.role is not Role.MANAGER:
-            raise VaultError("The recovery key can only set a new passphrase for an active "
-                             "manager's account.")
+            raise VaultError(
+                "The recovery key can only set a new passphrase for an active manager's account."
+            )
         org = [meta_repo.get(db, "org_name"), meta_repo.get(db, "refuge_name")]
         check_new_passphrase(new_passphrase, confirm, [username, user.full_name, *org])
         slots.set_user_slot(user.id, user.username, new_passphrase, data_key)
         folder.save_keyslots(slots)
-        audit_repo.record(db, clock().isoformat(timespec="seconds"), user.id,
-                          "passphrase.recover")
+        audit_repo.record(db, clock().isoformat(timespec="seconds"), user.id, "passphrase.recover")
     except BaseException:
         db.close()
         zero(data_key)

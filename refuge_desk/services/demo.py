@@ -33,42 +33,151 @@ DEMO_REFUGE = "Harbour House (fictional)"
 DEMO_ADDRESS = "1 Imaginary Lane, Nowhereton"
 
 GIVEN = [
-    "Amira", "Fatima", "Layla", "Noor", "Samira", "Yasmin",                     # Latin
-    "أمينة", "ليلى", "سلمى", "نادية",                                           # Arabic
-    "রাবেয়া", "শাহানা", "মৌসুমী",                                               # Bengali
-    "Ольга", "Наталья", "Ирина", "Оксана",                                      # Cyrillic
-    "Małgorzata", "Agnieszka", "Żaneta", "Katarzyna",                           # Polish
-    "王芳", "李娜", "陈静",                                                      # Chinese
-    "ሰላም", "ሄለን", "ትዕግስት",                                                    # Ethiopic
-    "सुनीता", "प्रिया", "ਹਰਪ੍ਰੀਤ", "ਜਸਲੀਨ", "மீனா", "கவிதா", "فرزانه", "زینب",   # Indic, Farsi
-    "Hodan", "Ayaan", "Precious", "Chiamaka", "Grace", "Siobhan", "Beata",
+    "Amira",
+    "Fatima",
+    "Layla",
+    "Noor",
+    "Samira",
+    "Yasmin",  # Latin
+    "أمينة",
+    "ليلى",
+    "سلمى",
+    "نادية",  # Arabic
+    "রাবেয়া",
+    "শাহানা",
+    "মৌসুমী",  # Bengali
+    "Ольга",
+    "Наталья",
+    "Ирина",
+    "Оксана",  # Cyrillic
+    "Małgorzata",
+    "Agnieszka",
+    "Żaneta",
+    "Katarzyna",  # Polish
+    "王芳",
+    "李娜",
+    "陈静",  # Chinese
+    "ሰላም",
+    "ሄለን",
+    "ትዕግስት",  # Ethiopic
+    "सुनीता",
+    "प्रिया",
+    "ਹਰਪ੍ਰੀਤ",
+    "ਜਸਲੀਨ",
+    "மீனா",
+    "கவிதா",
+    "فرزانه",
+    "زینب",  # Indic, Farsi
+    "Hodan",
+    "Ayaan",
+    "Precious",
+    "Chiamaka",
+    "Grace",
+    "Siobhan",
+    "Beata",
 ]
 FAMILY = [
-    "Haddad", "Rahman", "Begum", "Khatun", "Nowak", "Wiśniewska", "Kowalczyk",
-    "Иванова", "Петренко", "Соколова", "حداد", "الخطيب", "চৌধুরী", "হক",
-    "Okafor", "Mensah", "Abdi", "Warsame", "Tesfaye", "ገብረሚካኤል", "Kaur", "Sandhu",
-    "शर्मा", "வேலு", "Moreno", "O'Brien", "Nguyen", "محمدی",
+    "Haddad",
+    "Rahman",
+    "Begum",
+    "Khatun",
+    "Nowak",
+    "Wiśniewska",
+    "Kowalczyk",
+    "Иванова",
+    "Петренко",
+    "Соколова",
+    "حداد",
+    "الخطيب",
+    "চৌধুরী",
+    "হক",
+    "Okafor",
+    "Mensah",
+    "Abdi",
+    "Warsame",
+    "Tesfaye",
+    "ገብረሚካኤል",
+    "Kaur",
+    "Sandhu",
+    "शर्मा",
+    "வேலு",
+    "Moreno",
+    "O'Brien",
+    "Nguyen",
+    "محمدی",
 ]
-CHILD_NAMES = ["Adam", "Maya", "Yusuf", "Zofia", "Bilal", "Ania", "Mei", "Omar", "Lina",
-               "Dawit", "Ruhi", "Ivan", "Sara", "Tomasz", "Nia"]
-LANGUAGES = ["English", "Arabic", "Bengali", "Polish", "Russian", "Ukrainian", "Mandarin",
-             "Tigrinya", "Amharic", "Urdu", "Punjabi", "Tamil", "Somali", "Farsi", "Hindi"]
-SOURCES = ["National helpline", "Police", "Children's services", "Self-referral", "GP",
-           "Another refuge", "IDVA service"]
-ALERTS = ["Do not disclose presence", "Abuser knows her workplace", "Interpreter: female only",
-          "No photos: risk of location"]
+CHILD_NAMES = [
+    "Adam",
+    "Maya",
+    "Yusuf",
+    "Zofia",
+    "Bilal",
+    "Ania",
+    "Mei",
+    "Omar",
+    "Lina",
+    "Dawit",
+    "Ruhi",
+    "Ivan",
+    "Sara",
+    "Tomasz",
+    "Nia",
+]
+LANGUAGES = [
+    "English",
+    "Arabic",
+    "Bengali",
+    "Polish",
+    "Russian",
+    "Ukrainian",
+    "Mandarin",
+    "Tigrinya",
+    "Amharic",
+    "Urdu",
+    "Punjabi",
+    "Tamil",
+    "Somali",
+    "Farsi",
+    "Hindi",
+]
+SOURCES = [
+    "National helpline",
+    "Police",
+    "Children's services",
+    "Self-referral",
+    "GP",
+    "Another refuge",
+    "IDVA service",
+]
+ALERTS = [
+    "Do not disclose presence",
+    "Abuser knows her workplace",
+    "Interpreter: female only",
+    "No photos: risk of location",
+]
 PLACES = ["Eastmoor", "Fenwick Vale", "Larkhill Green", "Old Tannery estate", "Brinkton"]
-NOTE_LINES = ["Key-work session held; she is settling in.", "Phone call with solicitor.",
-              "Benefits appointment booked.", "Children enrolled with the school.",
-              "Discussed routes to the GP and times to avoid.", "Interpreter booked for Friday."]
+NOTE_LINES = [
+    "Key-work session held; she is settling in.",
+    "Phone call with solicitor.",
+    "Benefits appointment booked.",
+    "Children enrolled with the school.",
+    "Discussed routes to the GP and times to avoid.",
+    "Interpreter booked for Friday.",
+]
 
 
 def fictional_name(rng: random.Random) -> str:
     return f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
 
 
-def make_resident(rng: random.Random, today: dt.date, room_ids: list[int], staff_ids: list[int],
-                  notes_per_resident: int = 0, current: bool | None = None) -> Resident:
+def make_resident(
+    rng: random.Random,
+    today: dt.date,
+    room_ids: list[int],
+    staff_ids: list[int],
+    notes_per_resident: int = 0,
+    current: bool | None = None,
+) -> Resident:
     name = fictional_name(rng)
     referral = today - dt.timedelta(days=rng.randint(1, 3000))
     if current is True:
@@ -85,15 +194,33 @@ def make_resident(rng: random.Random, today: dt.date, room_ids: list[int], staff
         date_of_birth=dt.date(rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28)),
         pronouns="she/her",
         languages=", ".join(sorted(set(rng.sample(LANGUAGES, rng.randint(1, 2))))),
-        nationality=rng.choice(["British", "Polish", "Bangladeshi", "Eritrean", "Syrian",
-                                "Ukrainian", "Nigerian", "Somali", "Indian", "Chinese"]),
+        nationality=rng.choice(
+            [
+                "British",
+                "Polish",
+                "Bangladeshi",
+                "Eritrean",
+                "Syrian",
+                "Ukrainian",
+                "Nigerian",
+                "Somali",
+                "Indian",
+                "Chinese",
+            ]
+        ),
         referral_date=referral,
         referral_source=rng.choice(SOURCES),
         status=status,
         key_worker_id=rng.choice(staff_ids) if staff_ids else None,
         alerts=rng.choice(ALERTS) if rng.random() < 0.3 else "",
-        phones=[Phone(f"07700 9{rng.randint(0, 99999):05d}", "mobile",
-                      rng.choice(list(ContactSafety)), "weekdays 10–12")],
+        phones=[
+            Phone(
+                f"07700 9{rng.randint(0, 99999):05d}",
+                "mobile",
+                rng.choice(list(ContactSafety)),
+                "weekdays 10–12",
+            )
+        ],
     )
     if rng.random() < 0.3:
         res.interpreter_needed = True
@@ -106,16 +233,24 @@ def make_resident(rng: random.Random, today: dt.date, room_ids: list[int], staff
         res.move_on_date = min(today, arrival + dt.timedelta(days=rng.randint(14, 200)))
         res.move_on_destination = f"Housing association flat, {rng.choice(PLACES)}"
     if rng.random() < 0.4:
-        res.immigration_status = rng.choice(["Spousal visa", "No leave", "EUSS settled",
-                                             "Refugee status", "MVDAC applied"])
+        res.immigration_status = rng.choice(
+            ["Spousal visa", "No leave", "EUSS settled", "Refugee status", "MVDAC applied"]
+        )
         res.nrpf = rng.random() < 0.5
-    res.abusers = [Abuser(name=fictional_name(rng), relationship="ex-partner",
-                          known_areas=rng.choice(PLACES))]
+    res.abusers = [
+        Abuser(name=fictional_name(rng), relationship="ex-partner", known_areas=rng.choice(PLACES))
+    ]
     for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
-        res.children.append(Child(
-            full_name=f"{rng.choice(CHILD_NAMES)} {name.split()[-1]}",
-            date_of_birth=dt.date(rng.randint(2010, 2025), rng.randint(1, 12), rng.randint(1, 28)),
-            school=f"{rng.choice(PLACES)} Primary", may_collect="Mother only"))
+        res.children.append(
+            Child(
+                full_name=f"{rng.choice(CHILD_NAMES)} {name.split()[-1]}",
+                date_of_birth=dt.date(
+                    rng.randint(2010, 2025), rng.randint(1, 12), rng.randint(1, 28)
+                ),
+                school=f"{rng.choice(PLACES)} Primary",
+                may_collect="Mother only",
+            )
+        )
     if notes_per_resident:
         res.notes = "\n".join(
             f"{referral + dt.timedelta(days=i)}: {rng.choice(NOTE_LINES)}"
@@ -124,15 +259,22 @@ def make_resident(rng: random.Random, today: dt.date, room_ids: list[int], staff
     return res
 
 
-def seed(session: Session, residents: int, notes_per_resident: int = 0, *,
-         seed_value: int = 7, current_share: float = 0.02) -> int:
+def seed(
+    session: Session,
+    residents: int,
+    notes_per_resident: int = 0,
+    *,
+    seed_value: int = 7,
+    current_share: float = 0.02,
+) -> int:
     """Add fictional rooms (if none), staff ids as key workers, and N residents."""
     rng = random.Random(seed_value)
     db = session.db
     if not rooms_repo.occupancy(db):
         for i in range(1, 13):
-            rooms.save(session, Room(name=f"Room {i}", beds=rng.choice([2, 3, 4]),
-                                     accessible=i in (1, 2)))
+            rooms.save(
+                session, Room(name=f"Room {i}", beds=rng.choice([2, 3, 4]), accessible=i in (1, 2))
+            )
     room_ids = [r.room.id for r in rooms_repo.occupancy(db) if r.room.id is not None]
     staff_ids = [u.id for u in staff_service.list_staff(session) if u.role is not Role.VOLUNTEER]
     today = session.today()
@@ -149,13 +291,23 @@ def seed(session: Session, residents: int, notes_per_resident: int = 0, *,
 def create_demo_vault(folder: VaultFolder, clock: Clock = system_clock) -> Session:
     """A throw-away vault of fictional residents with a demo manager and two more staff."""
     session, _ = auth.setup_vault(
-        folder, auth.Organisation(DEMO_ORG, DEMO_REFUGE, DEMO_ADDRESS), DEMO_USER,
-        "Demo Manager", DEMO_PASSPHRASE, clock=clock,
+        folder,
+        auth.Organisation(DEMO_ORG, DEMO_REFUGE, DEMO_ADDRESS),
+        DEMO_USER,
+        "Demo Manager",
+        DEMO_PASSPHRASE,
+        clock=clock,
     )
-    staff_service.add(session, "sam.worker", "Sam Okafor (fictional)", Role.WORKER,
-                      "violet harbour tuesday pebble")
-    staff_service.add(session, "relief.jo", "Jo Mensah (fictional)", Role.VOLUNTEER,
-                      "cobalt meadow drift anchor")
+    staff_service.add(
+        session,
+        "sam.worker",
+        "Sam Okafor (fictional)",
+        Role.WORKER,
+        "violet harbour tuesday pebble",
+    )
+    staff_service.add(
+        session, "relief.jo", "Jo Mensah (fictional)", Role.VOLUNTEER, "cobalt meadow drift anchor"
+    )
     seed(session, 36, notes_per_resident=3, seed_value=11)
     return session
 

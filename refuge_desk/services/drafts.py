@@ -13,8 +13,14 @@ RESIDENT = "resident"
 
 
 def park(session: Session, kind: str, record_id: int | None, payload: dict[str, Any]) -> None:
-    drafts_repo.put(session.db, session.user.id, kind, record_id,
-                    json.dumps(payload, ensure_ascii=False), session.stamp())
+    drafts_repo.put(
+        session.db,
+        session.user.id,
+        kind,
+        record_id,
+        json.dumps(payload, ensure_ascii=False),
+        session.stamp(),
+    )
 
 
 def mine(session: Session) -> list[DraftRow]:

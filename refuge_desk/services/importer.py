@@ -13,8 +13,17 @@ from refuge_desk.domain.residents import Abuser, Phone, Resident, Status, valida
 from refuge_desk.services.session import Session
 from refuge_desk.store import residents_repo, rooms_repo
 
-COLUMNS = ("full_name", "preferred_name", "date_of_birth", "arrival_date", "room", "languages",
-           "phone", "notes", "abuser_name")
+COLUMNS = (
+    "full_name",
+    "preferred_name",
+    "date_of_birth",
+    "arrival_date",
+    "room",
+    "languages",
+    "phone",
+    "notes",
+    "abuser_name",
+)
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
 DATE_HELP = "use YYYY-MM-DD or DD/MM/YYYY"
@@ -57,8 +66,9 @@ def read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
     problems: list[str] = []
     unknown = [h for h in names if h and h not in COLUMNS]
     if unknown:
-        problems.append(f"Line 1: unknown column(s) {', '.join(unknown)}; the columns are "
-                        f"{', '.join(COLUMNS)}.")
+        problems.append(
+            f"Line 1: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}."
+        )
     if "full_name" not in names:
         problems.append("Line 1: the column full_name is required.")
     dupes = sorted({h for h in names if h and names.count(h) > 1})
@@ -91,15 +101,20 @@ def read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _to_resident(session: Session, line: int, row: dict[str, str],
-                 rooms: dict[str, int]) -> tuple[Resident | None, list[str]]:
+def _to_resident(
+    session: Session, line: int, row: dict[str, str], rooms: dict[str, int]
+) -> tuple[Resident | None, list[str]]:
     problems: list[str] = []
 
     def get(col: str) -> str:
         return row.get(col, "").strip()
 
-    res = Resident(full_name=get("full_name"), preferred_name=get("preferred_name"),
-                   languages=get("languages"), notes=row.get("notes", "").strip())
+    res = Resident(
+        full_name=get("full_name"),
+        preferred_name=get("preferred_name"),
+        languages=get("languages"),
+        notes=row.get("notes", "").strip(),
+    )
     for col in ("date_of_birth", "arrival_date"):
         if get(col):
             try:
@@ -128,8 +143,11 @@ def import_residents(session: Session, data: bytes) -> list[Imported]:
     rows = read_csv(data)
     if not rows:
         raise UserError("The file has a header row but no residents.")
-    rooms = {r.room.name.casefold(): r.room.id for r in rooms_repo.occupancy(session.db)
-             if r.room.id is not None}
+    rooms = {
+        r.room.name.casefold(): r.room.id
+        for r in rooms_repo.occupancy(session.db)
+        if r.room.id is not None
+    }
     problems: list[str] = []
     ready: list[tuple[int, Resident]] = []
     for line, row in rows:

@@ -11,17 +11,51 @@ from refuge_desk.store.residents_repo import ResidentRow
 CURRENT = (Status.REFERRAL, Status.RESIDENT)
 
 
-def list_residents(session: Session, *, search: str = "", statuses: tuple[Status, ...] = (),
-                   sort: str = "reference", descending: bool = False) -> list[ResidentRow]:
+def list_residents(
+    session: Session,
+    *,
+    search: str = "",
+    statuses: tuple[Status, ...] = (),
+    sort: str = "reference",
+    descending: bool = False,
+) -> list[ResidentRow]:
     """The residents list, searched, filtered and sorted in SQL.
 
     A volunteer's rows carry no full name and her search covers only preferred names and
     references (an alias she types must not reveal that someone is here).
     """
     return residents_repo.list_rows(
-        session.db, search=search, statuses=statuses, sort=sort, descending=descending,
+        session.db,
+        search=search,
+        statuses=statuses,
+        sort=sort,
+        descending=descending,
         names_visible=session.role.sees_case_detail,
     )
+
+
+def list_ids(
+    session: Session,
+    *,
+    search: str = "",
+    statuses: tuple[Status, ...] = (),
+    sort: str = "reference",
+    descending: bool = False,
+) -> list[int]:
+    """The ids of the residents list in order (same rules as ``list_residents``)."""
+    return residents_repo.list_ids(
+        session.db,
+        search=search,
+        statuses=statuses,
+        sort=sort,
+        descending=descending,
+        names_visible=session.role.sees_case_detail,
+    )
+
+
+def rows_for(session: Session, ids: list[int]) -> list[ResidentRow]:
+    """List rows for a screenful of ids from ``list_ids``."""
+    return residents_repo.rows_for(session.db, ids, names_visible=session.role.sees_case_detail)
 
 
 def get(session: Session, resident_id: int) -> Resident:

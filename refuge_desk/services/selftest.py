@@ -1,9 +1,10 @@
-"""`refuge-desk --self-test`: prove a (frozen) build can make a vault, write, read, and leak nothing."""
+"""`refuge-desk --self-test`: prove a build can make a vault, write, read, and leak nothing."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from refuge_desk.domain.residents import Resident, Status
@@ -13,19 +14,22 @@ from refuge_desk.store.vault import VaultFolder
 SENTINELS = ("Selftest Ωmega-Żaneta", "اختبار ذاتي", "স্বপরীক্ষা")
 
 
-def run(out: callable = print) -> int:  # type: ignore[valid-type]
+def run(out: Callable[[str], object] = print) -> int:
     base = Path(tempfile.mkdtemp(prefix="refuge-desk-selftest-"))
     try:
         folder = VaultFolder(base / "vault")
         session, _ = auth.setup_vault(
-            folder, auth.Organisation("Self-test org", "Self-test refuge"), "selftest",
-            "Self Test", "quartz lagoon whistle ember", clock=auth.system_clock,
+            folder,
+            auth.Organisation("Self-test org", "Self-test refuge"),
+            "selftest",
+            "Self Test",
+            "quartz lagoon whistle ember",
+            clock=auth.system_clock,
         )
         name = " ".join(SENTINELS)
         saved = residents.save(session, Resident(full_name=name, status=Status.REFERRAL))
         session.close()
-        session = auth.sign_in(folder, "selftest", "quartz lagoon whistle ember",
-                               full_check=True)
+        session = auth.sign_in(folder, "selftest", "quartz lagoon whistle ember", full_check=True)
         back = residents.get(session, saved.id or 0)
         session.close()
         if back.full_name != name:
@@ -38,7 +42,7 @@ def run(out: callable = print) -> int:  # type: ignore[valid-type]
                     if s.encode(enc) in blob:
                         out(f"self-test FAILED: plaintext found in {path.name}")
                         return 1
-        import PySide6.QtPdf  # noqa: F401 - the frozen build must carry QtPdf
+        import PySide6.QtPdf
         import PySide6.QtWidgets  # noqa: F401
 
         out("self-test ok")

@@ -22,8 +22,12 @@ class OrgInfo:
 
 def org_info(session: Session) -> OrgInfo:
     db = session.db
-    return OrgInfo(meta_repo.get(db, "org_name"), meta_repo.get(db, "refuge_name"),
-                   meta_repo.get(db, "refuge_address"), meta_repo.get(db, "vault_id"))
+    return OrgInfo(
+        meta_repo.get(db, "org_name"),
+        meta_repo.get(db, "refuge_name"),
+        meta_repo.get(db, "refuge_address"),
+        meta_repo.get(db, "vault_id"),
+    )
 
 
 def auto_lock_minutes(session: Session) -> int:

@@ -25,8 +25,14 @@ def _get(session: Session, user_id: int) -> StaffUser:
     return user
 
 
-def add(session: Session, username: str, full_name: str, role: Role, passphrase: str,
-        confirm: str | None = None) -> StaffUser:
+def add(
+    session: Session,
+    username: str,
+    full_name: str,
+    role: Role,
+    passphrase: str,
+    confirm: str | None = None,
+) -> StaffUser:
     session.require(session.role.manages_staff, "add staff")
     problems = auth.validate_username(username)
     if not full_name.strip():
@@ -37,11 +43,11 @@ def add(session: Session, username: str, full_name: str, role: Role, passphrase:
         problems.append(f"The user name “{username.strip()}” is taken; choose another.")
     if problems:
         raise ValidationError(problems)
-    auth.check_new_passphrase(passphrase, confirm,
-                              [username, full_name, *_org_inputs(session)])
+    auth.check_new_passphrase(passphrase, confirm, [username, full_name, *_org_inputs(session)])
     with session.db.transaction():
-        uid = staff_repo.insert(session.db, username, full_name, role, session.stamp(),
-                                session.user.id)
+        uid = staff_repo.insert(
+            session.db, username, full_name, role, session.stamp(), session.user.id
+        )
         session.keyslots.set_user_slot(uid, username.strip(), passphrase, session.data_key)
         # Key slots first-written inside the transaction: if saving them fails, no account.
         session.folder.save_keyslots(session.keyslots)
@@ -49,10 +55,13 @@ def add(session: Session, username: str, full_name: str, role: Role, passphrase:
     return _get(session, uid)
 
 
-def _guard_last_manager(session: Session, user: StaffUser, new_role: Role | None,
-                        new_active: bool | None) -> None:
-    loses_manager = user.role is Role.MANAGER and user.active and (
-        (new_role is not None and new_role is not Role.MANAGER) or new_active is False
+def _guard_last_manager(
+    session: Session, user: StaffUser, new_role: Role | None, new_active: bool | None
+) -> None:
+    loses_manager = (
+        user.role is Role.MANAGER
+        and user.active
+        and ((new_role is not None and new_role is not Role.MANAGER) or new_active is False)
     )
     if loses_manager and staff_repo.active_managers(session.db) <= 1:
         raise VaultError("There must always be at least one active manager.")
@@ -85,25 +94,32 @@ def disable(session: Session, user_id: int) -> StaffUser:
     return _get(session, user_id)
 
 
-def reset_passphrase(session: Session, user_id: int, passphrase: str,
-                     confirm: str | None = None, *, enable: bool = True) -> StaffUser:
+def reset_passphrase(
+    session: Session,
+    user_id: int,
+    passphrase: str,
+    confirm: str | None = None,
+    *,
+    enable: bool = True,
+) -> StaffUser:
     """A manager sets a new passphrase (a new key slot); this also re-enables the account."""
     session.require(session.role.manages_staff, "reset passphrases")
     user = _get(session, user_id)
-    auth.check_new_passphrase(passphrase, confirm,
-                              [user.username, user.full_name, *_org_inputs(session)])
+    auth.check_new_passphrase(
+        passphrase, confirm, [user.username, user.full_name, *_org_inputs(session)]
+    )
     with session.db.transaction():
         if enable and not user.active:
-            staff_repo.update(session.db, user_id, session.stamp(), session.user.id,
-                              active=True)
+            staff_repo.update(session.db, user_id, session.stamp(), session.user.id, active=True)
         session.keyslots.set_user_slot(user_id, user.username, passphrase, session.data_key)
         session.folder.save_keyslots(session.keyslots)
         session.audit("staff.reset_passphrase", f"user:{user_id}")
     return _get(session, user_id)
 
 
-def change_own_passphrase(session: Session, current: str, new: str,
-                          confirm: str | None = None) -> None:
+def change_own_passphrase(
+    session: Session, current: str, new: str, confirm: str | None = None
+) -> None:
     user = session.user
     slot = session.keyslots.user_slot(user.username)
     if slot is None:
@@ -113,8 +129,7 @@ def change_own_passphrase(session: Session, current: str, new: str,
     key[:] = bytes(len(key))
     if new == current:
         raise ValidationError(["The new passphrase is the same as the current one."])
-    auth.check_new_passphrase(new, confirm,
-                              [user.username, user.full_name, *_org_inputs(session)])
+    auth.check_new_passphrase(new, confirm, [user.username, user.full_name, *_org_inputs(session)])
     with session.db.transaction():
         session.keyslots.set_user_slot(user.id, user.username, new, session.data_key)
         session.folder.save_keyslots(session.keyslots)

@@ -6,7 +6,9 @@ restarting the app does not reset it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from refuge_desk.store.keyslots import atomic_write
@@ -16,7 +18,7 @@ FILE_NAME = "signin-throttle.json"
 
 
 class SignInThrottle:
-    def __init__(self, folder: Path, clock_seconds: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, folder: Path, clock_seconds: Callable[[], float]) -> None:
         self._path = folder / FILE_NAME
         self._now = clock_seconds
         self._state: dict[str, dict[str, float]] = self._load()
@@ -24,16 +26,17 @@ class SignInThrottle:
     def _load(self) -> dict[str, dict[str, float]]:
         try:
             data = json.loads(self._path.read_text(encoding="utf-8"))
-            return {str(k): {"failures": float(v["failures"]), "until": float(v["until"])}
-                    for k, v in data.items()}
+            return {
+                str(k): {"failures": float(v["failures"]), "until": float(v["until"])}
+                for k, v in data.items()
+            }
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
 
     def _save(self) -> None:
-        try:
+        # A read-only folder must not stop sign-in; the delay still holds in memory.
+        with contextlib.suppress(OSError):
             atomic_write(self._path, json.dumps(self._state).encode())
-        except OSError:
-            pass  # a read-only folder must not stop sign-in; the delay still holds in memory
 
     @staticmethod
     def delay_after(failures: int) -> float:

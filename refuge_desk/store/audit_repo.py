@@ -6,8 +6,10 @@ from refuge_desk.store.db import Database
 
 
 def record(db: Database, at: str, user_id: int | None, action: str, ref: str = "") -> None:
-    db.execute("INSERT INTO audit_log (at, user_id, action, ref) VALUES (?, ?, ?, ?)",
-               (at, user_id, action, ref))
+    db.execute(
+        "INSERT INTO audit_log (at, user_id, action, ref) VALUES (?, ?, ?, ?)",
+        (at, user_id, action, ref),
+    )
 
 
 def recent(db: Database, limit: int = 200) -> list[tuple[str, int | None, str, str]]:

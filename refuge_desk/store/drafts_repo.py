@@ -17,8 +17,9 @@ class DraftRow:
     updated_at: str
 
 
-def put(db: Database, user_id: int, kind: str, record_id: int | None, payload: str,
-        now: str) -> None:
+def put(
+    db: Database, user_id: int, kind: str, record_id: int | None, payload: str, now: str
+) -> None:
     # NULL never equals NULL in a UNIQUE constraint, so delete-then-insert for new records.
     with db.transaction():
         db.execute(
@@ -38,8 +39,17 @@ def for_user(db: Database, user_id: int) -> list[DraftRow]:
         "WHERE user_id = ? ORDER BY updated_at DESC",
         (user_id,),
     )
-    return [DraftRow(int(r[0]), int(r[1]), str(r[2]), None if r[3] is None else int(r[3]),
-                     str(r[4]), str(r[5])) for r in rows]
+    return [
+        DraftRow(
+            int(r[0]),
+            int(r[1]),
+            str(r[2]),
+            None if r[3] is None else int(r[3]),
+            str(r[4]),
+            str(r[5]),
+        )
+        for r in rows
+    ]
 
 
 def delete(db: Database, user_id: int, kind: str, record_id: int | None) -> None:

@@ -94,13 +94,21 @@ class KeySlot:
         k = d["kdf"]
         if k.get("name") != "argon2id":
             raise ValueError("unknown kdf")
-        params = KdfParams(_unb64(k["salt"]), int(k["memory_kib"]), int(k["iterations"]),
-                           int(k["lanes"]))
+        params = KdfParams(
+            _unb64(k["salt"]), int(k["memory_kib"]), int(k["iterations"]), int(k["lanes"])
+        )
         if params.memory_kib < 8 or params.iterations < 1 or len(params.salt) < 16:
             raise ValueError("weak kdf")
         uid = d.get("user_id")
-        return cls(str(d["id"]), str(d["kind"]), None if uid is None else int(uid),
-                   str(d.get("tag", "")), params, _unb64(d["nonce"]), _unb64(d["wrapped_key"]))
+        return cls(
+            str(d["id"]),
+            str(d["kind"]),
+            None if uid is None else int(uid),
+            str(d.get("tag", "")),
+            params,
+            _unb64(d["nonce"]),
+            _unb64(d["wrapped_key"]),
+        )
 
 
 @dataclass(slots=True)
@@ -123,8 +131,11 @@ class KeySlotFile:
 
     def save(self, path: Path) -> None:
         payload = json.dumps(
-            {"format": FORMAT, "vault_id": self.vault_id,
-             "slots": [s.to_json() for s in self.slots]},
+            {
+                "format": FORMAT,
+                "vault_id": self.vault_id,
+                "slots": [s.to_json() for s in self.slots],
+            },
             indent=2,
         ).encode()
         atomic_write(path, payload)
@@ -141,10 +152,17 @@ class KeySlotFile:
     def recovery_slot(self) -> KeySlot | None:
         return next((s for s in self.slots if s.kind == "recovery"), None)
 
-    def set_user_slot(self, user_id: int, username: str, passphrase: str,
-                      data_key: bytes | bytearray) -> KeySlot:
-        slot = _wrap(self.vault_id, "user", user_id, self.tag_for(username),
-                     passphrase.encode("utf-8"), data_key)
+    def set_user_slot(
+        self, user_id: int, username: str, passphrase: str, data_key: bytes | bytearray
+    ) -> KeySlot:
+        slot = _wrap(
+            self.vault_id,
+            "user",
+            user_id,
+            self.tag_for(username),
+            passphrase.encode("utf-8"),
+            data_key,
+        )
         self.slots = [s for s in self.slots if not (s.kind == "user" and s.user_id == user_id)]
         self.slots.append(slot)
         return slot
@@ -153,8 +171,9 @@ class KeySlotFile:
         self.slots = [s for s in self.slots if not (s.kind == "user" and s.user_id == user_id)]
 
     def set_recovery_slot(self, recovery_key: str, data_key: bytes | bytearray) -> KeySlot:
-        slot = _wrap(self.vault_id, "recovery", None, "", normalise_recovery_key(recovery_key),
-                     data_key)
+        slot = _wrap(
+            self.vault_id, "recovery", None, "", normalise_recovery_key(recovery_key), data_key
+        )
         self.slots = [s for s in self.slots if s.kind != "recovery"]
         self.slots.append(slot)
         return slot
@@ -162,8 +181,9 @@ class KeySlotFile:
     def unwrap(self, slot: KeySlot, secret: bytes) -> bytearray:
         kek = slot.kdf.derive(secret)
         try:
-            return bytearray(AESGCM(bytes(kek)).decrypt(slot.nonce, slot.wrapped,
-                                                          slot.aad(self.vault_id)))
+            return bytearray(
+                AESGCM(bytes(kek)).decrypt(slot.nonce, slot.wrapped, slot.aad(self.vault_id))
+            )
         except InvalidTag as exc:
             raise WrongCredentials() from exc
         finally:
@@ -184,14 +204,26 @@ class KeySlotFile:
         return self.unwrap(slot, normalise_recovery_key(recovery_key))
 
 
-def _wrap(vault_id: str, kind: str, user_id: int | None, tag: str, secret: bytes,
-          data_key: bytes | bytearray) -> KeySlot:
-    slot = KeySlot(str(uuid.uuid4()), kind, user_id, tag, KdfParams(secrets.token_bytes(16)),
-                   secrets.token_bytes(12), b"")
+def _wrap(
+    vault_id: str,
+    kind: str,
+    user_id: int | None,
+    tag: str,
+    secret: bytes,
+    data_key: bytes | bytearray,
+) -> KeySlot:
+    slot = KeySlot(
+        str(uuid.uuid4()),
+        kind,
+        user_id,
+        tag,
+        KdfParams(secrets.token_bytes(16)),
+        secrets.token_bytes(12),
+        b"",
+    )
     kek = slot.kdf.derive(secret)
     try:
-        slot.wrapped = AESGCM(bytes(kek)).encrypt(slot.nonce, bytes(data_key),
-                                                  slot.aad(vault_id))
+        slot.wrapped = AESGCM(bytes(kek)).encrypt(slot.nonce, bytes(data_key), slot.aad(vault_id))
     finally:
         zero(kek)
     return slot

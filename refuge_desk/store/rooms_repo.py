@@ -18,8 +18,7 @@ def occupancy(db: Database) -> list[RoomOccupancy]:
 
 
 def by_id(db: Database, room_id: int) -> Room | None:
-    r = db.query_one("SELECT id, name, beds, accessible, notes FROM rooms WHERE id = ?",
-                     (room_id,))
+    r = db.query_one("SELECT id, name, beds, accessible, notes FROM rooms WHERE id = ?", (room_id,))
     return None if r is None else Room(int(r[0]), str(r[1]), int(r[2]), bool(r[3]), str(r[4]))
 
 
@@ -44,10 +43,12 @@ def save(db: Database, room: Room, now: str, by: int) -> int:
 
 
 def residents_in(db: Database, room_id: int) -> int:
-    return int(db.scalar(
-        "SELECT count(*) FROM residents WHERE room_id = ? AND status IN ('referral', 'resident')",
-        (room_id,),
-    ))
+    return int(
+        db.scalar(
+            "SELECT count(*) FROM residents WHERE room_id = ? AND status IN ('referral', 'resident')",
+            (room_id,),
+        )
+    )
 
 
 def delete(db: Database, room_id: int) -> None:

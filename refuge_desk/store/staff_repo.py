@@ -8,8 +8,13 @@ _COLS = "id, username, full_name, role, active"
 
 
 def _user(row: Row) -> StaffUser:
-    return StaffUser(int(row["id"]), str(row["username"]), str(row["full_name"]),
-                     Role(row["role"]), bool(row["active"]))
+    return StaffUser(
+        int(row["id"]),
+        str(row["username"]),
+        str(row["full_name"]),
+        Role(row["role"]),
+        bool(row["active"]),
+    )
 
 
 def by_id(db: Database, user_id: int) -> StaffUser | None:
@@ -27,8 +32,9 @@ def all_staff(db: Database) -> list[StaffUser]:
     return [_user(r) for r in rows]
 
 
-def insert(db: Database, username: str, full_name: str, role: Role, now: str,
-           by: int | None) -> int:
+def insert(
+    db: Database, username: str, full_name: str, role: Role, now: str, by: int | None
+) -> int:
     return db.execute(
         "INSERT INTO staff (username, full_name, role, active, created_at, created_by, "
         "updated_at, updated_by) VALUES (?, ?, ?, 1, ?, ?, ?, ?)",
@@ -36,8 +42,16 @@ def insert(db: Database, username: str, full_name: str, role: Role, now: str,
     )
 
 
-def update(db: Database, user_id: int, now: str, by: int, *, role: Role | None = None,
-           active: bool | None = None, full_name: str | None = None) -> None:
+def update(
+    db: Database,
+    user_id: int,
+    now: str,
+    by: int,
+    *,
+    role: Role | None = None,
+    active: bool | None = None,
+    full_name: str | None = None,
+) -> None:
     sets, params = ["updated_at = ?", "updated_by = ?"], [now, by]
     if role is not None:
         sets.append("role = ?")

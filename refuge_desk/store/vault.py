@@ -93,8 +93,13 @@ def create(folder: VaultFolder) -> NewVault:
     return NewVault(slots, data_key, recovery_key, db)
 
 
-def open_database(folder: VaultFolder, data_key: bytes | bytearray, *, full_check: bool = False,
-                  now: dt.datetime | None = None) -> Database:
+def open_database(
+    folder: VaultFolder,
+    data_key: bytes | bytearray,
+    *,
+    full_check: bool = False,
+    now: dt.datetime | None = None,
+) -> Database:
     """Open, verify and (after an encrypted copy) migrate the database."""
     # SQLCipher would happily create a new, empty database in place of a missing or emptied
     # file (e.g. truncated by a crash or a sync tool): refuse before touching it.

@@ -26,9 +26,15 @@ class Dialogs:
     def __init__(self) -> None:
         self._open: list[QMessageBox] = []
 
-    def _box(self, parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str,
-             buttons: QMessageBox.StandardButton,
-             default: QMessageBox.StandardButton) -> QMessageBox.StandardButton:
+    def _box(
+        self,
+        parent: QWidget | None,
+        icon: QMessageBox.Icon,
+        title: str,
+        text: str,
+        buttons: QMessageBox.StandardButton,
+        default: QMessageBox.StandardButton,
+    ) -> QMessageBox.StandardButton:
         box = QMessageBox(icon, title, text, buttons, parent)
         box.setDefaultButton(default)
         self._open.append(box)
@@ -38,24 +44,42 @@ class Dialogs:
             self._open.remove(box)
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
-        self._box(parent, QMessageBox.Icon.Information, title, text,
-                  QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Ok)
+        self._box(
+            parent,
+            QMessageBox.Icon.Information,
+            title,
+            text,
+            QMessageBox.StandardButton.Ok,
+            QMessageBox.StandardButton.Ok,
+        )
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
-        self._box(parent, QMessageBox.Icon.Warning, title, text,
-                  QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Ok)
+        self._box(
+            parent,
+            QMessageBox.Icon.Warning,
+            title,
+            text,
+            QMessageBox.StandardButton.Ok,
+            QMessageBox.StandardButton.Ok,
+        )
 
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
-        answer = self._box(parent, QMessageBox.Icon.Question, title, text,
-                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                           QMessageBox.StandardButton.No)
+        answer = self._box(
+            parent,
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def save_discard_cancel(self, parent: QWidget | None, title: str, text: str) -> str:
         """'save' | 'discard' | 'cancel'."""
         b = QMessageBox.StandardButton
-        answer = self._box(parent, QMessageBox.Icon.Question, title, text,
-                           b.Save | b.Discard | b.Cancel, b.Save)
+        answer = self._box(
+            parent, QMessageBox.Icon.Question, title, text, b.Save | b.Discard | b.Cancel, b.Save
+        )
         return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
 
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:

@@ -23,8 +23,13 @@ _ACTIVITY = {
 class IdleWatcher(QObject):
     idle = Signal()
 
-    def __init__(self, timeout_seconds: float, clock: Callable[[], float] = time.monotonic,
-                 poll_ms: int = 5000, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        timeout_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        poll_ms: int = 5000,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._clock = clock
         self.timeout = timeout_seconds

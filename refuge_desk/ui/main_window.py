@@ -36,7 +36,7 @@ from refuge_desk.ui.idle import IdleWatcher
 from refuge_desk.ui.import_dialog import ImportResidentsDialog
 from refuge_desk.ui.recovery_dialog import RecoveryDialog
 from refuge_desk.ui.resident_editor import ResidentEditor
-from refuge_desk.ui.residents_page import ResidentsPage, RotaCard
+from refuge_desk.ui.residents_page import ResidentsPage
 from refuge_desk.ui.rooms_page import RoomsPage
 from refuge_desk.ui.screen_lock import ScreenLockMonitor
 from refuge_desk.ui.settings_dialog import SettingsDialog
@@ -61,10 +61,16 @@ class Whereabouts:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, folder: VaultFolder, dialogs: Dialogs | None = None, *,
-                 clock: Clock = system_clock, idle_clock: Callable[[], float] = time.monotonic,
-                 signin_seconds: Callable[[], float] = time.time,
-                 demo_hint: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        folder: VaultFolder,
+        dialogs: Dialogs | None = None,
+        *,
+        clock: Clock = system_clock,
+        idle_clock: Callable[[], float] = time.monotonic,
+        signin_seconds: Callable[[], float] = time.time,
+        demo_hint: tuple[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.folder = folder
         self.dialogs = dialogs or Dialogs()
@@ -73,7 +79,6 @@ class MainWindow(QMainWindow):
         self.where = Whereabouts()
         self._pages: dict[str, QWidget] = {}
         self.editor: ResidentEditor | None = None
-        self.rota: RotaCard | None = None
         self.setWindowTitle(APP_NAME + (" — demo" if demo_hint else ""))
         self.resize(1180, 760)
 
@@ -198,8 +203,9 @@ class MainWindow(QMainWindow):
     def open_recovery(self) -> None:
         dialog = RecoveryDialog(self.folder, self.clock, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.session is not None:
-            self.dialogs.info(self, "New passphrase set",
-                              "Your new passphrase is set. You are signed in.")
+            self.dialogs.info(
+                self, "New passphrase set", "Your new passphrase is set. You are signed in."
+            )
             self.start_session(dialog.session)
 
     # -- the workspace ---------------------------------------------------------------------
@@ -232,10 +238,7 @@ class MainWindow(QMainWindow):
             editor.closed.connect(self._editor_closed)
             self.editor = editor
             self._pages["editor"] = editor
-        else:
-            self.rota = RotaCard(session, self.dialogs)
-            self.rota.closed.connect(lambda: self.show_section("residents"))
-            self._pages["rota"] = self.rota
+        # A volunteer has no editor: the residents page shows her the rota card instead.
         for page in self._pages.values():
             self.workspace.addWidget(page)
 
@@ -245,7 +248,6 @@ class MainWindow(QMainWindow):
             page.deleteLater()
         self._pages.clear()
         self.editor = None
-        self.rota = None
 
     def _apply_role(self, session: Session) -> None:
         role = session.role
@@ -265,8 +267,12 @@ class MainWindow(QMainWindow):
 
     def show_section(self, section: str) -> None:
         editor = self.editor
-        if (editor is not None and self.workspace.currentWidget() is editor
-                and editor.has_unsaved_changes() and not editor.request_close()):
+        if (
+            editor is not None
+            and self.workspace.currentWidget() is editor
+            and editor.has_unsaved_changes()
+            and not editor.request_close()
+        ):
             self._check_nav("residents")
             return
         page = self._pages.get(section)
@@ -278,24 +284,22 @@ class MainWindow(QMainWindow):
         self.workspace.setCurrentWidget(page)
 
     def _check_nav(self, section: str) -> None:
-        act = {"residents": self.act_residents, "rooms": self.act_rooms,
-               "staff": self.act_staff}.get(section)
+        act = {
+            "residents": self.act_residents,
+            "rooms": self.act_rooms,
+            "staff": self.act_staff,
+        }.get(section)
         if act is not None:
             act.setChecked(True)
 
     def open_resident(self, resident_id: int | None) -> None:
         if self.session is None:
             return
-        try:
-            if self.editor is not None:
-                self.editor.load(resident_id)
-                self.workspace.setCurrentWidget(self.editor)
-                self.where = Whereabouts("residents", True, resident_id)
-            elif self.rota is not None and resident_id is not None:
-                self.rota.load(resident_id)
-                self.workspace.setCurrentWidget(self.rota)
-        except UserError as exc:
-            self.dialogs.error(self, "Cannot open", str(exc))
+        if self.editor is None:
+            return
+        self.editor.load(resident_id)  # shows any problem inline
+        self.workspace.setCurrentWidget(self.editor)
+        self.where = Whereabouts("residents", True, resident_id)
 
     def _editor_saved(self, resident_id: int) -> None:
         if self.session is not None and self.session.is_open:
@@ -310,8 +314,7 @@ class MainWindow(QMainWindow):
 
     # -- drafts ----------------------------------------------------------------------------
     def _editing_dirty(self) -> bool:
-        return (self.editor is not None and self.where.editing
-                and self.editor.has_unsaved_changes())
+        return self.editor is not None and self.where.editing and self.editor.has_unsaved_changes()
 
     def autosave_draft(self) -> None:
         """Every few seconds while she types: a crash or power cut loses at most this much."""
@@ -319,8 +322,9 @@ class MainWindow(QMainWindow):
             return
         assert self.editor is not None
         try:
-            drafts.park(self.session, drafts.RESIDENT, self.where.record_id,
-                        self.editor.draft_payload())
+            drafts.park(
+                self.session, drafts.RESIDENT, self.where.record_id, self.editor.draft_payload()
+            )
         except UserError:
             log.warning("draft autosave failed")
 
@@ -333,7 +337,8 @@ class MainWindow(QMainWindow):
         row = rows[0]
         what = "a new resident" if row.record_id is None else "a resident's record"
         if self.dialogs.confirm(
-            self, "Unsaved changes kept",
+            self,
+            "Unsaved changes kept",
             f"Refuge Desk kept changes you had not saved to {what} "
             f"({row.updated_at[:16].replace('T', ' ')} UTC). Open them now?\n\n"
             "Choose No to throw them away.",
@@ -384,13 +389,16 @@ class MainWindow(QMainWindow):
         self.toolbar.show()
         self.stack.setCurrentWidget(self.workspace)
         for page in self._pages.values():
-            if page is not self.editor and page is not self.rota:
+            if page is not self.editor:
                 page.refresh()  # type: ignore[attr-defined]
         if resume.editing and self.editor is not None:
             self._check_nav("residents")
             self.open_resident(resume.record_id)
-            kept = [r for r in drafts.mine(session)
-                    if r.kind == drafts.RESIDENT and r.record_id == resume.record_id]
+            kept = [
+                r
+                for r in drafts.mine(session)
+                if r.kind == drafts.RESIDENT and r.record_id == resume.record_id
+            ]
             if kept:
                 self.editor.restore_draft(drafts.load(kept[0]))
         else:
@@ -442,10 +450,13 @@ class MainWindow(QMainWindow):
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session is not None and self.session.is_open:
-            if (self.editor is not None and self.where.editing
-                    and self.workspace.currentWidget() is self.editor
-                    and self.stack.currentWidget() is self.workspace
-                    and not self.editor.request_close()):
+            if (
+                self.editor is not None
+                and self.where.editing
+                and self.workspace.currentWidget() is self.editor
+                and self.stack.currentWidget() is self.workspace
+                and not self.editor.request_close()
+            ):
                 event.ignore()
                 return
             self.lock("close")

@@ -17,8 +17,12 @@ class NewPassphraseFields(QWidget):
 
     changed = Signal()
 
-    def __init__(self, user_inputs: Callable[[], list[str]], parent: QWidget | None = None,
-                 label: str = "Passphrase") -> None:
+    def __init__(
+        self,
+        user_inputs: Callable[[], list[str]],
+        parent: QWidget | None = None,
+        label: str = "Passphrase",
+    ) -> None:
         super().__init__(parent)
         self._user_inputs = user_inputs
         self.first = QLineEdit()
@@ -60,8 +64,10 @@ class NewPassphraseFields(QWidget):
         return problems
 
     def is_acceptable(self) -> bool:
-        return bool(self.first.text()) and self.first.text() == self.second.text() and not (
-            passphrase_policy.assess(self.first.text(), self._user_inputs()).problems
+        return (
+            bool(self.first.text())
+            and self.first.text() == self.second.text()
+            and not (passphrase_policy.assess(self.first.text(), self._user_inputs()).problems)
         )
 
     def clear(self) -> None:

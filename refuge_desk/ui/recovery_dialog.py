@@ -22,8 +22,9 @@ from refuge_desk.ui.passphrase_field import NewPassphraseFields
 
 
 class RecoveryDialog(QDialog):
-    def __init__(self, folder: VaultFolder, clock: Clock = system_clock,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, folder: VaultFolder, clock: Clock = system_clock, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.folder = folder
         self._clock = clock
@@ -40,14 +41,14 @@ class RecoveryDialog(QDialog):
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.username = QLineEdit()
         self.username.setObjectName("recovery_username")
-        self.fields = NewPassphraseFields(lambda: [self.username.text()],
-                                          label="New passphrase")
+        self.fields = NewPassphraseFields(lambda: [self.username.text()], label="New passphrase")
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.error.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Set new passphrase")
         form = QFormLayout()
         form.addRow("Recovery key:", self.key)
@@ -66,8 +67,12 @@ class RecoveryDialog(QDialog):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.session = auth.recover(
-                self.folder, self.key.text(), self.username.text(), self.fields.passphrase(),
-                self.fields.confirmation(), clock=self._clock,
+                self.folder,
+                self.key.text(),
+                self.username.text(),
+                self.fields.passphrase(),
+                self.fields.confirmation(),
+                clock=self._clock,
             )
         except UserError as exc:
             self.error.setText(str(exc))

@@ -27,7 +27,10 @@ _DBUS_SERVICES = (
 
 def is_windows_lock_message(message: int, wparam: int) -> bool:
     return message == WM_WTSSESSION_CHANGE and wparam in (
-        WTS_SESSION_LOCK, WTS_CONSOLE_DISCONNECT, WTS_REMOTE_DISCONNECT)
+        WTS_SESSION_LOCK,
+        WTS_CONSOLE_DISCONNECT,
+        WTS_REMOTE_DISCONNECT,
+    )
 
 
 class _WinFilter(QAbstractNativeEventFilter):  # pragma: no cover - Windows only
@@ -79,8 +82,7 @@ class ScreenLockMonitor(QObject):
             return
         for service, path in _DBUS_SERVICES:
             iface = service
-            if bus.connect(service, path, iface, "ActiveChanged", self,
-                           SLOT("_on_active(bool)")):
+            if bus.connect(service, path, iface, "ActiveChanged", self, SLOT("_on_active(bool)")):
                 self.source = "dbus"
 
     @Slot(bool)

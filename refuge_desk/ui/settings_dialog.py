@@ -32,8 +32,9 @@ class SettingsDialog(QDialog):
         self.error.hide()
         form = QFormLayout()
         form.addRow("Lock after no use for:", self.auto_lock)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("Applies to everyone who signs in on this vault."))

@@ -85,14 +85,12 @@ class ManagerPage(QWizardPage):
         layout.addWidget(self.fields)
         layout.addWidget(self.error)
         layout.addStretch(1)
-        for signal in (self.username.textChanged, self.full_name.textChanged,
-                       self.fields.changed):
+        for signal in (self.username.textChanged, self.full_name.textChanged, self.fields.changed):
             signal.connect(self.completeChanged)
 
     def _inputs(self) -> list[str]:
         org = self._wizard.org_page
-        return [self.username.text(), self.full_name.text(), org.org.text(),
-                org.refuge.text()]
+        return [self.username.text(), self.full_name.text(), org.org.text(), org.refuge.text()]
 
     def isComplete(self) -> bool:
         return bool(self.username.text().strip()) and self.fields.is_acceptable()
@@ -144,8 +142,9 @@ class SetupWizard(QWizard):
 
     finished_setup = Signal(object)
 
-    def __init__(self, folder: VaultFolder, clock: Clock = system_clock,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, folder: VaultFolder, clock: Clock = system_clock, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.folder = folder
         self._clock = clock
@@ -167,13 +166,21 @@ class SetupWizard(QWizard):
         if self.session is not None:
             return True
         page = self.manager_page
-        org = auth.Organisation(self.org_page.org.text(), self.org_page.refuge.text(),
-                                self.org_page.address.toPlainText())
+        org = auth.Organisation(
+            self.org_page.org.text(),
+            self.org_page.refuge.text(),
+            self.org_page.address.toPlainText(),
+        )
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             session, recovery_key = auth.setup_vault(
-                self.folder, org, page.username.text(), page.full_name.text(),
-                page.fields.passphrase(), page.fields.confirmation(), clock=self._clock,
+                self.folder,
+                org,
+                page.username.text(),
+                page.full_name.text(),
+                page.fields.passphrase(),
+                page.fields.confirmation(),
+                clock=self._clock,
             )
         except UserError as exc:
             page.error.setText(str(exc))

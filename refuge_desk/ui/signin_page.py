@@ -36,9 +36,14 @@ class SignInPage(QWidget):
     switch_user = Signal()
     forgot_passphrase = Signal()
 
-    def __init__(self, folder: VaultFolder, clock: Clock = system_clock,
-                 seconds: Callable[[], float] = time.time, parent: QWidget | None = None,
-                 demo_hint: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        folder: VaultFolder,
+        clock: Clock = system_clock,
+        seconds: Callable[[], float] = time.time,
+        parent: QWidget | None = None,
+        demo_hint: tuple[str, str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.folder = folder
         self._clock = clock
@@ -175,13 +180,17 @@ class SignInPage(QWidget):
         self._set_busy(True)
         locked = self._locked_session
         if locked is not None:
+
             def job() -> object:
                 auth.unlock(locked, secret, seconds=self._seconds)
                 return locked
         else:
+
             def job() -> object:
-                return auth.sign_in(self.folder, user, secret, clock=self._clock,
-                                    seconds=self._seconds)
+                return auth.sign_in(
+                    self.folder, user, secret, clock=self._clock, seconds=self._seconds
+                )
+
         run_in_background(job, self._done, self._failed, self)
 
     def _done(self, session: object) -> None:

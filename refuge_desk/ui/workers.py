@@ -22,14 +22,18 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread to show plainly
+        except BaseException as exc:
             self.signals.failed.emit(exc)
         else:
             self.signals.done.emit(result)
 
 
-def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
-                      on_failed: Callable[[BaseException], None], parent: QObject) -> _Signals:
+def run_in_background(
+    fn: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_failed: Callable[[BaseException], None],
+    parent: QObject,
+) -> _Signals:
     """Call ``fn`` on the thread pool; the callbacks run on the UI thread (queued signals).
 
     The returned object must stay referenced until a callback has run; it is parented to

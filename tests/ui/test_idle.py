@@ -31,9 +31,17 @@ def test_idle_fires_after_timeout_and_input_resets_it(qtbot):
         clock.advance(200)
         with qtbot.assertNotEmitted(watcher.idle):
             watcher.check()
-        QApplication.sendEvent(edit, QMouseEvent(
-            QEvent.Type.MouseButtonPress, QPointF(2, 2), QPointF(2, 2),
-            Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+        QApplication.sendEvent(
+            edit,
+            QMouseEvent(
+                QEvent.Type.MouseButtonPress,
+                QPointF(2, 2),
+                QPointF(2, 2),
+                Qt.MouseButton.LeftButton,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
         clock.advance(299)
         with qtbot.assertNotEmitted(watcher.idle):
             watcher.check()

@@ -8,7 +8,8 @@ from refuge_desk.ui.setup_wizard import SetupWizard
 
 
 def test_wizard_creates_vault_shows_recovery_key_once_and_requires_confirmation(
-        qtbot, tmp_path, clock):
+    qtbot, tmp_path, clock
+):
     folder = VaultFolder(tmp_path / "v")
     wizard = SetupWizard(folder, clock)
     qtbot.addWidget(wizard)
@@ -53,12 +54,16 @@ def test_wizard_creates_vault_shows_recovery_key_once_and_requires_confirmation(
     assert session.user.username == "amira" and session.role.manages_staff
     info = settings.org_info(session)
     assert (info.org_name, info.refuge_name, info.refuge_address) == (
-        "Harbour Women's Aid", "Lighthouse", "12 Secret Street")
+        "Harbour Women's Aid",
+        "Lighthouse",
+        "12 Secret Street",
+    )
     assert key_page.key.text() == ""  # shown once only
     session.close()
     # The key shown really opens the vault.
-    recovered = auth.recover(folder, key.lower(), "amira", "pebble harbour violin crane",
-                             clock=clock)
+    recovered = auth.recover(
+        folder, key.lower(), "amira", "pebble harbour violin crane", clock=clock
+    )
     recovered.close()
 
 

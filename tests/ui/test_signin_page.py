@@ -18,8 +18,9 @@ def _page(qtbot, vault_dir: Path, clock: FakeClock) -> SignInPage:
     return page
 
 
-def test_sign_in_runs_off_the_ui_thread_and_emits_a_session(qtbot, manager_session, vault_dir,
-                                                             clock):
+def test_sign_in_runs_off_the_ui_thread_and_emits_a_session(
+    qtbot, manager_session, vault_dir, clock
+):
     manager_session.close()
     page = _page(qtbot, vault_dir, clock)
     page.username.setText(MANAGER[0])
@@ -34,8 +35,9 @@ def test_sign_in_runs_off_the_ui_thread_and_emits_a_session(qtbot, manager_sessi
     session.close()
 
 
-def test_wrong_passphrase_says_so_plainly_clears_field_and_delays(qtbot, manager_session,
-                                                                  vault_dir, clock):
+def test_wrong_passphrase_says_so_plainly_clears_field_and_delays(
+    qtbot, manager_session, vault_dir, clock
+):
     manager_session.close()
     page = _page(qtbot, vault_dir, clock)
     page.username.setText(MANAGER[0])
@@ -51,12 +53,15 @@ def test_wrong_passphrase_says_so_plainly_clears_field_and_delays(qtbot, manager
     page.username.setText("nobody-here")
     page.passphrase.setText(MANAGER[2])
     page.submit()
-    qtbot.waitUntil(lambda: "Wrong user name or passphrase." in page.error.text()
-                    and not page.busy.isVisible(), timeout=15000)
+    qtbot.waitUntil(
+        lambda: "Wrong user name or passphrase." in page.error.text() and not page.busy.isVisible(),
+        timeout=15000,
+    )
 
 
-def test_second_failure_doubles_the_delay_and_throttle_is_enforced(qtbot, manager_session,
-                                                                   vault_dir, clock):
+def test_second_failure_doubles_the_delay_and_throttle_is_enforced(
+    qtbot, manager_session, vault_dir, clock
+):
     manager_session.close()
     page = _page(qtbot, vault_dir, clock)
     page.username.setText(MANAGER[0])
@@ -64,8 +69,7 @@ def test_second_failure_doubles_the_delay_and_throttle_is_enforced(qtbot, manage
         page.button.setEnabled(True)
         page.passphrase.setText("wrong passphrase again")
         page.submit()
-        qtbot.waitUntil(lambda e=expected: f"try again in {e}" in page.error.text(),
-                        timeout=15000)
+        qtbot.waitUntil(lambda e=expected: f"try again in {e}" in page.error.text(), timeout=15000)
         if expected == "1 s":
             clock.advance(1.1)
     # Even if the button is forced back on, the service refuses until the delay has passed.
@@ -88,8 +92,9 @@ def test_empty_fields_get_a_plain_sentence(qtbot, manager_session, vault_dir, cl
     assert page.error.text() == "Type your user name and passphrase."
 
 
-def test_corrupt_vault_is_refused_with_a_message_naming_the_file(qtbot, manager_session,
-                                                                 vault_dir, clock):
+def test_corrupt_vault_is_refused_with_a_message_naming_the_file(
+    qtbot, manager_session, vault_dir, clock
+):
     manager_session.close()
     db = vault_dir / "vault.db"
     data = bytearray(db.read_bytes())

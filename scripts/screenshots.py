@@ -1,0 +1,99 @@
+"""Make the README's screenshots from a throw-away demo vault (fictional people only).
+
+QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [OUT_DIR]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from refuge_desk.services import auth, demo
+from refuge_desk.store.vault import VaultFolder
+from refuge_desk.ui.dialogs import ScriptedDialogs
+from refuge_desk.ui.main_window import MainWindow
+from refuge_desk.ui.style import APP_STYLE
+
+SIZE = (1180, 760)
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+
+
+def shot(app: QApplication, widget: QWidget, out: Path, name: str) -> None:
+    settle(app)
+    widget.grab().save(str(out / f"{name}.png"))
+    print(out / f"{name}.png")
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyleSheet(APP_STYLE)
+    with tempfile.TemporaryDirectory() as tmp:
+        # Set-up wizard on an empty folder.
+        window = MainWindow(VaultFolder(Path(tmp) / "new"), ScriptedDialogs())
+        window.resize(*SIZE)
+        window.show()
+        wizard = window.wizard
+        assert wizard is not None
+        wizard.org_page.org.setText("Lighthouse Women's Aid")
+        wizard.org_page.refuge.setText("Harbour House")
+        wizard.org_page.address.setPlainText("1 Imaginary Lane, Nowhereton")
+        shot(app, window, out, "setup-1-organisation")
+        wizard.next()
+        wizard.manager_page.username.setText("amira")
+        wizard.manager_page.full_name.setText("Amira Haddad")
+        wizard.manager_page.fields.first.setText("lantern orbit mango")
+        shot(app, window, out, "setup-2-manager")
+        wizard.manager_page.fields.first.setText("lantern orbit mango kettle")
+        wizard.manager_page.fields.second.setText("lantern orbit mango kettle")
+        wizard.next()
+        shot(app, window, out, "setup-3-recovery-key")
+        window.close()
+
+        folder = demo.demo_folder(Path(tmp))
+        demo.create_demo_vault(folder).close()
+        window = MainWindow(
+            folder, ScriptedDialogs(), demo_hint=(demo.DEMO_USER, demo.DEMO_PASSPHRASE)
+        )
+        window.resize(*SIZE)
+        window.show()
+        shot(app, window, out, "sign-in")
+        session = auth.sign_in(folder, demo.DEMO_USER, demo.DEMO_PASSPHRASE)
+        window.start_session(session)
+        shot(app, window, out, "residents-privacy-mode")
+        page = window._pages["residents"]
+        page.show_names.setChecked(True)
+        shot(app, window, out, "residents")
+        rows = page.model.rows
+        window.open_resident(rows[0].id)
+        shot(app, window, out, "resident-record")
+        editor = window.editor
+        assert editor is not None
+        editor.tabs.setCurrentIndex(editor.tabs.count() - 2)
+        shot(app, window, out, "resident-children")
+        editor.tabs.setCurrentIndex(0)
+        window.show_section("rooms")
+        shot(app, window, out, "rooms")
+        window.show_section("staff")
+        shot(app, window, out, "staff")
+        window.show_section("residents")
+        window.lock("manual")
+        shot(app, window, out, "locked")
+        window.shutdown()
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
