@@ -45,7 +45,8 @@ def save(db: Database, room: Room, now: str, by: int) -> int:
 def residents_in(db: Database, room_id: int) -> int:
     return int(
         db.scalar(
-            "SELECT count(*) FROM residents WHERE room_id = ? AND status IN ('referral', 'resident')",
+            "SELECT count(*) FROM residents WHERE room_id = ? "
+            "AND status IN ('referral', 'resident')",
             (room_id,),
         )
     )

@@ -7,14 +7,13 @@ the key. Unlock brings her back to the same screen and the same unsaved edit.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -31,6 +30,7 @@ from refuge_desk.domain.errors import UserError
 from refuge_desk.services import auth, drafts, settings
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
+from refuge_desk.ui.clipboard import ClipboardGuard
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.idle import IdleWatcher
 from refuge_desk.ui.import_dialog import ImportResidentsDialog
@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.screen_lock = ScreenLockMonitor(self)
         self.screen_lock.screen_locked.connect(lambda: self.lock("screen"))
 
+        self.clipboard = ClipboardGuard(self)
         self.draft_timer = QTimer(self)
         self.draft_timer.setInterval(DRAFT_AUTOSAVE_MS)
         self.draft_timer.timeout.connect(self.autosave_draft)
@@ -361,10 +362,10 @@ class MainWindow(QMainWindow):
         # 2. Close dialogs (ours and any other modal window).
         self.dialogs.close_all()
         for w in QApplication.topLevelWidgets():
-            if isinstance(w, QDialog) and w.isVisible():
+            if isinstance(w, QDialog) and (w.isVisible() or w.isModal()):
                 w.reject()
         # 3. Clipboard, if it still holds our text.
-        clear_clipboard_if_ours()
+        self.clipboard.clear_if_ours()
         # 4. Clear every model and widget holding resident data.
         for page in self._pages.values():
             page.clear()  # type: ignore[attr-defined]
@@ -407,9 +408,12 @@ class MainWindow(QMainWindow):
 
     def quick_hide(self) -> None:
         """Hide every window at once, then lock. Comes back minimised, on the lock screen."""
+        # Other windows first and explicitly: a child hidden only because its parent was
+        # hidden would come back when the parent is shown again.
         for w in QApplication.topLevelWidgets():
-            if w.isVisible():
+            if w is not self and not w.isHidden():
                 w.hide()
+        self.hide()
         QApplication.processEvents()
         if self.session is not None and self.session.is_open:
             self.lock("quick hide")
@@ -469,13 +473,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
-        clear_clipboard_if_ours()
+        self.clipboard.clear_if_ours()
+        self.clipboard.detach()
         if self.session is not None:
             self.session.close()
-
-
-def clear_clipboard_if_ours() -> None:
-    clipboard = QGuiApplication.clipboard()
-    with contextlib.suppress(RuntimeError):
-        if clipboard.ownsClipboard():
-            clipboard.clear()

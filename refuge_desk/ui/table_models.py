@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.residents import RoomOccupancy, Status, initials
 from refuge_desk.domain.staff import StaffUser
 from refuge_desk.store.residents_repo import ResidentRow
@@ -150,7 +151,10 @@ class ResidentsModel(RowsModel[ResidentRow]):
         cached = self._pages.get(page)
         if cached is None:
             chunk = self._ids[page * self.PAGE : (page + 1) * self.PAGE]
-            found = self._fetch(chunk) if self._fetch is not None else []
+            try:
+                found = self._fetch(chunk) if self._fetch is not None else []
+            except UserError:
+                return None  # locked or gone: paint nothing rather than fail in paint
             cached = self._pages[page] = {r.id: r for r in found}
         return cached.get(self._ids[row])
 

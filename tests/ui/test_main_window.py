@@ -1,0 +1,275 @@
+"""The main window: lock sequence, unlock back to the same place, auto-lock, quick hide."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog
+
+from refuge_desk.domain.residents import Child, Resident, Status
+from refuge_desk.services import drafts, residents, settings
+from refuge_desk.services.session import Session
+from refuge_desk.store.vault import VaultFolder
+from refuge_desk.ui.dialogs import ScriptedDialogs
+from refuge_desk.ui.main_window import MainWindow
+from tests.conftest import MANAGER, VOLUNTEER, FakeClock, sign_in_as
+
+NAME = "Оксана Петренко"
+
+
+@pytest.fixture
+def resident(manager_session: Session) -> Resident:
+    return residents.save(
+        manager_session,
+        Resident(full_name=NAME, status=Status.REFERRAL, children=[Child(full_name="Ivan")]),
+    )
+
+
+def make_window(qtbot, vault_dir, clock: FakeClock, *answers: object) -> MainWindow:
+    window = MainWindow(
+        VaultFolder(vault_dir),
+        ScriptedDialogs(*answers),
+        clock=clock,
+        idle_clock=clock.seconds,
+        signin_seconds=clock.seconds,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def unlock(qtbot, window: MainWindow, passphrase: str) -> None:
+    window.signin.passphrase.setText(passphrase)
+    with qtbot.waitSignal(window.signin.unlocked, timeout=15000):
+        window.signin.submit()
+
+
+def type_in_editor(qtbot, window: MainWindow, resident_id: int, extra: str) -> None:
+    window.open_resident(resident_id)
+    editor = window.editor
+    assert editor is not None and window.workspace.currentWidget() is editor
+    editor.full_name.end(False)
+    qtbot.keyClicks(editor.full_name, extra)
+    assert editor.has_unsaved_changes()
+
+
+def test_lock_clears_everything_and_unlock_brings_her_back_with_her_typing(
+    qtbot, manager_session, resident, vault_dir, clock
+):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    assert window.windowTitle() == "Refuge Desk"
+    page = window._pages["residents"]
+    assert page.model.rowCount() == 1
+    type_in_editor(qtbot, window, resident.id, " Smith")
+    key = manager_session.data_key
+
+    window.act_lock.trigger()
+
+    assert not manager_session.is_open
+    assert bytes(key) == bytes(len(key))  # the data key bytes we held are zeroed
+    assert window.stack.currentWidget() is window.signin and window.signin.unlocking
+    assert page.model.rowCount() == 0
+    assert window.editor.full_name.text() == ""
+    assert window.toolbar.isHidden()
+    # The typed text is parked inside the vault, not lost.
+    unlock(qtbot, window, MANAGER[2])
+    assert window.workspace.currentWidget() is window.editor
+    assert window.editor.full_name.text() == NAME + " Smith"
+    assert window.editor.has_unsaved_changes()
+    assert manager_session.is_open
+    assert page.model.rowCount() == 1
+    # Saving clears the parked draft.
+    assert window.editor.save()
+    assert [d for d in drafts.mine(manager_session) if d.kind == drafts.RESIDENT] == []
+    assert residents.get(manager_session, resident.id).full_name == NAME + " Smith"
+    window.shutdown()
+
+
+def test_no_widget_keeps_resident_text_after_lock(
+    qtbot, manager_session, resident, vault_dir, clock
+):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    window._pages["residents"].show_names.setChecked(True)
+    window.open_resident(resident.id)
+    window.lock("manual")
+    from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QTextEdit
+
+    texts = []
+    for cls, getter in (
+        (QLineEdit, "text"),
+        (QLabel, "text"),
+        (QPlainTextEdit, "toPlainText"),
+        (QTextEdit, "toPlainText"),
+    ):
+        texts += [getattr(w, getter)() for w in window.findChildren(cls)]
+    assert not [t for t in texts if "Оксана" in t or "Петренко" in t or "Ivan" in t]
+    window.shutdown()
+
+
+def test_auto_lock_after_idle_with_injected_clock(
+    qtbot, manager_session, resident, vault_dir, clock
+):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    assert window.idle.timeout == settings.AUTO_LOCK_DEFAULT * 60
+    clock.advance(4 * 60)
+    window.idle.check()
+    assert manager_session.is_open
+    qtbot.keyClick(window._pages["residents"].search, Qt.Key.Key_A)  # activity resets it
+    clock.advance(4 * 60)
+    window.idle.check()
+    assert manager_session.is_open
+    clock.advance(61)
+    window.idle.check()
+    assert not manager_session.is_open
+    assert window.signin.unlocking
+    window.shutdown()
+
+
+def test_manager_sets_auto_lock_minutes(qtbot, manager_session, vault_dir, clock):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    settings.set_auto_lock_minutes(manager_session, 1)
+    from refuge_desk.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(manager_session, window)
+    assert dialog.auto_lock.value() == 1
+    dialog.auto_lock.setValue(30)
+    dialog.save()
+    assert settings.auto_lock_minutes(manager_session) == 30
+    window.shutdown()
+
+
+def test_quick_hide_hides_every_window_within_200_ms_and_locks(
+    qtbot, manager_session, resident, vault_dir, clock
+):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    type_in_editor(qtbot, window, resident.id, " X")
+    extra = QDialog(window)
+    extra.setWindowTitle("Some dialog")
+    extra.show()
+    with qtbot.waitActive(extra):
+        extra.activateWindow()
+    assert window.act_hide.shortcut().toString() == "F12"
+    started = time.perf_counter()
+    qtbot.keyClick(extra, Qt.Key.Key_F12)  # works from any window, a dialog included
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.2, f"quick hide took {elapsed * 1000:.0f} ms"
+    assert not extra.isVisible()
+    assert window.isMinimized() or not window.isVisible()
+    assert window.stack.currentWidget() is window.signin  # comes back on the lock screen
+    assert not manager_session.is_open
+    kept = [d for d in _drafts_after_unlock(qtbot, window) if d.kind == drafts.RESIDENT]
+    assert kept and NAME + " X" in kept[0].payload
+    window.shutdown()
+
+
+def _drafts_after_unlock(qtbot, window: MainWindow) -> list[drafts.DraftRow]:
+    window.showNormal()
+    unlock(qtbot, window, MANAGER[2])
+    assert window.session is not None
+    return drafts.mine(window.session)
+
+
+def test_lock_closes_dialogs_and_clears_our_clipboard(qtbot, manager_session, vault_dir, clock):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    dialog = QDialog(window)
+    dialog.open()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    QGuiApplication.clipboard().setText(NAME)  # copied while Refuge Desk is in front
+    window.lock("manual")
+    assert not dialog.isVisible()
+    assert QGuiApplication.clipboard().text() == ""
+    window.shutdown()
+
+
+def test_lock_leaves_text_copied_in_another_program(qtbot, manager_session, vault_dir, clock):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    window.clipboard._ours = None
+    QGuiApplication.clipboard().blockSignals(True)  # as if another program had set it
+    QGuiApplication.clipboard().setText("someone else's text")
+    QGuiApplication.clipboard().blockSignals(False)
+    window.lock("manual")
+    assert QGuiApplication.clipboard().text() == "someone else's text"
+    QGuiApplication.clipboard().clear()
+    window.shutdown()
+
+
+def test_typing_is_autosaved_and_offered_after_a_crash(
+    qtbot, manager_session, resident, vault_dir, clock
+):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    type_in_editor(qtbot, window, resident.id, " Nowak")
+    window.autosave_draft()  # what the 3-second timer does while she types
+    # Crash: the process dies without locking; the next start signs her in again.
+    window.hide()
+    manager_session.close()
+    fresh = sign_in_as(vault_dir, MANAGER, clock)
+    second = make_window(qtbot, vault_dir, clock, True)  # "Open them now?" -> yes
+    second.start_session(fresh)
+    assert second.dialogs.asked and second.dialogs.asked[0][1] == "Unsaved changes kept"
+    assert NAME not in second.dialogs.asked[0][2]  # the question names no one
+    assert second.workspace.currentWidget() is second.editor
+    assert second.editor.full_name.text() == NAME + " Nowak"
+    second.shutdown()
+
+
+def test_declining_a_kept_draft_discards_it(qtbot, manager_session, resident, vault_dir, clock):
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    type_in_editor(qtbot, window, resident.id, " Nowak")
+    window.autosave_draft()
+    window.sign_out()
+    assert window.stack.currentWidget() is window.signin and not window.signin.unlocking
+    fresh = sign_in_as(vault_dir, MANAGER, clock)
+    second = make_window(qtbot, vault_dir, clock, False)
+    second.start_session(fresh)
+    assert drafts.mine(fresh) == []
+    assert residents.get(fresh, resident.id).full_name == NAME
+    second.shutdown()
+
+
+def test_volunteer_gets_no_editor_no_staff_no_import(
+    qtbot, manager_session, resident, vault_dir, clock
+):
+    vol = sign_in_as(vault_dir, VOLUNTEER, clock)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(vol)
+    assert window.editor is None
+    assert not window.act_staff.isVisible() and not window.act_import.isVisible()
+    assert not window.act_settings.isVisible()
+    window.open_resident(resident.id)  # a volunteer's double-click opens nothing more
+    page = window._pages["residents"]
+    assert window.workspace.currentWidget() is page
+    assert page.model.rows[0].full_name == ""
+    window.shutdown()
+    vol.close()
+
+
+def test_first_run_shows_the_wizard_and_then_the_workspace(qtbot, tmp_path, clock):
+    window = make_window(qtbot, tmp_path / "new", clock)
+    wizard = window.wizard
+    assert wizard is not None and window.stack.currentWidget() is wizard
+    wizard.org_page.org.setText("Org")
+    wizard.org_page.refuge.setText("Refuge")
+    wizard.next()
+    wizard.manager_page.username.setText("amira")
+    wizard.manager_page.fields.first.setText("marble otter quietly sings")
+    wizard.manager_page.fields.second.setText("marble otter quietly sings")
+    wizard.next()
+    wizard.key_page.confirm.setChecked(True)
+    wizard.accept()
+    assert window.session is not None and window.session.user.username == "amira"
+    assert window.stack.currentWidget() is window.workspace
+    assert not window.toolbar.isHidden()
+    window.shutdown()
