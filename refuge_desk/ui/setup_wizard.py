@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -110,13 +110,12 @@ class RecoveryKeyPage(QWizardPage):
         self.key = QLabel()
         self.key.setObjectName("recovery_key")
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(18)
-        font.setBold(True)
-        self.key.setFont(font)
         self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.key.setStyleSheet("background: #f3f0e8; padding: 16px; border-radius: 6px;")
+        self.key.setStyleSheet(
+            "font-family: 'DejaVu Sans Mono', 'Consolas', monospace; font-size: 22pt; "
+            "font-weight: bold; letter-spacing: 2px; background: #f3f0e8; padding: 20px; "
+            "border: 2px dashed #b26a00; border-radius: 6px;"
+        )
         advice = QLabel(
             "Write it on paper, exactly as shown, and keep it in the office safe — not on this "
             "computer, not in an email, not in a photo. Anyone with this key and this laptop "

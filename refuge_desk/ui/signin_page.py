@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -55,10 +54,8 @@ class SignInPage(QWidget):
         self._retry_timer.timeout.connect(self._retry_ready)
 
         self.title = QLabel("Sign in")
-        font = QFont(self.title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title.setObjectName("heading")
+        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.subtitle = QLabel("Use your own user name and passphrase.")
         self.subtitle.setWordWrap(True)
         self.username = QLineEdit()
@@ -90,6 +87,9 @@ class SignInPage(QWidget):
 
         card = QFrame()
         card.setObjectName("card")
+        card.setStyleSheet(
+            "QFrame#card { background: white; border: 1px solid #d9d4c7; border-radius: 8px; }"
+        )
         card.setMaximumWidth(460)
         form = QFormLayout()
         form.addRow("User name:", self.username)
