@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +20,7 @@ CRASH_MESSAGE = (
 
 
 def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
-    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from refuge_desk import logging_setup
@@ -63,6 +64,18 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
             window.restoreGeometry(geometry)
         window.show()
         window.screen_lock.install(app, int(window.winId()))
+
+        def terminate(*_args: object) -> None:
+            # Shut-down or kill request: park typing in the vault and lock, without asking.
+            window.lock("terminate")
+            app.quit()
+
+        signal.signal(signal.SIGTERM, terminate)
+        signal.signal(signal.SIGINT, terminate)
+        app.commitDataRequest.connect(lambda _manager: window.lock("session end"))
+        wake = QTimer()  # lets Python run its signal handlers while Qt's loop waits
+        wake.start(300)
+        wake.timeout.connect(lambda: None)
         code = app.exec()
         settings.setValue("main/geometry", window.saveGeometry())
         window.shutdown()

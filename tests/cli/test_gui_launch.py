@@ -1,0 +1,42 @@
+"""`refuge-desk --demo` starts the real app in a process and leaves nothing behind."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.cli.conftest import cli_env
+
+
+def test_demo_starts_and_a_terminate_request_leaves_nothing_behind(tmp_path: Path):
+    home = tmp_path / "home"
+    env = cli_env(home)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "refuge_desk", "--demo"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        demo_dbs: list[Path] = []
+        while time.monotonic() < deadline and not demo_dbs:
+            assert proc.poll() is None, proc.communicate()
+            demo_dbs = list((home / "tmp").glob("refuge-desk-demo-*/demo-vault/vault.db"))
+            time.sleep(0.2)
+        assert demo_dbs, "the demo vault was not created"
+        time.sleep(1.5)  # the window is up and the event loop is running
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert list((home / "tmp").glob("refuge-desk-demo-*")) == []  # the throw-away vault is gone
