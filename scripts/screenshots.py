@@ -58,6 +58,8 @@ def main() -> int:
         wizard.manager_page.fields.first.setText("lantern orbit mango kettle")
         wizard.manager_page.fields.second.setText("lantern orbit mango kettle")
         wizard.next()
+        while wizard.session is None:  # the vault is made off the UI thread
+            app.processEvents()
         shot(app, window, out, "setup-3-recovery-key")
         window.close()
 

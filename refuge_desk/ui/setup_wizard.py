@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -21,6 +23,7 @@ from refuge_desk.services import auth
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.passphrase_field import NewPassphraseFields
+from refuge_desk.ui.workers import run_in_background
 
 
 def _error_label() -> QLabel:
@@ -77,6 +80,11 @@ class ManagerPage(QWizardPage):
         self.fields = NewPassphraseFields(self._inputs)
         self.error = _error_label()
         self.error.setObjectName("setup_error")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedHeight(6)
+        self.busy.hide()
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.addRow("User name:", self.username)
@@ -84,6 +92,7 @@ class ManagerPage(QWizardPage):
         layout.addLayout(form)
         layout.addWidget(self.fields)
         layout.addWidget(self.error)
+        layout.addWidget(self.busy)
         layout.addStretch(1)
         for signal in (self.username.textChanged, self.full_name.textChanged, self.fields.changed):
             signal.connect(self.completeChanged)
@@ -140,6 +149,7 @@ class SetupWizard(QWizard):
     """Emits ``finished_setup(session)`` once the manager confirms the recovery key."""
 
     finished_setup = Signal(object)
+    created = Signal()  # the vault exists and the recovery key is on screen
 
     def __init__(
         self, folder: VaultFolder, clock: Clock = system_clock, parent: QWidget | None = None
@@ -148,6 +158,7 @@ class SetupWizard(QWizard):
         self.folder = folder
         self._clock = clock
         self.session: Session | None = None
+        self._creating = False
         self.setWindowTitle("Refuge Desk")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -162,36 +173,61 @@ class SetupWizard(QWizard):
         self.setMinimumSize(640, 520)
 
     def create_vault(self) -> bool:
+        """Next on the manager page: make the vault off the UI thread, then move on."""
         if self.session is not None:
             return True
+        if self._creating:
+            return False
         page = self.manager_page
         org = auth.Organisation(
             self.org_page.org.text(),
             self.org_page.refuge.text(),
             self.org_page.address.toPlainText(),
         )
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            session, recovery_key = auth.setup_vault(
-                self.folder,
-                org,
-                page.username.text(),
-                page.full_name.text(),
-                page.fields.passphrase(),
-                page.fields.confirmation(),
-                clock=self._clock,
+        username, full_name = page.username.text(), page.full_name.text()
+        secret, confirm = page.fields.passphrase(), page.fields.confirmation()
+
+        def job() -> object:
+            return auth.setup_vault(
+                self.folder, org, username, full_name, secret, confirm, clock=self._clock
             )
-        except UserError as exc:
-            page.error.setText(str(exc))
-            page.error.show()
-            return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        page.error.hide()
-        page.fields.clear()
+
+        self._set_creating(True)
+        run_in_background(job, self._created, self._create_failed, self)
+        return False
+
+    def _set_creating(self, on: bool) -> None:
+        self._creating = on
+        page = self.manager_page
+        page.busy.setVisible(on)
+        page.setEnabled(not on)
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.BackButton):
+            button = self.button(which)
+            if button is not None:
+                button.setEnabled(not on)
+        if on:
+            page.error.hide()
+
+    def _created(self, result: object) -> None:
+        session, recovery_key = result  # type: ignore[misc]
+        self._set_creating(False)
+        self.manager_page.fields.clear()
         self.session = session
         self.key_page.key.setText(recovery_key)
-        return True
+        self.created.emit()
+        self.next()
+
+    def _create_failed(self, exc: BaseException) -> None:
+        self._set_creating(False)
+        page = self.manager_page
+        if isinstance(exc, UserError):
+            page.error.setText(str(exc))
+        else:
+            logging.getLogger(__name__).error("vault set-up failed", exc_info=exc)
+            page.error.setText(
+                "The vault could not be made here. Nothing was saved; try another folder."
+            )
+        page.error.show()
 
     def accept(self) -> None:
         if self.session is None:

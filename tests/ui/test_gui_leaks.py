@@ -55,7 +55,8 @@ def test_gui_workflow_writes_no_name_anywhere(qtbot, tmp_path: Path, temp_watch:
     wizard.manager_page.full_name.setText("Amira Haddad-Wiśniewska")
     wizard.manager_page.fields.first.setText("marble otter quietly sings")
     wizard.manager_page.fields.second.setText("marble otter quietly sings")
-    wizard.next()
+    with qtbot.waitSignal(wizard.created, timeout=15000):
+        wizard.next()
     wizard.key_page.confirm.setChecked(True)
     wizard.accept()
     assert window.session is not None

@@ -266,7 +266,8 @@ def test_first_run_shows_the_wizard_and_then_the_workspace(qtbot, tmp_path, cloc
     wizard.manager_page.username.setText("amira")
     wizard.manager_page.fields.first.setText("marble otter quietly sings")
     wizard.manager_page.fields.second.setText("marble otter quietly sings")
-    wizard.next()
+    with qtbot.waitSignal(wizard.created, timeout=15000):
+        wizard.next()
     wizard.key_page.confirm.setChecked(True)
     wizard.accept()
     assert window.session is not None and window.session.user.username == "amira"

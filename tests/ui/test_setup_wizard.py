@@ -39,7 +39,9 @@ def test_wizard_creates_vault_shows_recovery_key_once_and_requires_confirmation(
     page.fields.second.setText("marble otter quietly sings")
     assert page.isComplete()
     assert not folder.exists()
-    wizard.next()  # creates the vault
+    with qtbot.waitSignal(wizard.created, timeout=15000):
+        wizard.next()  # creates the vault off the UI thread
+        assert not page.busy.isHidden() and not page.isEnabled()
     assert folder.exists()
     key_page = wizard.key_page
     key = key_page.key.text()
@@ -82,5 +84,6 @@ def test_wizard_shows_plain_error_when_folder_is_not_empty(qtbot, tmp_path, cloc
     p.fields.first.setText("marble otter quietly sings")
     p.fields.second.setText("marble otter quietly sings")
     wizard.next()
+    qtbot.waitUntil(lambda: "not empty" in p.error.text(), timeout=15000)
     assert wizard.currentPage() is p
-    assert "not empty" in p.error.text()
+    assert p.isEnabled() and p.busy.isHidden()
