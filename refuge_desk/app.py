@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes.util
+import os
 import shutil
 import signal
 import sys
@@ -19,7 +21,32 @@ CRASH_MESSAGE = (
 )
 
 
+LINUX_LIBS = ("xcb-cursor", "xcb-icccm", "xcb-keysyms")
+
+
+def missing_linux_libraries() -> list[str]:
+    """Qt's X11 plugin aborts the process without these; say so plainly first."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return []
+    if not os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return []
+    return [f"lib{name}" for name in LINUX_LIBS if ctypes.util.find_library(name) is None]
+
+
 def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
+    missing = missing_linux_libraries()
+    if missing:
+        packages = " ".join(
+            f"{m}0" if m.endswith("cursor") else f"{m}4" if "icccm" in m else f"{m}1"
+            for m in missing
+        )
+        print(
+            "Refuge Desk cannot open its window: this computer lacks "
+            f"{', '.join(missing)}. Ask whoever looks after it to install them "
+            f"(on Debian or Ubuntu: sudo apt install {packages}).",
+            file=sys.stderr,
+        )
+        return 1
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -33,7 +60,6 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationDisplayName(APP_NAME)
     app.setStyleSheet(APP_STYLE)
     logging_setup.configure(paths.log_dir())
 

@@ -82,6 +82,30 @@ class Dialogs:
         )
         return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
 
+    def choose(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        options: list[tuple[str, str]],
+        default: str,
+    ) -> str:
+        """Buttons labelled by ``options`` (key, label); returns the key ("" if closed)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+        )
+        buttons = {}
+        for key, label in options:
+            buttons[key] = box.addButton(label, QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(buttons[default])
+        self._open.append(box)
+        try:
+            box.exec()
+        finally:
+            self._open.remove(box)
+        clicked = box.clickedButton()
+        return next((k for k, b in buttons.items() if b is clicked), "")
+
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
         # Qt's own dialog (not the platform's) so nothing is remembered in OS recent lists.
         try:
@@ -120,6 +144,16 @@ class ScriptedDialogs(Dialogs):
 
     def save_discard_cancel(self, parent: QWidget | None, title: str, text: str) -> str:
         return str(self._next("save_discard_cancel", title, text, "cancel"))
+
+    def choose(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        options: list[tuple[str, str]],
+        default: str,
+    ) -> str:
+        return str(self._next("choose", title, text, default))
 
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
         value = self._next("open_file", title, filters, None)

@@ -7,6 +7,7 @@ the key. Unlock brings her back to the same screen and the same unsaved edit.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
@@ -27,14 +28,16 @@ from PySide6.QtWidgets import (
 
 from refuge_desk import APP_NAME
 from refuge_desk.domain.errors import UserError
-from refuge_desk.services import auth, drafts, settings
+from refuge_desk.logging_setup import log_unexpected
+from refuge_desk.services import auth, drafts, recovery, settings
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.clipboard import ClipboardGuard
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.idle import IdleWatcher
 from refuge_desk.ui.import_dialog import ImportResidentsDialog
-from refuge_desk.ui.recovery_dialog import RecoveryDialog
+from refuge_desk.ui.panic_keys import PanicKeys
+from refuge_desk.ui.recovery_dialog import NewRecoveryKeyDialog, RecoveryDialog
 from refuge_desk.ui.resident_editor import ResidentEditor
 from refuge_desk.ui.residents_page import ResidentsPage
 from refuge_desk.ui.rooms_page import RoomsPage
@@ -45,6 +48,14 @@ from refuge_desk.ui.signin_page import SignInPage
 from refuge_desk.ui.staff_page import ChangeOwnPassphraseDialog, StaffPage
 
 log = logging.getLogger(__name__)
+
+
+def _local_time(stamp: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M")
+    except ValueError:
+        return stamp
+
 
 LOCK_SHORTCUT = "Ctrl+L"
 HIDE_SHORTCUT = "F12"
@@ -79,6 +90,7 @@ class MainWindow(QMainWindow):
         self.where = Whereabouts()
         self._pages: dict[str, QWidget] = {}
         self.editor: ResidentEditor | None = None
+        self.recovery_prompt: NewRecoveryKeyDialog | None = None
         self.setWindowTitle(APP_NAME + (" — demo" if demo_hint else ""))
         self.resize(1180, 760)
 
@@ -96,9 +108,11 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(settings.AUTO_LOCK_DEFAULT * 60, idle_clock, parent=self)
         self.idle.idle.connect(lambda: self.lock("idle"))
+        self.panic = PanicKeys(self.quick_hide, lambda: self.lock("manual"), self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+            app.installEventFilter(self.panic)
         self.screen_lock = ScreenLockMonitor(self)
         self.screen_lock.screen_locked.connect(lambda: self.lock("screen"))
 
@@ -129,6 +143,10 @@ class MainWindow(QMainWindow):
         self.act_residents = self._nav_action("Residents", "residents", "Ctrl+1")
         self.act_rooms = self._nav_action("Rooms", "rooms", "Ctrl+2")
         self.act_staff = self._nav_action("Staff", "staff", "Ctrl+3")
+        self.act_find = QAction("Find a resident", self)
+        self.act_find.setShortcut(QKeySequence("Ctrl+F"))
+        self.act_find.triggered.connect(self.focus_search)
+        self.addAction(self.act_find)
         tb.addSeparator()
         self.act_import = QAction("Import residents…", self)
         self.act_import.triggered.connect(self.open_import)
@@ -145,21 +163,16 @@ class MainWindow(QMainWindow):
         self.act_sign_out = QAction("Sign out", self)
         self.act_sign_out.triggered.connect(self.sign_out)
         tb.addAction(self.act_sign_out)
+        # The keys themselves are caught by PanicKeys (they must work inside modal dialogs).
         self.act_lock = QAction(f"Lock ({LOCK_SHORTCUT})", self)
-        self.act_lock.setShortcut(QKeySequence(LOCK_SHORTCUT))
         self.act_lock.triggered.connect(lambda: self.lock("manual"))
         tb.addAction(self.act_lock)
         # Window-independent so it works even with a dialog open.
         self.act_hide = QAction(f"Quick hide ({HIDE_SHORTCUT})", self)
         self.act_hide.setObjectName("quick_hide")
-        self.act_hide.setShortcut(QKeySequence(HIDE_SHORTCUT))
-        self.act_hide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.act_hide.setToolTip("Hide every Refuge Desk window and lock it at once")
         self.act_hide.triggered.connect(self.quick_hide)
         tb.addAction(self.act_hide)
-        # Quick hide must work on every screen, including sign-in and set-up.
-        self.addAction(self.act_hide)
-        self.addAction(self.act_lock)
         tb.hide()
 
     def _nav_action(self, text: str, section: str, shortcut: str) -> QAction:
@@ -222,7 +235,12 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
         self.show_section("residents")
         self._update_status()
-        self._offer_drafts()
+        if session.role.manages_settings and not recovery.is_confirmed(session):
+            self.recovery_prompt = NewRecoveryKeyDialog(session, self)
+            self.recovery_prompt.finished.connect(lambda _r: self._offer_drafts())
+            self.recovery_prompt.open()
+        else:
+            self._offer_drafts()
 
     def _build_pages(self, session: Session) -> None:
         self._drop_pages()
@@ -293,6 +311,15 @@ class MainWindow(QMainWindow):
         if act is not None:
             act.setChecked(True)
 
+    def focus_search(self) -> None:
+        page = self._pages.get("residents")
+        if page is None or self.stack.currentWidget() is not self.workspace:
+            return
+        self.show_section("residents")
+        if self.workspace.currentWidget() is page:
+            page.search.setFocus()
+            page.search.selectAll()
+
     def open_resident(self, resident_id: int | None) -> None:
         if self.session is None:
             return
@@ -336,17 +363,26 @@ class MainWindow(QMainWindow):
         if not rows:
             return
         row = rows[0]
-        what = "a new resident" if row.record_id is None else "a resident's record"
-        if self.dialogs.confirm(
+        payload = drafts.load(row)
+        ref = str(payload.get("reference") or "")
+        what = f"the record {ref}" if ref else "a new resident"
+        when = _local_time(row.updated_at)
+        more = f"\n\n({len(rows) - 1} more will be offered next time.)" if len(rows) > 1 else ""
+        answer = self.dialogs.choose(
             self,
             "Unsaved changes kept",
-            f"Refuge Desk kept changes you had not saved to {what} "
-            f"({row.updated_at[:16].replace('T', ' ')} UTC). Open them now?\n\n"
-            "Choose No to throw them away.",
-        ):
+            f"Refuge Desk kept changes you had not saved to {what} ({when}).{more}",
+            [("open", "Open them now"), ("later", "Keep for later"), ("discard", "Throw away")],
+            default="open",
+        )
+        if answer == "open":
             self.open_resident(row.record_id)
-            self.editor.restore_draft(drafts.load(row))
-        else:
+            self.editor.restore_draft(payload)
+        elif answer == "discard" and self.dialogs.confirm(
+            self,
+            "Throw away changes?",
+            "Throw these unsaved changes away for good? This cannot be undone.",
+        ):
             drafts.discard(self.session, drafts.RESIDENT, row.record_id)
 
     # -- lock, unlock, hide, sign out ------------------------------------------------------
@@ -355,29 +391,46 @@ class MainWindow(QMainWindow):
         if session is None or not session.is_open:
             return
         log.info("locking (%s)", reason)
-        # 1. Park what she typed, inside the vault, before anything is cleared.
         resume = self.where
-        if self._editing_dirty():
-            self.autosave_draft()
-        # 2. Close dialogs (ours and any other modal window).
-        self.dialogs.close_all()
-        for w in QApplication.topLevelWidgets():
-            if isinstance(w, QDialog) and (w.isVisible() or w.isModal()):
-                w.reject()
-        # 3. Clipboard, if it still holds our text.
-        self.clipboard.clear_if_ours()
-        # 4. Clear every model and widget holding resident data.
-        for page in self._pages.values():
-            page.clear()  # type: ignore[attr-defined]
-        self.idle.stop()
-        self.draft_timer.stop()
-        # 5. Close connections and zero the key.
-        auth.lock(session)
+        # Each step runs whatever the one before did: the vault must end up closed.
+        steps: list[tuple[str, Callable[[], object]]] = [
+            # 1. Park what she typed, inside the vault, before anything is cleared.
+            ("park draft", self.autosave_draft),
+            # 2. Close dialogs (ours and any other modal window).
+            ("close dialogs", self._close_dialogs),
+            # 3. Clipboard, if it still holds our text.
+            ("clipboard", self.clipboard.clear_if_ours),
+            # 4. Clear every model and widget holding resident data.
+            ("clear pages", self._clear_pages),
+            ("timers", self._stop_timers),
+            # 5. Close connections and zero the key.
+            ("close vault", lambda: auth.lock(session)),
+        ]
+        for name, step in steps:
+            try:
+                step()
+            except Exception as exc:
+                log_unexpected(exc, f"lock: {name}")
+        session.close()  # idempotent; zeroes the key even if auth.lock failed
         self.where = resume
         self.toolbar.hide()
         self.status_label.setText(f"Locked · Quick hide: {HIDE_SHORTCUT}")
         self.signin.show_unlock(session)
         self.stack.setCurrentWidget(self.signin)
+
+    def _close_dialogs(self) -> None:
+        self.dialogs.close_all()
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QDialog) and (w.isVisible() or w.isModal()):
+                w.reject()
+
+    def _clear_pages(self) -> None:
+        for page in self._pages.values():
+            page.clear()  # type: ignore[attr-defined]
+
+    def _stop_timers(self) -> None:
+        self.idle.stop()
+        self.draft_timer.stop()
 
     def _after_unlock(self) -> None:
         session = self.session
@@ -414,6 +467,7 @@ class MainWindow(QMainWindow):
             if w is not self and not w.isHidden():
                 w.hide()
         self.hide()
+        self.signin.cancel_pending()  # a sign-in finishing now must not open the vault
         QApplication.processEvents()
         if self.session is not None and self.session.is_open:
             self.lock("quick hide")
@@ -423,13 +477,22 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         session = self.session
+        kept = self._editing_dirty()
         if session is not None and session.is_open:
             self.lock("sign out")
         self._drop_pages()
         self.session = None
         self.where = Whereabouts()
         self.signin.username.clear()
-        self.show_sign_in("You have signed out.")
+        self.show_sign_in()
+        self.signin.show_notice(
+            "You have signed out."
+            + (
+                " Your unsaved changes were kept; they are offered when you sign in."
+                if kept
+                else ""
+            )
+        )
 
     def open_import(self) -> None:
         if self.session is None:
@@ -473,7 +536,10 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
+            app.removeEventFilter(self.panic)
         self.clipboard.clear_if_ours()
         self.clipboard.detach()
         if self.session is not None:
             self.session.close()
+        if self.wizard is not None and self.wizard.session is not None:
+            self.wizard.session.close()  # left on the key page: the key is replaced later

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain.errors import UserError
-from refuge_desk.services import auth
+from refuge_desk.services import auth, recovery
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.passphrase_field import NewPassphraseFields
@@ -83,3 +84,53 @@ class RecoveryDialog(QDialog):
         self.key.clear()
         self.fields.clear()
         self.accept()
+
+
+class NewRecoveryKeyDialog(QDialog):
+    """Shown to a manager when the recovery key was never confirmed: make and show a new one."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("New recovery key")
+        intro = QLabel(
+            "Nobody confirmed writing down this vault's recovery key when it was set up, so "
+            "Refuge Desk has made a new one. The old key no longer works.\n\n"
+            "Write this key on paper, exactly as shown, and keep it in the office safe — not "
+            "on this computer, not in an email, not in a photo."
+        )
+        intro.setWordWrap(True)
+        self.key = QLabel(recovery.replace_key(session))
+        self.key.setObjectName("new_recovery_key")
+        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key.setStyleSheet(
+            "font-family: 'DejaVu Sans Mono', 'Consolas', monospace; font-size: 20pt; "
+            "font-weight: bold; background: #f3f0e8; padding: 16px; "
+            "border: 2px dashed #b26a00; border-radius: 6px;"
+        )
+        self.confirm = QCheckBox("I have written the recovery key down and put it somewhere safe.")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Done")
+        self.ok.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.key)
+        layout.addWidget(self.confirm)
+        layout.addWidget(self.buttons)
+        self.confirm.toggled.connect(self.ok.setEnabled)
+        self.buttons.accepted.connect(self.accept)
+        self.setMinimumWidth(560)
+
+    def accept(self) -> None:
+        if not self.confirm.isChecked():
+            return
+        recovery.mark_confirmed(self.session)
+        self.key.clear()
+        super().accept()
+
+    def reject(self) -> None:
+        # Closing (or a lock) before confirming: the flag stays unset and a new key is made
+        # next time; the key shown here is forgotten.
+        self.key.clear()
+        super().reject()

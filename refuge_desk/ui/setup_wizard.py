@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain.errors import UserError
-from refuge_desk.services import auth
+from refuge_desk.services import auth, recovery
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.passphrase_field import NewPassphraseFields
@@ -133,11 +133,17 @@ class RecoveryKeyPage(QWizardPage):
         advice.setWordWrap(True)
         self.confirm = QCheckBox("I have written the recovery key down and put it somewhere safe.")
         self.confirm.setObjectName("confirm_written")
+        self.warning = QLabel(
+            "Please write the key down and tick the box first: it is not shown again."
+        )
+        self.warning.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.warning.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.key)
         layout.addWidget(advice)
         layout.addSpacing(12)
         layout.addWidget(self.confirm)
+        layout.addWidget(self.warning)
         layout.addStretch(1)
         self.confirm.toggled.connect(self.completeChanged)
 
@@ -213,6 +219,7 @@ class SetupWizard(QWizard):
         self._set_creating(False)
         self.manager_page.fields.clear()
         self.session = session
+        recovery.mark_unconfirmed(session)  # until she ticks the box on the next page
         self.key_page.key.setText(recovery_key)
         self.created.emit()
         self.next()
@@ -229,9 +236,20 @@ class SetupWizard(QWizard):
             )
         page.error.show()
 
-    def accept(self) -> None:
-        if self.session is None:
+    def reject(self) -> None:
+        """Escape / close on the key page: the key would be lost, so ask her to confirm."""
+        if self.session is not None:
+            if self.key_page.confirm.isChecked():
+                self.accept()
+            else:
+                self.key_page.warning.show()
             return
+        super().reject()
+
+    def accept(self) -> None:
+        if self.session is None or not self.key_page.confirm.isChecked():
+            return
+        recovery.mark_confirmed(self.session)
         self.key_page.key.clear()
         super().accept()
         self.finished_setup.emit(self.session)

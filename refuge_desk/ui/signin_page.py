@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain.errors import SignInThrottled, UserError, WrongCredentials
+from refuge_desk.logging_setup import log_unexpected
 from refuge_desk.services import auth
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
@@ -49,6 +50,7 @@ class SignInPage(QWidget):
         self._seconds = seconds
         self._locked_session: Session | None = None
         self._busy = False
+        self._generation = 0  # bumped by cancel_pending(): late results are thrown away
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
         self._retry_timer.timeout.connect(self._retry_ready)
@@ -68,7 +70,6 @@ class SignInPage(QWidget):
         self.error = QLabel()
         self.error.setObjectName("signin_error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.error.hide()
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -178,22 +179,41 @@ class SignInPage(QWidget):
             self._show_error("Type your user name and passphrase.")
             return
         self._set_busy(True)
+        self._generation += 1
+        generation = self._generation
         locked = self._locked_session
-        if locked is not None:
 
-            def job() -> object:
-                auth.unlock(locked, secret, seconds=self._seconds)
-                return locked
-        else:
-
-            def job() -> object:
-                return auth.sign_in(
+        # Results carry their generation, so one that arrives after cancel_pending() is
+        # recognised and thrown away. Callbacks stay bound methods: Qt queues those to the UI
+        # thread (a plain lambda would run on the worker thread).
+        def job() -> object:
+            try:
+                if locked is not None:
+                    auth.unlock(locked, secret, seconds=self._seconds)
+                    return generation, locked
+                return generation, auth.sign_in(
                     self.folder, user, secret, clock=self._clock, seconds=self._seconds
                 )
+            except BaseException as exc:
+                exc.generation = generation  # type: ignore[attr-defined]
+                raise
 
         run_in_background(job, self._done, self._failed, self)
 
-    def _done(self, session: object) -> None:
+    def cancel_pending(self) -> None:
+        """Quick hide during a sign-in: whatever the running job returns is discarded."""
+        if self._busy:
+            self._generation += 1
+            self._set_busy(False)
+            self.passphrase.clear()
+
+    def _done(self, result: object) -> None:
+        generation, session = result  # type: ignore[misc]
+        if generation != self._generation:
+            # Cancelled: close what the job opened and stay on this screen.
+            if isinstance(session, Session):
+                auth.lock(session)
+            return
         self._set_busy(False)
         self.passphrase.clear()
         self._show_error("")
@@ -203,6 +223,8 @@ class SignInPage(QWidget):
             self.signed_in.emit(session)
 
     def _failed(self, exc: BaseException) -> None:
+        if getattr(exc, "generation", self._generation) != self._generation:
+            return
         self._set_busy(False)
         self.passphrase.clear()
         self.passphrase.setFocus()
@@ -217,9 +239,7 @@ class SignInPage(QWidget):
         elif isinstance(exc, UserError):
             self._show_error(str(exc))
         else:
-            import logging
-
-            logging.getLogger(__name__).error("sign-in failed", exc_info=exc)
+            log_unexpected(exc, "sign-in")
             self._show_error(GENERIC_FAILURE)
         if wait > 0:
             self.button.setEnabled(False)
@@ -227,6 +247,11 @@ class SignInPage(QWidget):
 
     def _retry_ready(self) -> None:
         self.button.setEnabled(True)
+        text = self.error.text()
+        if " You can try again in" in text:
+            self._show_error(text.split(" You can try again in")[0])
+        elif text.startswith("Too many wrong attempts"):
+            self._show_error("")
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -236,9 +261,15 @@ class SignInPage(QWidget):
         if busy:
             self.error.hide()
 
-    def _show_error(self, text: str) -> None:
+    def _show_error(self, text: str, *, error: bool = True) -> None:
+        colour = "#b3261e; font-weight: bold" if error else "#2e5d34"
+        self.error.setStyleSheet(f"color: {colour};")
         self.error.setText(text)
         self.error.setVisible(bool(text))
+
+    def show_notice(self, text: str) -> None:
+        """A calm (not red) line, e.g. "You have signed out."."""
+        self._show_error(text, error=False)
 
     def clear(self) -> None:
         self.passphrase.clear()

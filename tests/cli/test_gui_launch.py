@@ -40,3 +40,22 @@ def test_demo_starts_and_a_terminate_request_leaves_nothing_behind(tmp_path: Pat
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert list((home / "tmp").glob("refuge-desk-demo-*")) == []  # the throw-away vault is gone
+
+
+def test_missing_x11_libraries_are_named_in_one_plain_sentence(monkeypatch, capsys):
+    import ctypes.util
+
+    from refuge_desk import app
+
+    monkeypatch.setattr(app.sys, "platform", "linux")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(
+        ctypes.util, "find_library", lambda name: None if "cursor" in name else f"lib{name}.so"
+    )
+    assert app.missing_linux_libraries() == ["libxcb-cursor"]
+    assert app.run_gui(None) == 1
+    err = capsys.readouterr().err
+    assert "libxcb-cursor" in err and "sudo apt install libxcb-cursor0" in err
+    assert "Traceback" not in err

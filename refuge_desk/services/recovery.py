@@ -1,0 +1,45 @@
+"""The vault's recovery key: confirmed written down, or replaced with a new one.
+
+If the set-up wizard is left before the manager confirms she wrote the key down, the vault is
+marked "unconfirmed" and the next manager to sign in is asked to make a new key (the old one
+stops working), so a vault never depends on a key nobody has.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from refuge_desk.services.session import Session
+from refuge_desk.store import meta_repo
+from refuge_desk.store.keyslots import new_recovery_key
+
+_FLAG = "recovery_confirmed"
+
+
+def is_confirmed(session: Session) -> bool:
+    # Vaults made by `refuge-desk init` (which prints the key) carry no flag: confirmed.
+    return meta_repo.get(session.db, _FLAG, "1") == "1"
+
+
+def mark_unconfirmed(session: Session) -> None:
+    meta_repo.put(session.db, _FLAG, "0")
+
+
+def mark_confirmed(session: Session) -> None:
+    with session.db.transaction():
+        meta_repo.put(session.db, _FLAG, "1")
+        session.audit("recovery_key.confirmed")
+
+
+def replace_key(session: Session) -> str:
+    """A new recovery key (managers only); the old one no longer opens the vault."""
+    session.require(session.role.manages_settings, "make a new recovery key")
+    key = new_recovery_key()
+    slots = copy.deepcopy(session.keyslots)
+    slots.set_recovery_slot(key, session.data_key)
+    with session.db.transaction():
+        meta_repo.put(session.db, _FLAG, "0")
+        session.audit("recovery_key.replaced")
+        session.folder.save_keyslots(slots)  # last: a failed write rolls the flag back
+    session.keyslots = slots
+    return key
