@@ -9,8 +9,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
+
 from refuge_desk.store import db as store_db
 from refuge_desk.store.db import Database, Row
+
+
+def open_plain_copy(path: Path) -> Any:
+    """A plaintext SQLite connection (no key): benchmark only, never part of the app."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.row_factory = sqlcipher3.Row
+    return conn
 
 
 def export_plain_copy(db: Database, target: Path) -> None:
@@ -31,7 +40,7 @@ class PlainDatabase:
     """
 
     def __init__(self, path: Path) -> None:
-        self._conn: Any = store_db.open_plain_copy(path)
+        self._conn: Any = open_plain_copy(path)
         self._conn.execute("PRAGMA temp_store = MEMORY")
         self._conn.execute(f"PRAGMA cache_size = -{store_db.CACHE_KIB}")
         self._conn.execute("PRAGMA journal_mode = WAL")

@@ -199,9 +199,16 @@ def recover(
             )
         org = [meta_repo.get(db, "org_name"), meta_repo.get(db, "refuge_name")]
         check_new_passphrase(new_passphrase, confirm, [username, user.full_name, *org])
+        # `slots` is this call's own copy (loaded above): on failure it is simply dropped.
         slots.set_user_slot(user.id, user.username, new_passphrase, data_key)
-        folder.save_keyslots(slots)
-        audit_repo.record(db, clock().isoformat(timespec="seconds"), user.id, "passphrase.recover")
+        with db.transaction():
+            audit_repo.record(
+                db, clock().isoformat(timespec="seconds"), user.id, "passphrase.recover"
+            )
+            # Saved last, so a failed save rolls the audit entry back. If COMMIT fails after
+            # it, the new passphrase works without its audit entry: harmless, she proved the
+            # recovery key.
+            folder.save_keyslots(slots)
     except BaseException:
         db.close()
         zero(data_key)

@@ -275,7 +275,8 @@ def seed(
             rooms.save(
                 session, Room(name=f"Room {i}", beds=rng.choice([2, 3, 4]), accessible=i in (1, 2))
             )
-    room_ids = [r.room.id for r in rooms_repo.occupancy(db) if r.room.id is not None]
+    free = {r.room.id: r.free for r in rooms_repo.occupancy(db) if r.room.id is not None}
+    room_ids = list(free)
     staff_ids = [u.id for u in staff_service.list_staff(session) if u.role is not Role.VOLUNTEER]
     today = session.today()
     now = session.stamp()
@@ -283,9 +284,25 @@ def seed(
         for _ in range(residents):
             current = rng.random() < current_share if residents > 100 else None
             res = make_resident(rng, today, room_ids, staff_ids, notes_per_resident, current)
+            _place(res, free, rng)
             residents_repo.insert(db, res, now, session.user.id)
         session.audit("seed", f"{residents} residents")
     return residents
+
+
+def _place(res: Resident, free: dict[int, int], rng: random.Random) -> None:
+    """A resident gets a room with a free bed for her and each child, or stays a referral."""
+    if res.status is not Status.RESIDENT:
+        return
+    need = 1 + len(res.children)
+    fits = [room_id for room_id, beds in free.items() if beds >= need]
+    if fits:
+        res.room_id = rng.choice(fits)
+        free[res.room_id] -= need
+    else:
+        res.status = Status.REFERRAL
+        res.room_id = None
+        res.arrival_date = None
 
 
 def create_demo_vault(folder: VaultFolder, clock: Clock = system_clock) -> Session:

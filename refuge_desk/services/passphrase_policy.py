@@ -54,7 +54,18 @@ def assess(passphrase: str, user_inputs: list[str] | tuple[str, ...] = ()) -> As
         score = min(score, 1)
     if score < MIN_SCORE and n >= MIN_LENGTH:
         feedback = result.get("feedback") or {}
-        warning = str(feedback.get("warning") or "").strip()
-        problems.append("This is easy to guess" + (f": {warning.rstrip('.')}." if warning else "."))
+        problems.append(_easy_to_guess(str(feedback.get("warning") or "")))
     hint = ADVICE if score < MIN_SCORE or n < MIN_LENGTH else "Good passphrase."
     return Assessment(not problems, score, _LABELS[max(0, min(score, 4))], problems, hint)
+
+
+def _easy_to_guess(warning: str) -> str:
+    """One sentence: zxcvbn's warning ("This is similar to a commonly used password.") as
+    the reason in brackets: "This is easy to guess (similar to a commonly used password)."
+    """
+    reason = warning.strip().rstrip(".").strip()
+    if reason.lower().startswith("this is "):
+        reason = reason[len("this is ") :]
+    if not reason:
+        return "This is easy to guess."
+    return f"This is easy to guess ({reason[0].lower()}{reason[1:]})."

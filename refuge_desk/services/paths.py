@@ -11,7 +11,8 @@ APP_DIR_NAME = "RefugeDesk"
 
 def app_data_dir() -> Path:
     if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+        # Local, not Roaming: a roaming profile would copy the vault to the domain's server.
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
     elif sys.platform == "darwin":
         base = Path.home() / "Library" / "Application Support"
     else:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import copy
+
 from refuge_desk.domain.errors import NotFound, ValidationError, VaultError
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
-from refuge_desk.services import auth
+from refuge_desk.services import auth, drafts
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, staff_repo
+from refuge_desk.store.keyslots import KeySlotFile
+
+# Key slots and the database change together (P2-8). Every change below edits a deep copy of
+# session.keyslots, does its DB work in the transaction, and saves the copy as the LAST step
+# inside it: a failed save rolls the DB back and leaves session.keyslots as it was. The copy
+# becomes session.keyslots only after COMMIT. If COMMIT itself fails after a good save, the
+# file is ahead of the DB: a slot added for an account that was rolled back is an orphan
+# (sign-in finds no such user and refuses; `check` reports it), and session.keyslots still
+# matches the DB, so the next save puts the file back in step.
 
 
 def _org_inputs(session: Session) -> list[str]:
@@ -15,7 +26,13 @@ def _org_inputs(session: Session) -> list[str]:
 
 
 def list_staff(session: Session) -> list[StaffUser]:
+    """Managers (staff page) and workers (key worker choice); volunteers have no use for it."""
+    session.require(session.role.sees_case_detail, "see the list of staff")
     return staff_repo.all_staff(session.db)
+
+
+def _edit_slots(session: Session) -> KeySlotFile:
+    return copy.deepcopy(session.keyslots)
 
 
 def _get(session: Session, user_id: int) -> StaffUser:
@@ -44,14 +61,15 @@ def add(
     if problems:
         raise ValidationError(problems)
     auth.check_new_passphrase(passphrase, confirm, [username, full_name, *_org_inputs(session)])
+    slots = _edit_slots(session)
     with session.db.transaction():
         uid = staff_repo.insert(
             session.db, username, full_name, role, session.stamp(), session.user.id
         )
-        session.keyslots.set_user_slot(uid, username.strip(), passphrase, session.data_key)
-        # Key slots first-written inside the transaction: if saving them fails, no account.
-        session.folder.save_keyslots(session.keyslots)
+        slots.set_user_slot(uid, username.strip(), passphrase, session.data_key)
         session.audit("staff.add", f"user:{uid}")
+        session.folder.save_keyslots(slots)  # last: if it fails, there is no account
+    session.keyslots = slots
     return _get(session, uid)
 
 
@@ -74,6 +92,8 @@ def change_role(session: Session, user_id: int, role: Role) -> StaffUser:
     with session.db.transaction():
         staff_repo.update(session.db, user_id, session.stamp(), session.user.id, role=role)
         session.audit("staff.role", f"user:{user_id}:{role.value}")
+        if not role.sees_case_detail:
+            drafts.drop_case_detail_drafts(session, user_id)
     if user_id == session.user.id:
         session.user = _get(session, user_id)
     return _get(session, user_id)
@@ -86,11 +106,14 @@ def disable(session: Session, user_id: int) -> StaffUser:
     if user_id == session.user.id:
         raise VaultError("You cannot disable your own account while signed in.")
     _guard_last_manager(session, user, None, False)
+    slots = _edit_slots(session)
+    slots.remove_user_slot(user_id)
     with session.db.transaction():
         staff_repo.update(session.db, user_id, session.stamp(), session.user.id, active=False)
-        session.keyslots.remove_user_slot(user_id)
-        session.folder.save_keyslots(session.keyslots)
         session.audit("staff.disable", f"user:{user_id}")
+        drafts.drop_case_detail_drafts(session, user_id)
+        session.folder.save_keyslots(slots)
+    session.keyslots = slots
     return _get(session, user_id)
 
 
@@ -108,12 +131,14 @@ def reset_passphrase(
     auth.check_new_passphrase(
         passphrase, confirm, [user.username, user.full_name, *_org_inputs(session)]
     )
+    slots = _edit_slots(session)
+    slots.set_user_slot(user_id, user.username, passphrase, session.data_key)
     with session.db.transaction():
         if enable and not user.active:
             staff_repo.update(session.db, user_id, session.stamp(), session.user.id, active=True)
-        session.keyslots.set_user_slot(user_id, user.username, passphrase, session.data_key)
-        session.folder.save_keyslots(session.keyslots)
         session.audit("staff.reset_passphrase", f"user:{user_id}")
+        session.folder.save_keyslots(slots)
+    session.keyslots = slots
     return _get(session, user_id)
 
 
@@ -130,7 +155,9 @@ def change_own_passphrase(
     if new == current:
         raise ValidationError(["The new passphrase is the same as the current one."])
     auth.check_new_passphrase(new, confirm, [user.username, user.full_name, *_org_inputs(session)])
+    slots = _edit_slots(session)
+    slots.set_user_slot(user.id, user.username, new, session.data_key)
     with session.db.transaction():
-        session.keyslots.set_user_slot(user.id, user.username, new, session.data_key)
-        session.folder.save_keyslots(session.keyslots)
         session.audit("staff.change_own_passphrase", f"user:{user.id}")
+        session.folder.save_keyslots(slots)
+    session.keyslots = slots

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -54,6 +55,7 @@ class Database:
             if str(mode).lower() != "wal":
                 raise VaultError(f"The vault file {path} could not be opened for writing.")
             conn.execute("PRAGMA synchronous = FULL")
+            _owner_only(path)
         except sqlcipher3.DatabaseError as exc:
             conn.close()
             msg = str(exc).lower()
@@ -164,6 +166,18 @@ class Database:
         return problems
 
 
+def _owner_only(path: Path) -> None:
+    """vault.db and its -wal/-shm readable by this user only (POSIX).
+
+    SQLite gives later -wal/-shm files the database file's mode, so this holds after reopening.
+    """
+    if os.name != "posix":
+        return
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        with contextlib.suppress(OSError):  # missing, or a file system without modes
+            os.chmod(path.with_name(name), 0o600)
+
+
 def _split_sql(script: str) -> list[str]:
     out: list[str] = []
     buf: list[str] = []
@@ -192,10 +206,3 @@ def create_empty(path: Path, key: bytes | bytearray) -> Database:
     if path.exists():
         raise VaultError(f"{path} already exists.")
     return Database(path, key)
-
-
-def open_plain_copy(path: Path) -> Any:
-    """A plaintext SQLite connection, for the benchmark's encryption-overhead comparison."""
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
-    conn.row_factory = sqlcipher3.Row
-    return conn

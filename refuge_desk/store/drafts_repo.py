@@ -57,3 +57,13 @@ def delete(db: Database, user_id: int, kind: str, record_id: int | None) -> None
         "DELETE FROM drafts WHERE user_id = ? AND kind = ? AND record_id IS ?",
         (user_id, kind, record_id),
     )
+
+
+def delete_all_for_user(db: Database, user_id: int, kind: str) -> int:
+    """Every draft of one kind a user holds; returns how many went."""
+    with db.transaction():
+        count = int(
+            db.scalar("SELECT count(*) FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind))
+        )
+        db.execute("DELETE FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind))
+    return count

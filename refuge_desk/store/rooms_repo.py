@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from refuge_desk.domain.residents import Room, RoomOccupancy
 from refuge_desk.store.db import Database
 
@@ -9,12 +11,26 @@ def occupancy(db: Database) -> list[RoomOccupancy]:
         "SELECT rm.id, rm.name, rm.beds, rm.accessible, rm.notes, "
         "  COALESCE(SUM(1 + r.child_count), 0) AS occupied "
         "FROM rooms rm LEFT JOIN residents r ON r.room_id = rm.id AND r.status = 'resident' "
-        "GROUP BY rm.id ORDER BY rm.name COLLATE NOCASE"
+        "GROUP BY rm.id"
     )
-    return [
+    found = [
         RoomOccupancy(Room(int(r[0]), str(r[1]), int(r[2]), bool(r[3]), str(r[4])), int(r[5]))
         for r in rows
     ]
+    return sorted(found, key=lambda occ: natural_key(occ.room.name))
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Room 2 before Room 10; letters compared without case."""
+    # Number parts as (0, n), text parts as (1, text): a tuple never compares int with str.
+    return tuple(
+        (0, int(part)) if part.isdecimal() else (1, part.casefold())
+        for part in _DIGITS.split(name.strip())
+        if part
+    )
 
 
 def by_id(db: Database, room_id: int) -> Room | None:

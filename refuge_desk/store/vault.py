@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -59,7 +60,14 @@ class VaultFolder:
         return KeySlotFile.load(self.keyslots_path)
 
     def save_keyslots(self, slots: KeySlotFile) -> None:
-        slots.save(self.keyslots_path)
+        # The write is atomic (temp file + rename), so a failure leaves the old file whole.
+        try:
+            slots.save(self.keyslots_path)
+        except OSError as exc:
+            raise VaultError(
+                "The key file could not be written (is the disk full or read-only?). "
+                "Nothing was changed."
+            ) from exc
 
 
 @dataclass(slots=True)
@@ -77,9 +85,10 @@ def create(folder: VaultFolder) -> NewVault:
     """
     if folder.exists():
         raise VaultError(f"{folder.path} already holds a vault.")
-    folder.path.mkdir(parents=True, exist_ok=True)
+    folder.path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if any(p for p in folder.path.iterdir() if p.name != "vault.lock"):
         raise VaultError(f"{folder.path} is not empty. Choose an empty folder for a new vault.")
+    _owner_only_folder(folder.path)
     data_key = bytearray(secrets.token_bytes(32))
     db = Database(folder.db_path, data_key)
     try:
@@ -91,6 +100,13 @@ def create(folder: VaultFolder) -> NewVault:
     recovery_key = new_recovery_key()
     slots.set_recovery_slot(recovery_key, data_key)
     return NewVault(slots, data_key, recovery_key, db)
+
+
+def _owner_only_folder(path: Path) -> None:
+    """Only this user may list or open the vault folder (POSIX; it may exist already)."""
+    if os.name == "posix":
+        with contextlib.suppress(OSError):  # a file system without modes
+            os.chmod(path, 0o700)
 
 
 def open_database(
@@ -148,6 +164,8 @@ def copy_before_migration(folder: VaultFolder, db: Database, now: dt.datetime) -
     target = folder.path / f"vault-v{db.user_version}-before-upgrade-{stamp}.db"
     tmp = target.with_suffix(".tmp")
     shutil.copyfile(folder.db_path, tmp)
+    if os.name == "posix":
+        os.chmod(tmp, 0o600)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, target)
