@@ -172,10 +172,14 @@ def unlock(
 
 
 def lock(session: Session) -> None:
-    if session.is_open:
-        with contextlib.suppress(VaultError):
-            session.audit("lock")
-    session.close()
+    """Close the connection and zero the key, whatever happens to the audit entry."""
+    try:
+        # A failing write (full disk, pulled drive) must not keep the vault open.
+        with contextlib.suppress(Exception):
+            if session.is_open:
+                session.audit("lock")
+    finally:
+        session.close()
 
 
 def recover(
