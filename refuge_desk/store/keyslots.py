@@ -4,7 +4,8 @@ A staff slot: Argon2id(passphrase, salt) -> key-encryption key -> AES-256-GCM(da
 with the vault id, slot id and user id as associated data (a slot cannot be moved to another
 account or vault). The recovery slot wraps the same data key under a random recovery key.
 
-keyslots.json holds no names: a user's slot is found by a keyed tag of her user name.
+keyslots.json holds no names: a slot is found by SHA-256(vault id, user name). That keeps
+names from a casual reader of the file, not from someone testing guessed names.
 """
 
 from __future__ import annotations
