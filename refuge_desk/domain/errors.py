@@ -48,3 +48,7 @@ class VaultCorrupt(VaultError):
 
 class NotFound(UserError):
     pass
+
+
+class StaleRecord(UserError):
+    """Someone saved the record after this copy was opened; nothing was overwritten."""

@@ -106,6 +106,8 @@ class Resident:
     created_by: str = ""
     updated_at: str = ""
     updated_by: str = ""
+    # Bumped by every save; a save must name the version it started from (lost updates).
+    version: int = 0
 
     def copy(self) -> Resident:
         return replace(

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from refuge_desk.domain.errors import NotFound, ValidationError
+import datetime as dt
+
+from refuge_desk.domain.errors import NotFound, StaleRecord, ValidationError
 from refuge_desk.domain.residents import Resident, RotaView, Status, validate_resident
 from refuge_desk.services.session import Session
 from refuge_desk.store import residents_repo, rooms_repo, staff_repo
 from refuge_desk.store.residents_repo import ResidentRow
 
 CURRENT = (Status.REFERRAL, Status.RESIDENT)
+
+
+def _statuses_for(session: Session, statuses: tuple[Status, ...]) -> tuple[Status, ...]:
+    """A volunteer's list is the rota: current residents only, whatever she asks for."""
+    return statuses if session.role.sees_case_detail else CURRENT
 
 
 def list_residents(
@@ -21,13 +28,14 @@ def list_residents(
 ) -> list[ResidentRow]:
     """The residents list, searched, filtered and sorted in SQL.
 
-    A volunteer's rows carry no full name and her search covers only preferred names and
-    references (an alias she types must not reveal that someone is here).
+    A volunteer's rows carry no full name, key worker or arrival date, only current residents
+    are listed, and her search covers only preferred names and references (an alias she
+    types must not reveal that someone is here).
     """
     return residents_repo.list_rows(
         session.db,
         search=search,
-        statuses=statuses,
+        statuses=_statuses_for(session, statuses),
         sort=sort,
         descending=descending,
         names_visible=session.role.sees_case_detail,
@@ -46,7 +54,7 @@ def list_ids(
     return residents_repo.list_ids(
         session.db,
         search=search,
-        statuses=statuses,
+        statuses=_statuses_for(session, statuses),
         sort=sort,
         descending=descending,
         names_visible=session.role.sees_case_detail,
@@ -55,7 +63,10 @@ def list_ids(
 
 def rows_for(session: Session, ids: list[int]) -> list[ResidentRow]:
     """List rows for a screenful of ids from ``list_ids``."""
-    return residents_repo.rows_for(session.db, ids, names_visible=session.role.sees_case_detail)
+    visible = session.role.sees_case_detail
+    return residents_repo.rows_for(
+        session.db, ids, names_visible=visible, statuses=() if visible else CURRENT
+    )
 
 
 def get(session: Session, resident_id: int) -> Resident:
@@ -68,15 +79,48 @@ def get(session: Session, resident_id: int) -> Resident:
 
 
 def rota_view(session: Session, resident_id: int) -> RotaView:
-    """What everyone, volunteers included, may see: preferred name, room, alerts."""
+    """What everyone, volunteers included, may see: preferred name, room, alerts.
+
+    A volunteer sees only current residents (referral or resident), as on the rota.
+    """
     view = residents_repo.rota(session.db, resident_id)
     if view is None:
         raise NotFound("That resident's record no longer exists.")
+    if not session.role.sees_case_detail and view.status not in CURRENT:
+        raise NotFound("That resident is not on the current list.")
     return view
 
 
+def _local_time(stamp: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%d %b %Y %H:%M")
+
+
+def _stale(session: Session, resident_id: int) -> StaleRecord:
+    change = residents_repo.last_change(session.db, resident_id)
+    when = _local_time(change.at) if change else "an unknown time"
+    if change is not None and change.user_id == session.user.id:
+        who = "You changed this record in another window or session"
+    else:
+        name = change.user_name if change and change.user_name else "unknown"
+        who = f"Someone else ({name}) changed this record"
+    return StaleRecord(
+        f"{who} at {when} (local time) after you opened it. Your changes are still here: "
+        "copy what you need, then press Cancel to see the new version."
+    )
+
+
 def save(session: Session, resident: Resident) -> Resident:
-    """Validate and save (insert when ``id`` is None). Returns the stored record."""
+    """Validate and save (insert when ``id`` is None). Returns the stored record.
+
+    An update must start from the stored version (``version`` and ``updated_at`` as read):
+    if a colleague saved in between, StaleRecord is raised and nothing is written.
+    """
     session.require(session.role.edits_residents, "change resident records")
     problems = validate_resident(resident, session.today())
     db = session.db
@@ -96,7 +140,8 @@ def save(session: Session, resident: Resident) -> Resident:
         else:
             if residents_repo.get(db, resident.id) is None:
                 raise NotFound("That resident's record no longer exists.")
-            residents_repo.update(db, resident, now, session.user.id)
+            if not residents_repo.update(db, resident, now, session.user.id):
+                raise _stale(session, resident.id)
             rid = resident.id
             session.audit("resident.update", resident.reference)
     stored = residents_repo.get(db, rid)

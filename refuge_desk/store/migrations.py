@@ -195,6 +195,12 @@ CREATE INDEX residents_status_sort ON residents (
 );
 """
 
+# A save names the version it was opened at, so a colleague's newer save is never overwritten
+# silently (updated_at alone has one-second resolution).
+V4_RESIDENT_VERSION = """
+ALTER TABLE residents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+"""
+
 Step = Callable[[Database], None]
 
 
@@ -209,6 +215,7 @@ STEPS: list[tuple[int, Step]] = [
     (1, _script(V1_CORE)),
     (2, _script(V2_DRAFTS_AND_AUDIT)),
     (3, _script(V3_LIST_SORT_INDEXES)),
+    (4, _script(V4_RESIDENT_VERSION)),
 ]
 LATEST = STEPS[-1][0]
 

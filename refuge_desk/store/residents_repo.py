@@ -77,11 +77,21 @@ _ROTA_NAME = (
 
 
 def _row_columns(names_visible: bool) -> str:
-    name, preferred = ("r.full_name", "r.preferred_name") if names_visible else ("''", _ROTA_NAME)
+    """A volunteer's rows (names_visible False) hold only the rota: no full name, no key
+    worker, no arrival date."""
+    if names_visible:
+        name, preferred = "r.full_name", "r.preferred_name"
+        key_worker, arrival = "COALESCE(s.full_name, '')", "COALESCE(r.arrival_date, '')"
+    else:
+        name, preferred, key_worker, arrival = "''", _ROTA_NAME, "''", "''"
     return (
         f"r.id, r.reference, {name}, {preferred}, COALESCE(rm.name, ''), r.status, "
-        "COALESCE(s.full_name, ''), COALESCE(r.arrival_date, ''), r.child_count, r.alerts"
+        f"{key_worker}, {arrival}, r.child_count, r.alerts"
     )
+
+
+# Columns a volunteer may not see are not sort keys for her either: the order would tell.
+_HIDDEN_SORTS = {"name": "preferred_name", "key_worker": "reference", "arrived": "reference"}
 
 
 def _filtered(
@@ -95,8 +105,8 @@ def _filtered(
 ) -> tuple[str, list[object]]:
     if sort not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort!r}")
-    if not names_visible and sort == "name":
-        sort = "preferred_name"  # never order by names the reader may not see
+    if not names_visible:
+        sort = _HIDDEN_SORTS.get(sort, sort)  # never order by what the reader may not see
     where: list[str] = []
     params: list[object] = []
     cols = () if names_visible else ("reference", "preferred_name")
@@ -161,17 +171,23 @@ def list_ids(
     return [r[0] for r in db.query(sql, params)]
 
 
-def rows_for(db: Database, ids: list[int], names_visible: bool = True) -> list[ResidentRow]:
-    """The list rows for these ids, in the order given (missing ids are skipped)."""
+def rows_for(
+    db: Database,
+    ids: list[int],
+    names_visible: bool = True,
+    statuses: tuple[Status, ...] = (),
+) -> list[ResidentRow]:
+    """The list rows for these ids, in the order given (missing ids, and ids whose status is
+    not in ``statuses`` when it is given, are skipped)."""
     if not ids:
         return []
     marks = ", ".join("?" * len(ids))
-    found = {
-        int(r[0]): ResidentRow._make(r)
-        for r in db.query(
-            f"SELECT {_row_columns(names_visible)} {_JOINS} WHERE r.id IN ({marks})", ids
-        )
-    }
+    sql = f"SELECT {_row_columns(names_visible)} {_JOINS} WHERE r.id IN ({marks})"
+    params: list[object] = list(ids)
+    if statuses:
+        sql += f" AND r.status IN ({', '.join('?' * len(statuses))})"
+        params.extend(s.value for s in statuses)
+    found = {int(r[0]): ResidentRow._make(r) for r in db.query(sql, params)}
     return [found[i] for i in ids if i in found]
 
 
@@ -263,6 +279,7 @@ def _from_row(r: Row) -> Resident:
         notes=str(r["notes"]),
         created_at=str(r["created_at"]),
         updated_at=str(r["updated_at"]),
+        version=int(r["version"]),
     )
 
 
@@ -340,14 +357,36 @@ def insert(db: Database, res: Resident, now: str, by: int) -> tuple[int, str]:
     return rid, reference
 
 
-def update(db: Database, res: Resident, now: str, by: int) -> None:
+def update(db: Database, res: Resident, now: str, by: int) -> bool:
+    """Within the caller's transaction. Writes only when the stored record is still the one
+    ``res`` was read from (same version and updated_at); False, writing nothing, otherwise."""
     assert res.id is not None
     sets = ", ".join(f"{c} = ?" for c in _FIELDS)
     db.execute(
-        f"UPDATE residents SET {sets}, updated_at = ?, updated_by = ? WHERE id = ?",
-        (*_values(res), now, by, res.id),
+        f"UPDATE residents SET {sets}, updated_at = ?, updated_by = ?, version = version + 1 "
+        "WHERE id = ? AND version = ? AND updated_at = ?",
+        (*_values(res), now, by, res.id, res.version, res.updated_at),
     )
+    # changes() counts rows of the last statement only, not those its triggers touched.
+    if int(db.scalar("SELECT changes()")) != 1:
+        return False
     _write_parts(db, res.id, res, now, by)
+    return True
+
+
+class LastChange(NamedTuple):
+    user_id: int | None
+    user_name: str
+    at: str  # UTC ISO stamp
+
+
+def last_change(db: Database, resident_id: int) -> LastChange | None:
+    """Who saved the stored record last, and when."""
+    r = db.query_one("SELECT updated_by, updated_at FROM residents WHERE id = ?", (resident_id,))
+    if r is None:
+        return None
+    by = r["updated_by"]
+    return LastChange(None if by is None else int(by), _staff_name(db, by), str(r["updated_at"]))
 
 
 def _write_parts(db: Database, rid: int, res: Resident, now: str, by: int) -> None:

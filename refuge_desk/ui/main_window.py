@@ -69,6 +69,7 @@ class Whereabouts:
     section: str = "residents"
     editing: bool = False
     record_id: int | None = None
+    tab: int = 0
 
 
 class MainWindow(QMainWindow):
@@ -392,6 +393,8 @@ class MainWindow(QMainWindow):
             return
         log.info("locking (%s)", reason)
         resume = self.where
+        if resume.editing and self.editor is not None:
+            resume.tab = self.editor.current_tab()
         # Each step runs whatever the one before did: the vault must end up closed.
         steps: list[tuple[str, Callable[[], object]]] = [
             # 1. Park what she typed, inside the vault, before anything is cleared.
@@ -455,6 +458,7 @@ class MainWindow(QMainWindow):
             ]
             if kept:
                 self.editor.restore_draft(drafts.load(kept[0]))
+            self.editor.set_current_tab(resume.tab)
         else:
             self.show_section(resume.section)
         self._update_status()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refuge_desk.domain.errors import UserError, ValidationError
+from refuge_desk.domain.errors import StaleRecord, UserError, ValidationError
 from refuge_desk.domain.residents import (
     _TEXT_LIMITS,  # the domain's own limits, so maxLength always matches validation
     ContactSafety,
@@ -50,12 +50,14 @@ from refuge_desk.ui.resident_parts import (
     AbusersEditor,
     ChildrenEditor,
     PhonesEditor,
+    child_from_plain,
     resident_from_plain,
     safety_combo,
     set_safety,
 )
 
 TAB_PERSONAL, TAB_CONTACT, TAB_STAY, TAB_ABUSER, TAB_CHILDREN, TAB_NOTES = range(6)
+PENDING_CHILD = "pending_child"  # draft key: the Child dialog open at lock time
 UNSAFE_WARNING = (
     "⚠ Some contact details are marked NOT safe to contact. Never call, text or email "
     "them: the abuser may see it."
@@ -97,6 +99,9 @@ class ResidentEditor(QWidget):
         self.dialogs = dialogs
         self.setWindowTitle("Resident record")  # never a name in a title
         self._original = Resident()
+        # (version, updated_at) of the stored record the typing started from: a save names
+        # it, so a colleague's newer save is refused rather than overwritten.
+        self._base: tuple[int, str] = (0, "")
         self._snapshot: dict[str, Any] = {}
         self._forced_dirty = False
         self._filling = False
@@ -314,15 +319,20 @@ class ResidentEditor(QWidget):
     def _load_choices(self, res: Resident) -> None:
         self.room.clear()
         self.room.addItem("No room", None)
-        for occ in rooms_service.occupancy(self.session):
+        self.key_worker.clear()
+        self.key_worker.addItem("Not assigned", None)
+        try:
+            occupancy = rooms_service.occupancy(self.session)
+            staff = staff_service.list_staff(self.session)
+        except UserError:
+            return  # e.g. a role that may not list staff: the load itself reports why
+        for occ in occupancy:
             free = f"{occ.free} of {occ.room.beds} beds free"
             if occ.over:
                 free = f"full, {occ.over} over capacity"
             access = ", accessible" if occ.room.accessible else ""
             self.room.addItem(f"{occ.room.name} — {free}{access}", occ.room.id)
-        self.key_worker.clear()
-        self.key_worker.addItem("Not assigned", None)
-        for user in staff_service.list_staff(self.session):
+        for user in staff:
             if user.active and user.role is not Role.VOLUNTEER:
                 self.key_worker.addItem(user.full_name, user.id)
             elif user.id == res.key_worker_id:
@@ -358,6 +368,7 @@ class ResidentEditor(QWidget):
         res.abusers = self.abusers.abusers()
         res.children = self.children_editor.child_list()
         res.notes = self.notes.toPlainText()
+        res.version, res.updated_at = self._base
         return res
 
     def _fill(self, res: Resident) -> None:
@@ -407,6 +418,7 @@ class ResidentEditor(QWidget):
 
     def _show(self, res: Resident) -> None:
         self._original = res
+        self._base = (res.version, res.updated_at)
         self.resident_id = res.id
         self._load_choices(res)
         self._fill(res)
@@ -417,9 +429,21 @@ class ResidentEditor(QWidget):
         self._touched()
 
     # -- public API ------------------------------------------------------------------------
-    def load(self, resident_id: int | None) -> bool:
-        """Show a stored record (or a blank one for None). False, with a message, on failure."""
-        self.tabs.setCurrentIndex(TAB_PERSONAL)
+    def current_tab(self) -> int:
+        return self.tabs.currentIndex()
+
+    def set_current_tab(self, index: int) -> None:
+        """Back to the tab she was on (after unlock); out-of-range values are ignored."""
+        if 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+
+    def load(self, resident_id: int | None, *, keep_tab: bool = False) -> bool:
+        """Show a stored record (or a blank one for None). False, with a message, on failure.
+
+        A new load starts on the Personal tab unless ``keep_tab`` (restoring a draft).
+        """
+        if not keep_tab:
+            self.tabs.setCurrentIndex(TAB_PERSONAL)
         if resident_id is None:
             self._show(Resident())
             self.full_name.setFocus()
@@ -435,21 +459,30 @@ class ResidentEditor(QWidget):
         return True
 
     def has_unsaved_changes(self) -> bool:
-        if self._forced_dirty:
+        """Typed changes in the form, or typing in an open Child dialog."""
+        if self._forced_dirty or self.children_editor.pending_changed():
             return True
         if not self._snapshot:
             return False
         return to_plain(self.build_resident()) != self._snapshot
 
     def draft_payload(self) -> dict[str, Any]:
+        """The form as a plain dict, with the base version it started from and any open
+        Child dialog's typing (under ``PENDING_CHILD``)."""
         payload: dict[str, Any] = to_plain(self.build_resident())
         payload["id"] = self._original.id
+        pending = self.children_editor.pending()
+        if pending is not None:
+            index, child = pending
+            payload[PENDING_CHILD] = {"index": index, "child": to_plain(child)}
         return payload
 
     def restore_draft(self, payload: dict[str, Any]) -> None:
+        """Show a parked draft over the stored record. Saving it is refused if a colleague
+        saved the record after the draft's base version (nothing is overwritten)."""
         draft = resident_from_plain(payload)
         problems: list[str] = []
-        if draft.id is not None and not self.load(draft.id):
+        if draft.id is not None and not self.load(draft.id, keep_tab=True):
             problems.append(
                 "The record this draft belonged to no longer exists; saving "
                 "will create a new record."
@@ -458,9 +491,18 @@ class ResidentEditor(QWidget):
         elif draft.id is None:
             self._show(Resident())
         self._fill(draft)
+        if self._original.id is not None:
+            self._base = (draft.version, draft.updated_at)  # the draft's base, not the reload
         self._forced_dirty = True
         if problems:
             self.error_box.show_problems(problems)
+        parked = payload.get(PENDING_CHILD)
+        if isinstance(parked, dict) and isinstance(parked.get("child"), dict):
+            index = parked.get("index")
+            self.children_editor.reopen(
+                index if isinstance(index, int) and not isinstance(index, bool) else None,
+                child_from_plain(parked["child"]),
+            )
         self._touched()
 
     def save(self) -> bool:
@@ -470,6 +512,10 @@ class ResidentEditor(QWidget):
         except ValidationError as err:
             self.error_box.show_problems(err.problems, "Not saved yet. Please check:")
             return False
+        except StaleRecord as err:
+            self.error_box.show_problems([str(err)], "Not saved:")
+            self._show_newer_header()
+            return False
         except UserError as err:
             self.error_box.show_problems([str(err)], "Not saved:")
             return False
@@ -477,6 +523,18 @@ class ResidentEditor(QWidget):
         assert stored.id is not None
         self.saved.emit(stored.id)
         return True
+
+    def _show_newer_header(self) -> None:
+        """After a refused stale save: the typing stays, and Cancel then Discard (or opening
+        the record again) shows the colleague's version."""
+        if self.resident_id is None:
+            return
+        try:
+            newer = residents_service.get(self.session, self.resident_id)
+        except UserError:
+            return
+        self._original = newer  # the base stays the old one: saving this form stays refused
+        self._show_header()
 
     def discard(self) -> None:
         """Throw away typed changes: back to the stored record."""

@@ -246,12 +246,21 @@ class AbusersEditor(QWidget):
 
 
 class ChildDialog(QDialog):
-    """Add or edit one child. The editor opens it non-modally-blocking (``open()``)."""
+    """Add or edit one child. The editor opens it non-modally-blocking (``open()``).
 
-    def __init__(self, child: Child, parent: QWidget | None = None) -> None:
+    ``child`` fills the fields; ``original`` (default: ``child``) is the child being edited,
+    whose id is kept and against which typing counts as a change. A dialog reopened from a
+    draft gets the parked values as ``child`` and the listed child as ``original``.
+    """
+
+    edited = Signal()
+
+    def __init__(
+        self, child: Child, parent: QWidget | None = None, *, original: Child | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Child")
-        self.child = child
+        self.child = original if original is not None else child
         self.error = ErrorBox()
         self.full_name = line_edit(MAX_NAME, name="child_name")
         self.full_name.setText(child.full_name)
@@ -279,6 +288,24 @@ class ChildDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         self.resize(460, 380)
+        for edit in (self.full_name, self.school):
+            edit.textChanged.connect(self.edited)
+        for area in (self.may_collect, self.notes):
+            area.textChanged.connect(self.edited)
+        self.date_of_birth.changed.connect(self.edited)
+
+    def is_changed(self) -> bool:
+        """True when the fields differ from the child being edited (or a blank new one)."""
+        start = self.child
+        start = Child(
+            start.id,
+            start.full_name.strip(),
+            start.date_of_birth,
+            start.school,
+            start.may_collect,
+            start.notes,
+        )
+        return self.value() != start
 
     def value(self) -> Child:
         return Child(
@@ -305,7 +332,8 @@ class ChildrenEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.children_: list[Child] = []
-        self.dialog: ChildDialog | None = None
+        self.dialog: ChildDialog | None = None  # the open add / edit dialog, if any
+        self.dialog_index: int | None = None  # the row it edits; None when adding
         self.table = QTableWidget(0, len(self.HEADERS))
         self.table.setHorizontalHeaderLabels(list(self.HEADERS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -331,8 +359,9 @@ class ChildrenEditor(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table)
 
-    def _open(self, child: Child, index: int | None) -> ChildDialog:
-        dialog = ChildDialog(child, self)
+    def _open(self, child: Child, index: int | None, original: Child | None = None) -> ChildDialog:
+        self._close_dialog()
+        dialog = ChildDialog(child, self, original=original)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
 
         def apply() -> None:
@@ -343,11 +372,46 @@ class ChildrenEditor(QWidget):
             self._fill()
             self.changed.emit()
 
+        def finished(_result: int) -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+                self.dialog_index = None
+            dialog.deleteLater()
+            self.changed.emit()  # its typing no longer counts as unsaved
+
         dialog.accepted.connect(apply)
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.finished.connect(finished)
+        dialog.edited.connect(self.changed)
         self.dialog = dialog
+        self.dialog_index = index
         dialog.open()
         return dialog
+
+    def _close_dialog(self) -> None:
+        dialog = self.dialog
+        self.dialog = None
+        self.dialog_index = None
+        if dialog is not None:
+            dialog.reject()
+
+    def pending(self) -> tuple[int | None, Child] | None:
+        """The open dialog's row (None when adding) and its typed value; None when closed.
+
+        Part of the editor's unsaved state, so a lock parks it in the draft.
+        """
+        if self.dialog is None:
+            return None
+        return self.dialog_index, self.dialog.value()
+
+    def pending_changed(self) -> bool:
+        return self.dialog is not None and self.dialog.is_changed()
+
+    def reopen(self, index: int | None, child: Child) -> ChildDialog:
+        """Open the dialog again with values parked in a draft."""
+        if index is not None and not 0 <= index < len(self.children_):
+            index = None
+        original = self.children_[index] if index is not None else Child()
+        return self._open(child, index, original)
 
     def add_child(self) -> ChildDialog:
         return self._open(Child(), None)
@@ -385,9 +449,7 @@ class ChildrenEditor(QWidget):
         ]
 
     def set_children(self, children: list[Child]) -> None:
-        if self.dialog is not None:
-            self.dialog.reject()
-            self.dialog = None
+        self._close_dialog()
         self.children_ = [
             Child(c.id, c.full_name, c.date_of_birth, c.school, c.may_collect, c.notes)
             for c in children
@@ -422,7 +484,8 @@ def _phone(p: dict[str, Any]) -> Phone:
     )
 
 
-def _child(c: dict[str, Any]) -> Child:
+def child_from_plain(c: dict[str, Any]) -> Child:
+    """A child from a draft payload (``to_plain`` form); broken values fall back to blank."""
     cid = c.get("id")
     return Child(
         cid if isinstance(cid, int) else None,
@@ -456,9 +519,11 @@ def resident_from_plain(data: dict[str, Any]) -> Resident:
                 if isinstance(x, dict)
             ]
         elif f.name == "children":
-            res.children = [_child(c) for c in v if isinstance(c, dict)]
+            res.children = [child_from_plain(c) for c in v if isinstance(c, dict)]
         elif f.name in ("id", "room_id", "key_worker_id"):
             setattr(res, f.name, v if isinstance(v, int) else None)
+        elif f.name == "version":
+            res.version = v if isinstance(v, int) and not isinstance(v, bool) else 0
         elif f.name in ("interpreter_needed", "nrpf"):
             setattr(res, f.name, bool(v))
         else:

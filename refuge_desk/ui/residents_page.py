@@ -135,9 +135,15 @@ class ResidentsPage(QWidget):
             else "Search name, alias or reference…"
         )
         self.search.setMinimumWidth(280)
+        self.volunteer = volunteer
         self.status_filter = QComboBox()
-        for label, _statuses in STATUS_FILTERS:
+        # A volunteer's list is the rota (current residents only, enforced in the service):
+        # she gets no filter at all rather than choices that would show nothing more.
+        for label, _statuses in STATUS_FILTERS[:1] if volunteer else STATUS_FILTERS:
             self.status_filter.addItem(label)
+        show_label = QLabel("Show:")
+        show_label.setVisible(not volunteer)
+        self.status_filter.setVisible(not volunteer)
         self.show_names = QPushButton("Show names")
         self.show_names.setCheckable(True)
         self.show_names.setToolTip(
@@ -152,7 +158,7 @@ class ResidentsPage(QWidget):
         top.addWidget(QLabel("Search:"))
         top.addWidget(self.search, 2)
         top.addSpacing(8)
-        top.addWidget(QLabel("Show:"))
+        top.addWidget(show_label)
         top.addWidget(self.status_filter)
         top.addWidget(self.show_names)
         top.addStretch(1)
@@ -207,6 +213,7 @@ class ResidentsPage(QWidget):
         ):
             self.view.setColumnWidth(col, width)
         self.view.setColumnHidden(ResidentsModel.COL_KEY_WORKER, volunteer)
+        self.view.setColumnHidden(ResidentsModel.COL_ARRIVED, volunteer)
 
         self.rota_card = RotaCard(session) if volunteer else None
         body = QHBoxLayout()
@@ -243,6 +250,8 @@ class ResidentsPage(QWidget):
         )
 
     def statuses(self) -> tuple[Status, ...]:
+        if self.volunteer:
+            return STATUS_FILTERS[0][1]
         return STATUS_FILTERS[max(0, self.status_filter.currentIndex())][1]
 
     def reload(self) -> None:
@@ -287,8 +296,10 @@ class ResidentsPage(QWidget):
     def clear(self) -> None:
         """Forget every resident fact (on lock). Privacy mode goes back on."""
         self.model.clear()
+        # setText resets the undo history; clear() is undoable, so undo() would bring the
+        # typed name back after unlock.
         self.search.blockSignals(True)
-        self.search.clear()
+        self.search.setText("")
         self.search.blockSignals(False)
         self.show_names.setChecked(False)
         self.model.set_privacy(True)

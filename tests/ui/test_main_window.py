@@ -65,6 +65,7 @@ def test_lock_clears_everything_and_unlock_brings_her_back_with_her_typing(
     page = window._pages["residents"]
     assert page.model.rowCount() == 1
     type_in_editor(qtbot, window, resident.id, " Smith")
+    window.editor.set_current_tab(2)
     key = manager_session.data_key
 
     window.act_lock.trigger()
@@ -80,6 +81,7 @@ def test_lock_clears_everything_and_unlock_brings_her_back_with_her_typing(
     assert window.workspace.currentWidget() is window.editor
     assert window.editor.full_name.text() == NAME + " Smith"
     assert window.editor.has_unsaved_changes()
+    assert window.editor.current_tab() == 2  # the same tab she was on
     assert manager_session.is_open
     assert page.model.rowCount() == 1
     # Saving clears the parked draft.
