@@ -92,6 +92,12 @@ def main() -> int:
         window.show_section("residents")
         window.lock("manual")
         shot(app, window, out, "locked")
+        window.sign_out()
+        volunteer = auth.sign_in(folder, "relief.jo", "cobalt meadow drift anchor")
+        window.start_session(volunteer)
+        rota_page = window._pages["residents"]
+        rota_page.view.selectRow(0)
+        shot(app, window, out, "volunteer-rota")
         window.shutdown()
         window.close()
     return 0
