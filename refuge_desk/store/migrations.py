@@ -201,6 +201,62 @@ V4_RESIDENT_VERSION = """
 ALTER TABLE residents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 """
 
+# Safety plans: one plan per resident, a draft being edited, frozen versions, reviews.
+# Templates are kept in the vault so every version prints with the words it was agreed in.
+V5_SAFETY_PLANS = """
+CREATE TABLE plan_templates (
+    id           INTEGER PRIMARY KEY,
+    template_key TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    name         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    added_at     TEXT NOT NULL,
+    added_by     INTEGER REFERENCES staff(id),
+    UNIQUE (template_key, version)
+);
+
+CREATE TABLE safety_plans (
+    id               INTEGER PRIMARY KEY,
+    resident_id      INTEGER NOT NULL UNIQUE REFERENCES residents(id) ON DELETE CASCADE,
+    latest_version   INTEGER NOT NULL DEFAULT 0,
+    draft_template   INTEGER REFERENCES plan_templates(id),
+    draft_content    TEXT,
+    draft_revision   INTEGER NOT NULL DEFAULT 0,
+    draft_updated_at TEXT,
+    draft_updated_by INTEGER REFERENCES staff(id),
+    review_date      TEXT,
+    reviewer_id      INTEGER REFERENCES staff(id),
+    created_at       TEXT NOT NULL,
+    created_by       INTEGER REFERENCES staff(id)
+);
+CREATE INDEX safety_plans_review ON safety_plans (review_date);
+
+CREATE TABLE plan_versions (
+    id           INTEGER PRIMARY KEY,
+    plan_id      INTEGER NOT NULL REFERENCES safety_plans(id) ON DELETE CASCADE,
+    number       INTEGER NOT NULL,
+    template_id  INTEGER NOT NULL REFERENCES plan_templates(id),
+    content      TEXT NOT NULL,
+    finalised_at TEXT NOT NULL,
+    finalised_by INTEGER NOT NULL REFERENCES staff(id),
+    review_date  TEXT,
+    reviewer_id  INTEGER REFERENCES staff(id),
+    UNIQUE (plan_id, number)
+);
+
+CREATE TABLE plan_reviews (
+    id             INTEGER PRIMARY KEY,
+    plan_id        INTEGER NOT NULL REFERENCES safety_plans(id) ON DELETE CASCADE,
+    version_number INTEGER NOT NULL,
+    reviewed_at    TEXT NOT NULL,
+    reviewed_by    INTEGER NOT NULL REFERENCES staff(id),
+    outcome        TEXT NOT NULL CHECK (outcome IN ('no_change', 'new_version')),
+    next_review    TEXT,
+    note           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX plan_reviews_plan ON plan_reviews (plan_id, id);
+"""
+
 Step = Callable[[Database], None]
 
 
@@ -216,6 +272,7 @@ STEPS: list[tuple[int, Step]] = [
     (2, _script(V2_DRAFTS_AND_AUDIT)),
     (3, _script(V3_LIST_SORT_INDEXES)),
     (4, _script(V4_RESIDENT_VERSION)),
+    (5, _script(V5_SAFETY_PLANS)),
 ]
 LATEST = STEPS[-1][0]
 

@@ -85,7 +85,7 @@ def test_volunteer_rota_view_refuses_records_that_are_not_current(populated: Pop
 
 
 def test_version_column_comes_from_a_new_migration_step() -> None:
-    assert migrations.STEPS[3][0] == 4 == migrations.LATEST
+    assert migrations.STEPS[3][0] == 4 <= migrations.LATEST
 
 
 def test_second_save_from_an_older_copy_is_refused_and_nothing_is_overwritten(

@@ -1,0 +1,463 @@
+"""Safety-plan templates: the sections and fields a plan is made of, read from JSON.
+
+The file format is documented in resources/templates/README.md. ``parse_template`` checks a
+file completely and reports every problem as a plain sentence, so an organisation that edits
+its own template in a text editor learns exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from refuge_desk.domain.errors import ValidationError
+
+FORMAT = 1
+MAX_TEMPLATE_BYTES = 2_000_000
+_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"  # guided free text, with prompts for the worker
+    CHECKLIST = "checklist"  # items, each have / copy kept / needed / not applicable
+    CONTACTS = "contacts"  # name, relationship, number, safe times, knows where she is
+    CODE_WORDS = "code_words"  # code word or signal, what it means, agreed with
+    CHILDREN = "children"  # one block per child of the household, with sub-fields
+    DATE = "date"
+    YES_NO = "yes_no"
+
+
+class Audience(StrEnum):
+    RESIDENT = "resident"  # printed on her copy
+    STAFF = "staff"  # staff copy only
+
+    @property
+    def label(self) -> str:
+        return "Resident copy" if self is Audience.RESIDENT else "Staff only"
+
+
+class Prefill(StrEnum):
+    """Where a field can be filled from the resident's record."""
+
+    CHILDREN = "children"  # children blocks: name, school, who may collect
+    SAFE_PHONES = "safe_phones"  # her numbers marked safe, with safe times
+    LANGUAGES = "languages"  # languages and interpreter
+    ABUSERS = "abusers"  # staff-only summary of the abuser(s)
+
+
+PREFILL_KINDS: dict[Prefill, tuple[FieldKind, ...]] = {
+    Prefill.CHILDREN: (FieldKind.CHILDREN,),
+    Prefill.SAFE_PHONES: (FieldKind.TEXT, FieldKind.CONTACTS),
+    Prefill.LANGUAGES: (FieldKind.TEXT,),
+    Prefill.ABUSERS: (FieldKind.TEXT,),
+}
+
+# Child sub-fields that can come from the child's record.
+CHILD_PREFILL = ("school", "may_collect")
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChildField:
+    id: str
+    label: str
+    prompts: tuple[str, ...] = ()
+    prefill: str = ""  # one of CHILD_PREFILL, or ""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateField:
+    id: str
+    kind: FieldKind
+    label: str
+    audience: Audience
+    prompts: tuple[str, ...] = ()
+    items: tuple[ChecklistItem, ...] = ()
+    child_fields: tuple[ChildField, ...] = ()
+    prefill: Prefill | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSection:
+    id: str
+    title: str
+    fields: tuple[TemplateField, ...]
+
+    @property
+    def audience(self) -> Audience:
+        """Staff only when every field is; such a section never reaches her copy."""
+        if all(f.audience is Audience.STAFF for f in self.fields):
+            return Audience.STAFF
+        return Audience.RESIDENT
+
+
+# Fixed words on printed copies that a template may translate.
+FIXED_LABELS: dict[str, str] = {
+    "page_of": "Page {page} of {pages}",
+    "version": "Version {number}, agreed {date}",
+    "draft": "DRAFT - not yet agreed",
+    "blank": "To fill in by hand",
+    "review_date": "Review date",
+    "reviewer": "Reviewed with",
+    "have": "Have",
+    "copy": "Copy kept",
+    "needed": "Needed",
+    "not_applicable": "Not applicable",
+    "name": "Name",
+    "relationship": "Relationship",
+    "number": "Number",
+    "safe_times": "Safe times",
+    "knows": "Knows where I am?",
+    "code_word": "Code word or signal",
+    "meaning": "What it means",
+    "agreed_with": "Agreed with",
+    "yes": "Yes",
+    "no": "No",
+    "not_known": "Not known",
+    "child": "Child",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    language: str
+    name: str = ""
+    title: str = ""
+    keep_safe: str = ""
+    sections: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+    items: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTemplate:
+    key: str
+    version: int
+    name: str
+    language: str
+    title: str
+    keep_safe: str
+    sections: tuple[TemplateSection, ...]
+    translations: dict[str, Translation] = field(default_factory=dict)
+    description: str = ""
+
+    def fields(self) -> list[TemplateField]:
+        return [f for s in self.sections for f in s.fields]
+
+    def field(self, field_id: str) -> TemplateField:
+        for f in self.fields():
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    def section_of(self, field_id: str) -> TemplateSection:
+        for s in self.sections:
+            if any(f.id == field_id for f in s.fields):
+                return s
+        raise KeyError(field_id)
+
+    @property
+    def languages(self) -> list[str]:
+        return [self.language, *sorted(k for k in self.translations if k != self.language)]
+
+    def words(self, language: str | None = None) -> Words:
+        return Words(self, self.translations.get(language or "") if language else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Headings in one language, falling back to the template's own words."""
+
+    template: PlanTemplate
+    tr: Translation | None
+
+    @property
+    def language(self) -> str:
+        return self.tr.language if self.tr else self.template.language
+
+    @property
+    def title(self) -> str:
+        return (self.tr and self.tr.title) or self.template.title
+
+    @property
+    def keep_safe(self) -> str:
+        return (self.tr and self.tr.keep_safe) or self.template.keep_safe
+
+    def section(self, s: TemplateSection) -> str:
+        return (self.tr and self.tr.sections.get(s.id)) or s.title
+
+    def field(self, f: TemplateField) -> str:
+        return (self.tr and self.tr.fields.get(f.id)) or f.label
+
+    def child_field(self, f: TemplateField, c: ChildField) -> str:
+        return (self.tr and self.tr.fields.get(f"{f.id}.{c.id}")) or c.label
+
+    def item(self, f: TemplateField, item: ChecklistItem) -> str:
+        return (self.tr and self.tr.items.get(f"{f.id}.{item.id}")) or item.label
+
+    def label(self, key: str) -> str:
+        if self.tr and key in self.tr.labels:
+            return self.tr.labels[key]
+        own = self.template.translations.get(self.template.language)
+        if own and key in own.labels:
+            return own.labels[key]
+        return FIXED_LABELS[key]
+
+
+class TemplateError(ValidationError):
+    """A template file that cannot be used; ``problems`` says what to fix."""
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def add(self, where: str, what: str) -> None:
+        if len(self.problems) < 30:
+            self.problems.append(f"{where}: {what}" if where else what)
+
+    def text(self, obj: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
+        value = obj.get(key, "")
+        if not isinstance(value, str):
+            self.add(where, f'"{key}" must be text.')
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.add(where, f'"{key}" is missing or empty.')
+        if len(value) > 2000:
+            self.add(where, f'"{key}" is longer than 2,000 characters.')
+        return value
+
+    def ident(self, obj: dict[str, Any], where: str, seen: set[str]) -> str:
+        value = obj.get("id")
+        if not isinstance(value, str) or not _ID.match(value):
+            self.add(
+                where,
+                '"id" must be short lower-case letters, digits, "-" or "_" (e.g. "safe_contacts").',
+            )
+            return ""
+        if value in seen:
+            self.add(where, f'the id "{value}" is used twice.')
+        seen.add(value)
+        return value
+
+    def prompts(self, obj: dict[str, Any], where: str) -> tuple[str, ...]:
+        raw = obj.get("prompts", [])
+        if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+            self.add(where, '"prompts" must be a list of text.')
+            return ()
+        return tuple(p.strip() for p in raw if p.strip())
+
+    def string_map(self, obj: dict[str, Any], key: str, where: str) -> dict[str, str]:
+        raw = obj.get(key, {})
+        if not isinstance(raw, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+        ):
+            self.add(where, f'"{key}" must map names to text.')
+            return {}
+        return {k: v.strip() for k, v in raw.items() if v.strip()}
+
+
+def _describe(obj: dict[str, Any], what: str, index: int) -> str:
+    label = obj.get("title") or obj.get("label") or obj.get("id")
+    return f"{what} {index}" + (f' ("{label}")' if isinstance(label, str) and label else "")
+
+
+def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateField | None:
+    if not isinstance(raw, dict):
+        c.add(where, "must be an object with an id, kind, label and audience.")
+        return None
+    fid = c.ident(raw, where, seen)
+    label = c.text(raw, "label", where)
+    kind_raw = raw.get("kind")
+    try:
+        kind = FieldKind(kind_raw)
+    except ValueError:
+        kinds = ", ".join(k.value for k in FieldKind)
+        c.add(where, f'the kind "{kind_raw}" is not known. Kinds are: {kinds}.')
+        return None
+    audience_raw = raw.get("audience")
+    try:
+        audience = Audience(audience_raw)
+    except ValueError:
+        c.add(where, '"audience" must be "resident" (her copy) or "staff" (staff only).')
+        return None
+    prompts = c.prompts(raw, where)
+    items: list[ChecklistItem] = []
+    if kind is FieldKind.CHECKLIST:
+        raw_items = raw.get("items")
+        if not isinstance(raw_items, list) or not raw_items:
+            c.add(where, 'a checklist needs a list of "items".')
+        else:
+            item_ids: set[str] = set()
+            for i, it in enumerate(raw_items, 1):
+                iw = f"{where}, item {i}"
+                if not isinstance(it, dict):
+                    c.add(iw, 'must be an object with an "id" and a "label".')
+                    continue
+                items.append(ChecklistItem(c.ident(it, iw, item_ids), c.text(it, "label", iw)))
+    child_fields: list[ChildField] = []
+    if kind is FieldKind.CHILDREN:
+        raw_cf = raw.get("child_fields")
+        if not isinstance(raw_cf, list) or not raw_cf:
+            c.add(where, 'a children field needs a list of "child_fields".')
+        else:
+            cf_ids: set[str] = set()
+            for i, cf in enumerate(raw_cf, 1):
+                cw = f"{where}, child field {i}"
+                if not isinstance(cf, dict):
+                    c.add(cw, 'must be an object with an "id" and a "label".')
+                    continue
+                prefill = cf.get("prefill", "")
+                if prefill not in ("", *CHILD_PREFILL):
+                    c.add(cw, f'"prefill" must be one of: {", ".join(CHILD_PREFILL)}.')
+                    prefill = ""
+                child_fields.append(
+                    ChildField(
+                        c.ident(cf, cw, cf_ids),
+                        c.text(cf, "label", cw),
+                        c.prompts(cf, cw),
+                        prefill,
+                    )
+                )
+    prefill: Prefill | None = None
+    if "prefill" in raw:
+        try:
+            prefill = Prefill(raw["prefill"])
+        except ValueError:
+            names = ", ".join(p.value for p in Prefill)
+            c.add(where, f'"prefill" must be one of: {names}.')
+        else:
+            if kind not in PREFILL_KINDS[prefill]:
+                c.add(where, f'"prefill": "{prefill}" does not fit a {kind.value} field.')
+                prefill = None
+            elif prefill is Prefill.ABUSERS and audience is not Audience.STAFF:
+                c.add(where, 'the abuser\'s details can only fill a "staff" field.')
+                prefill = None
+    return TemplateField(
+        fid, kind, label, audience, prompts, tuple(items), tuple(child_fields), prefill
+    )
+
+
+def _parse_translation(c: _Checker, lang: str, raw: Any) -> Translation | None:
+    where = f'Translation "{lang}"'
+    if not isinstance(raw, dict):
+        c.add(where, "must be an object.")
+        return None
+    labels = c.string_map(raw, "labels", where)
+    for key in labels:
+        if key not in FIXED_LABELS:
+            c.add(where, f'the label "{key}" is not one Refuge Desk prints.')
+    for key in ("page_of", "version"):
+        if key in labels:
+            needed = re.findall(r"\{\w+\}", FIXED_LABELS[key])
+            if sorted(re.findall(r"\{\w+\}", labels[key])) != sorted(needed):
+                c.add(where, f'the label "{key}" must contain {" and ".join(needed)}.')
+    return Translation(
+        language=lang,
+        name=c.text(raw, "name", where, required=False),
+        title=c.text(raw, "title", where, required=False),
+        keep_safe=c.text(raw, "keep_safe", where, required=False),
+        sections=c.string_map(raw, "sections", where),
+        fields=c.string_map(raw, "fields", where),
+        items=c.string_map(raw, "items", where),
+        labels=labels,
+    )
+
+
+def parse_template(text: str | bytes) -> PlanTemplate:
+    """Read and check a template file. Raises TemplateError listing every problem."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_TEMPLATE_BYTES:
+            raise TemplateError(["The template file is too large to be a template (over 2 MB)."])
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise TemplateError(["The template file is not UTF-8 text."]) from None
+    if len(text) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(["The template file is too large to be a template (over 2 MB)."])
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TemplateError(
+            [f"The template is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."]
+        ) from None
+    except RecursionError:
+        raise TemplateError(["The template is not valid JSON (nested too deeply)."]) from None
+    if not isinstance(raw, dict):
+        raise TemplateError(["The template must be a JSON object."])
+    c = _Checker()
+    if raw.get("format") != FORMAT:
+        c.add("", f'"format" must be {FORMAT} (this is the only template format there is).')
+    key = c.ident(raw, "Template", set())
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 1_000_000:
+        c.add("Template", '"version" must be a whole number, 1 or more.')
+        version = 1
+    name = c.text(raw, "name", "Template")
+    language = c.text(raw, "language", "Template")
+    title = c.text(raw, "title", "Template")
+    keep_safe = c.text(raw, "keep_safe", "Template")
+    description = c.text(raw, "description", "Template", required=False)
+    sections: list[TemplateSection] = []
+    raw_sections = raw.get("sections")
+    if not isinstance(raw_sections, list) or not raw_sections:
+        c.add("Template", 'needs a list of "sections".')
+        raw_sections = []
+    section_ids: set[str] = set()
+    field_ids: set[str] = set()
+    for si, rs in enumerate(raw_sections, 1):
+        if not isinstance(rs, dict):
+            c.add(f"Section {si}", "must be an object with an id, title and fields.")
+            continue
+        where = _describe(rs, "Section", si)
+        sid = c.ident(rs, where, section_ids)
+        stitle = c.text(rs, "title", where)
+        raw_fields = rs.get("fields")
+        if not isinstance(raw_fields, list) or not raw_fields:
+            c.add(where, 'needs a list of "fields".')
+            continue
+        parsed: list[TemplateField] = []
+        for fi, rf in enumerate(raw_fields, 1):
+            fw = f"{where}, {_describe(rf, 'field', fi) if isinstance(rf, dict) else f'field {fi}'}"
+            f = _parse_field(c, rf, fw, field_ids)
+            if f is not None:
+                parsed.append(f)
+        sections.append(TemplateSection(sid, stitle, tuple(parsed)))
+    translations: dict[str, Translation] = {}
+    raw_tr = raw.get("translations", {})
+    if not isinstance(raw_tr, dict):
+        c.add("Template", '"translations" must map a language code to its words.')
+        raw_tr = {}
+    for lang, rt in raw_tr.items():
+        if not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", lang):
+            c.add("Template", f'"{lang}" is not a language code such as "ar" or "pt-BR".')
+            continue
+        t = _parse_translation(c, lang, rt)
+        if t is not None:
+            translations[lang] = t
+    if c.problems:
+        raise TemplateError(c.problems)
+    return PlanTemplate(
+        key=key,
+        version=version,
+        name=name,
+        language=language,
+        title=title,
+        keep_safe=keep_safe,
+        sections=tuple(sections),
+        translations=translations,
+        description=description,
+    )
