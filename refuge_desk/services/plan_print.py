@@ -1,0 +1,469 @@
+"""What each printed copy of a safety plan may show, decided in one place.
+
+- staff copy: everything, staff-only fields marked, her full name and the refuge;
+- resident copy: resident fields only, abusers' names blanked out, no refuge address;
+- discreet copy: as the resident copy, under a neutral title, with her first name or initials
+  only, and no refuge name or address, surname, abuser's name or version line — for paper
+  that may be found;
+- blank form: the template with her household filled in, to complete by hand in a session.
+
+The result is a PrintDocument; services/pdf/render.py lays it out in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from refuge_desk.domain import plans as plan_domain
+from refuge_desk.domain.errors import NotFound, ValidationError
+from refuge_desk.domain.plan_template import (
+    Audience,
+    FieldKind,
+    PlanTemplate,
+    TemplateField,
+    TemplateSection,
+    Words,
+)
+from refuge_desk.domain.plans import Content
+from refuge_desk.domain.redaction import Redactor, name_tokens
+from refuge_desk.domain.residents import Resident, initials
+from refuge_desk.services import plan_templates, plans, settings
+from refuge_desk.services.pdf.document import (
+    Block,
+    ChecklistBlock,
+    ChecklistRow,
+    PageSetup,
+    Paper,
+    PrintDocument,
+    Section,
+    TableBlock,
+    TextBlock,
+)
+from refuge_desk.services.session import Session
+from refuge_desk.store import residents_repo
+
+DEFAULT_DISCREET_TITLE = "My notes"
+MAX_TITLE = 60
+WRITE_LINES = 5
+BLANK_TABLE_ROWS = 4
+CHECK_COLUMNS = ("have", "copy", "needed", "not_applicable")
+LATEST: Literal["latest"] = "latest"
+
+
+class Variant(StrEnum):
+    STAFF = "staff"
+    RESIDENT = "resident"
+    DISCREET = "discreet"
+    BLANK = "blank"
+
+    @property
+    def label(self) -> str:
+        return {
+            Variant.STAFF: "Staff copy (everything)",
+            Variant.RESIDENT: "Her copy (resident fields only)",
+            Variant.DISCREET: "Discreet copy (safe if found)",
+            Variant.BLANK: "Blank form to fill in by hand",
+        }[self]
+
+
+class NameOnCopy(StrEnum):
+    FIRST = "first"
+    INITIALS = "initials"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class PrintOptions:
+    variant: Variant = Variant.RESIDENT
+    paper: Paper = Paper.A4
+    large_print: bool = False
+    language: str = ""  # "" = the template's own language
+    discreet_title: str = DEFAULT_DISCREET_TITLE
+    discreet_name: NameOnCopy = NameOnCopy.FIRST
+
+    @property
+    def setup(self) -> PageSetup:
+        return PageSetup(self.paper, self.large_print)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    document: PrintDocument
+    what: str  # "v3", "draft" or "blank": for the audit entry
+    notes: tuple[str, ...] = field(default=())  # plain sentences for the worker
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPdf:
+    data: bytes
+    what: str
+    notes: tuple[str, ...]
+
+
+Which = int | Literal["draft", "latest"] | None
+
+
+def _date_text(value: dt.date | str | None, language: str) -> str:
+    if not value:
+        return ""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    if language.startswith("en"):
+        return f"{day.day} {day.strftime('%B %Y')}"
+    return day.isoformat()
+
+
+def _stamp_date(stamp: str) -> dt.date:
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().date()
+
+
+def _first_name(resident: Resident) -> str:
+    if resident.preferred_name.strip():
+        return resident.preferred_name.strip()
+    parts = resident.full_name.split()
+    return parts[0] if parts else ""
+
+
+def _one_line(text: str) -> str:
+    return ", ".join(p.strip() for p in re.split(r"[\n,]+", text) if p.strip())
+
+
+@dataclass(slots=True)
+class _Builder:
+    template: PlanTemplate
+    words: Words
+    content: Content
+    variant: Variant
+    resident: Resident
+    redact: Redactor
+    first_names_only: bool
+    redacted_in: list[str] = field(default_factory=list)
+
+    @property
+    def blank(self) -> bool:
+        return self.variant is Variant.BLANK
+
+    @property
+    def staff(self) -> bool:
+        return self.variant is Variant.STAFF
+
+    def text(self, label: str, value: str) -> str:
+        if self.staff:
+            return value
+        out = self.redact(value)
+        if out != value and label not in self.redacted_in:
+            self.redacted_in.append(label)
+        return out
+
+    def field_blocks(self, f: TemplateField, value: Any) -> list[Block]:
+        w = self.words
+        label = w.field(f)
+        staff_only = f.audience is Audience.STAFF
+        empty = plan_domain.is_empty(f, value)
+        if empty and not self.blank:
+            return []
+        if f.kind in (FieldKind.TEXT, FieldKind.DATE, FieldKind.YES_NO):
+            if self.blank:
+                lines = WRITE_LINES if f.kind is FieldKind.TEXT else 1
+                prompts = f.prompts if f.kind is FieldKind.TEXT else ()
+                if f.kind is FieldKind.YES_NO:
+                    return [self.yes_no_boxes(label, staff_only)]
+                return [TextBlock(label, "", prompts, staff_only, lines)]
+            if f.kind is FieldKind.DATE:
+                shown = _date_text(value, w.language)
+            elif f.kind is FieldKind.YES_NO:
+                shown = w.label(value)
+            else:
+                shown = self.text(label, value)
+            return [TextBlock(label, shown, (), staff_only)]
+        if f.kind is FieldKind.CHECKLIST:
+            columns = tuple(w.label(c) for c in CHECK_COLUMNS)
+            rows = tuple(
+                ChecklistRow(
+                    w.item(f, item),
+                    None
+                    if self.blank or item.id not in value
+                    else CHECK_COLUMNS.index(value[item.id]),
+                )
+                for item in f.items
+            )
+            return [ChecklistBlock(label, columns, rows, staff_only)]
+        if f.kind is FieldKind.CONTACTS:
+            columns = tuple(
+                w.label(c) for c in ("name", "relationship", "number", "safe_times", "knows")
+            )
+            rows = tuple(
+                (
+                    self.text(label, r["name"]),
+                    self.text(label, r["relationship"]),
+                    r["number"],
+                    self.text(label, r["safe_times"]),
+                    w.label(r["knows"]) if r["knows"] else "",
+                )
+                for r in ([] if self.blank else value)
+            )
+            return [
+                TableBlock(label, columns, rows, staff_only, BLANK_TABLE_ROWS if self.blank else 0)
+            ]
+        if f.kind is FieldKind.CODE_WORDS:
+            columns = tuple(w.label(c) for c in ("code_word", "meaning", "agreed_with"))
+            rows = tuple(
+                tuple(self.text(label, r[c]) for c in plan_domain.CODE_WORD_COLUMNS)
+                for r in ([] if self.blank else value)
+            )
+            return [
+                TableBlock(label, columns, rows, staff_only, BLANK_TABLE_ROWS if self.blank else 0)
+            ]
+        raise AssertionError(f.kind)
+
+    def yes_no_boxes(self, label: str, staff_only: bool) -> ChecklistBlock:
+        w = self.words
+        return ChecklistBlock(
+            label, (w.label("yes"), w.label("no")), (ChecklistRow("", None),), staff_only
+        )
+
+    def child_name(self, name: str) -> str:
+        if self.first_names_only:
+            parts = name.split()
+            name = parts[0] if parts else ""
+        return self.text(self.words.label("child"), name)
+
+    def children_sections(self, s: TemplateSection, f: TemplateField, value: Any) -> list[Section]:
+        w = self.words
+        staff_only = f.audience is Audience.STAFF
+        blocks_out: list[Section] = []
+        for block in value:
+            texts: list[Block] = []
+            for c in f.child_fields:
+                text = block["values"].get(c.id, "")
+                sub_label = w.child_field(f, c)
+                if self.blank:
+                    texts.append(TextBlock(sub_label, "", c.prompts, staff_only, 2))
+                elif text.strip():
+                    texts.append(TextBlock(sub_label, self.text(sub_label, text), (), staff_only))
+            if texts:
+                title = w.section(s) if not blocks_out else ""
+                blocks_out.append(
+                    Section(title, tuple(texts), staff_only, self.child_name(block["name"]))
+                )
+        return blocks_out
+
+    def sections(self) -> list[Section]:
+        out: list[Section] = []
+        for s in self.template.sections:
+            fields = [f for f in s.fields if self.staff or f.audience is Audience.RESIDENT]
+            blocks: list[Block] = []
+            child_sections: list[Section] = []
+            for f in fields:
+                value = self.content.get(f.id, plan_domain.empty_value(f))
+                if f.kind is FieldKind.CHILDREN:
+                    child_sections.extend(self.children_sections(s, f, value))
+                else:
+                    blocks.extend(self.field_blocks(f, value))
+            staff_only = all(f.audience is Audience.STAFF for f in fields) if fields else False
+            if blocks:
+                out.append(Section(self.words.section(s), tuple(blocks), staff_only))
+                for cs in child_sections:
+                    out.append(Section("", cs.blocks, cs.staff_only, cs.subheading))
+            else:
+                out.extend(child_sections)
+        return out
+
+
+def _redactor(resident: Resident, variant: Variant, org: settings.OrgInfo) -> Redactor:
+    if variant in (Variant.STAFF, Variant.BLANK):
+        return Redactor.of(())
+    phrases: set[str] = set()
+    for a in resident.abusers:
+        for text in (a.name, *a.aliases.splitlines()):
+            if text.strip():
+                phrases.add(text.strip())
+                phrases |= name_tokens(text)
+    if variant is Variant.DISCREET:
+        own = name_tokens(resident.full_name)
+        for line in resident.aliases.splitlines():
+            own |= name_tokens(line)
+        keep = {_first_name(resident).casefold(), *resident.full_name.casefold().split()[:1]}
+        for child in resident.children:
+            parts = child.full_name.split()
+            own |= name_tokens(" ".join(parts[1:]))
+            keep |= {p.casefold() for p in parts[:1]}
+        phrases |= {t for t in own if t.casefold() not in keep}
+        for text in (org.refuge_name, org.org_name):
+            if text.strip():
+                phrases.add(text.strip())
+        for part in re.split(r"[\n,]+", org.refuge_address):
+            if len(part.strip()) >= 3:
+                phrases.add(part.strip())
+    return Redactor.of(phrases)
+
+
+def _header(
+    resident: Resident, options: PrintOptions, org: settings.OrgInfo, words: Words
+) -> tuple[str, ...]:
+    name = _first_name(resident)
+    if options.variant is Variant.STAFF:
+        lines = [f"{resident.full_name} ({resident.reference})"]
+        place = ", ".join(p for p in (org.refuge_name, _one_line(org.refuge_address)) if p)
+        if place:
+            lines.append(place)
+        lines.append("Staff copy: includes staff-only information. Never give it to her.")
+        return tuple(lines)
+    if options.variant is Variant.DISCREET:
+        if options.discreet_name is NameOnCopy.FIRST:
+            return (name,) if name else ()
+        if options.discreet_name is NameOnCopy.INITIALS:
+            return (initials(resident.full_name),)
+        return ()
+    lines = [resident.full_name if options.variant is Variant.BLANK else name]
+    if org.refuge_name:
+        lines.append(org.refuge_name)
+    return tuple(line for line in lines if line)
+
+
+def _check_options(options: PrintOptions, template: PlanTemplate) -> list[str]:
+    problems = []
+    title = options.discreet_title.strip()
+    if options.variant is Variant.DISCREET and not title:
+        problems.append('Give the discreet copy a title, such as "My notes".')
+    if len(title) > MAX_TITLE:
+        problems.append(f"The title must be at most {MAX_TITLE} characters.")
+    if options.language and options.language not in template.languages:
+        problems.append("This template has no words in the chosen language.")
+    return problems
+
+
+def prepare(session: Session, resident_id: int, options: PrintOptions, which: Which) -> Prepared:
+    """Choose what this copy shows. ``which``: a version number, plans.DRAFT, LATEST (the
+    latest version, else the draft, else a blank form) or None (a blank form)."""
+    session.require(session.role.sees_case_detail, "print safety plans")
+    resident = residents_repo.get(session.db, resident_id)
+    if resident is None:
+        raise NotFound("That resident's record no longer exists.")
+    state = plans.get(session, resident_id)
+    if which == LATEST:
+        which = state.latest_version or (plans.DRAFT if state.draft else None)
+    variant = options.variant
+    review_date: dt.date | None = state.review_date
+    reviewer = state.reviewer
+    version_line = ""
+    watermark = ""
+    if which is None or variant is Variant.BLANK:
+        variant = Variant.BLANK
+        if state.draft is not None:
+            template = state.draft.template
+        elif state.latest_version:
+            template = plans.version(session, resident_id, state.latest_version)[0]
+        else:
+            template = plan_templates.load(session, plan_templates.default_id(session))
+        content = plan_domain.normalise(template, {})
+        for f in template.fields():
+            if f.kind is FieldKind.CHILDREN:
+                content[f.id] = [
+                    {"child_id": c.id, "name": c.full_name, "values": {}} for c in resident.children
+                ]
+        what = "blank"
+    elif which == plans.DRAFT:
+        if state.draft is None:
+            raise NotFound("There is no open draft to print.")
+        template, content = state.draft.template, state.draft.content
+        what = "draft"
+    else:
+        template, version = plans.version(session, resident_id, int(which))
+        content = version.content
+        review_date, reviewer = version.review_date, version.reviewer
+        what = f"v{version.number}"
+    options = PrintOptions(
+        variant,
+        options.paper,
+        options.large_print,
+        options.language,
+        options.discreet_title,
+        options.discreet_name,
+    )
+    problems = _check_options(options, template)
+    if problems:
+        raise ValidationError(problems)
+    words = template.words(options.language or None)
+    if what == "blank":
+        version_line = words.label("blank")
+    elif what == "draft":
+        watermark = words.label("draft")
+    else:
+        _, version = plans.version(session, resident_id, int(which))  # type: ignore[arg-type]
+        version_line = words.label("version").format(
+            number=version.number,
+            date=_date_text(_stamp_date(version.finalised_at), words.language),
+        )
+    org = settings.org_info(session)
+    builder = _Builder(
+        template,
+        words,
+        content,
+        variant,
+        resident,
+        _redactor(resident, variant, org),
+        variant is Variant.DISCREET,
+    )
+    sections = builder.sections()
+    review_blocks: list[Block] = []
+    if variant is Variant.BLANK:
+        review_blocks = [
+            TextBlock(words.label("review_date"), "", (), False, 1),
+            TextBlock(words.label("reviewer"), "", (), False, 1),
+        ]
+    elif review_date is not None:
+        review_blocks.append(
+            TextBlock(words.label("review_date"), _date_text(review_date, words.language))
+        )
+        if reviewer and variant is not Variant.DISCREET:
+            review_blocks.append(TextBlock(words.label("reviewer"), reviewer))
+    if review_blocks:
+        sections.append(Section(words.label("review_date"), tuple(review_blocks)))
+    discreet = variant is Variant.DISCREET
+    title = options.discreet_title.strip() if discreet else words.title
+    notes = [
+        f"Words that could identify her or the abuser are left blank (____) in: {label}."
+        for label in builder.redacted_in
+    ]
+    document = PrintDocument(
+        title=title,
+        header_lines=_header(resident, options, org, words),
+        sections=tuple(sections),
+        keep_safe=words.keep_safe,
+        version_line="" if discreet else version_line,
+        page_label=words.label("page_of"),
+        watermark=watermark,
+        language=words.language,
+        metadata_title=title,
+    )
+    return Prepared(document, what, tuple(notes))
+
+
+def make_pdf(
+    session: Session, resident_id: int, options: PrintOptions, which: Which = LATEST
+) -> PlanPdf:
+    """The PDF bytes, in memory. Nothing is written to disk and nothing is audited yet:
+    call ``record_output`` when she actually prints or saves it."""
+    # reportlab and the fonts load on first print, not at start-up.
+    from refuge_desk.services.pdf.render import render_pdf
+
+    prepared = prepare(session, resident_id, options, which)
+    return PlanPdf(render_pdf(prepared.document, options.setup), prepared.what, prepared.notes)
+
+
+def record_output(
+    session: Session, resident_id: int, what: str, variant: Variant, action: str
+) -> None:
+    """Audit one print or save: who, when (the entry), which version and which copy."""
+    assert action in ("print", "save")
+    view = residents_repo.rota(session.db, resident_id)
+    reference = view.reference if view else f"id:{resident_id}"
+    with session.db.transaction():
+        session.audit(f"plan.{action}", f"{reference} {what} {variant.value}")
