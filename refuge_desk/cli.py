@@ -17,8 +17,10 @@ from pathlib import Path
 from refuge_desk import __version__, logging_setup
 from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import auth, check, demo, importer, paths
+from refuge_desk.services import auth, check, demo, importer, paths, plan_print
+from refuge_desk.services import residents as residents_service
 from refuge_desk.services import staff as staff_service
+from refuge_desk.services.pdf.document import Paper
 from refuge_desk.services.session import Session
 from refuge_desk.store.vault import LOCK_NAME, VaultFolder
 
@@ -164,6 +166,33 @@ def cmd_seed(args: argparse.Namespace, asker: Passphrases) -> int:
     return EXIT_OK
 
 
+def cmd_plan_pdf(args: argparse.Namespace, asker: Passphrases) -> int:
+    out = Path(args.out)
+    if out.exists():
+        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
+    if not out.parent.is_dir():
+        raise UserError(f"The folder {out.parent} does not exist.")
+    options = plan_print.PrintOptions(
+        variant=plan_print.Variant(args.variant),
+        paper=Paper(args.paper),
+        large_print=args.large_print,
+        language=args.language or "",
+        discreet_title=args.title or plan_print.DEFAULT_DISCREET_TITLE,
+    )
+    with _signed_in(args, asker) as session:
+        resident_id = residents_service.id_for_reference(session, args.resident)
+        pdf = plan_print.make_pdf(session, resident_id, options, plan_print.LATEST)
+        plan_print.save_pdf(session, resident_id, pdf, options.variant, out)
+    what = {"blank": "a blank form", "draft": "the DRAFT (nothing agreed yet)"}.get(
+        pdf.what, f"version {pdf.what[1:]}"
+    )
+    print(f"Wrote {out} ({what}, {options.variant.value} copy).")
+    _say("This PDF is not encrypted: keep it safe, and delete it when it has been printed.")
+    for note in pdf.notes:
+        _say(note)
+    return EXIT_OK
+
+
 def cmd_recover(args: argparse.Namespace, asker: Passphrases) -> int:
     with _existing_vault(args.dir) as folder:
         recovery_key = asker.ask("Recovery key")
@@ -274,6 +303,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", required=True, metavar="USER")
     p.add_argument("--residents", required=True, type=_count, metavar="N")
     p.add_argument("--notes-per-resident", type=_count, default=0, metavar="K")
+
+    p = command(
+        "plan-pdf",
+        cmd_plan_pdf,
+        "write a resident's safety plan as a PDF (latest agreed version, else the draft, "
+        "else a blank form)",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="USER")
+    p.add_argument("--resident", required=True, metavar="REF", help="her reference, e.g. R-0007")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--variant", choices=[v.value for v in plan_print.Variant], default="resident")
+    p.add_argument("--large-print", action="store_true", help="body text at 16 pt or more")
+    p.add_argument("--paper", choices=[p.value for p in Paper], default="a4")
+    p.add_argument("--language", metavar="CODE", help="headings in this language (e.g. ar)")
+    p.add_argument("--title", metavar="TEXT", help='title of a discreet copy (default "My notes")')
 
     p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")
     p.add_argument("dir", metavar="DIR")

@@ -16,10 +16,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
 from refuge_desk.domain import plans as plan_domain
-from refuge_desk.domain.errors import NotFound, ValidationError
+from refuge_desk.domain.errors import NotFound, UserError, ValidationError
 from refuge_desk.domain.plan_template import (
     Audience,
     FieldKind,
@@ -45,6 +46,7 @@ from refuge_desk.services.pdf.document import (
 )
 from refuge_desk.services.session import Session
 from refuge_desk.store import residents_repo
+from refuge_desk.store.keyslots import atomic_write
 
 DEFAULT_DISCREET_TITLE = "My notes"
 MAX_TITLE = 60
@@ -456,6 +458,19 @@ def make_pdf(
 
     prepared = prepare(session, resident_id, options, which)
     return PlanPdf(render_pdf(prepared.document, options.setup), prepared.what, prepared.notes)
+
+
+def save_pdf(
+    session: Session, resident_id: int, pdf: PlanPdf, variant: Variant, path: Path
+) -> None:
+    """The one place a plan PDF reaches the disk: where she chose, written atomically, and
+    recorded. The file is NOT encrypted; the caller has warned her."""
+    try:
+        atomic_write(path, pdf.data)
+    except OSError as exc:
+        reason = exc.strerror or "the disk refused it"
+        raise UserError(f"The PDF could not be saved to {path}: {reason}.") from exc
+    record_output(session, resident_id, pdf.what, variant, "save")
 
 
 def record_output(

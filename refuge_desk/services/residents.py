@@ -151,3 +151,12 @@ def save(session: Session, resident: Resident) -> Resident:
 
 def count(session: Session) -> int:
     return residents_repo.count(session.db)
+
+
+def id_for_reference(session: Session, reference: str) -> int:
+    """The resident with this reference (e.g. "R-0007"); NotFound says so plainly."""
+    session.require(session.role.sees_case_detail, "open full resident records")
+    rid = residents_repo.id_for_reference(session.db, reference)
+    if rid is None:
+        raise NotFound(f"There is no resident with the reference {reference.strip()}.")
+    return rid

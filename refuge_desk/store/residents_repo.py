@@ -434,3 +434,10 @@ def _write_parts(db: Database, rid: int, res: Resident, now: str, by: int) -> No
 
 def count(db: Database) -> int:
     return int(db.scalar("SELECT count(*) FROM residents"))
+
+
+def id_for_reference(db: Database, reference: str) -> int | None:
+    value = db.scalar(
+        "SELECT id FROM residents WHERE reference = ? COLLATE NOCASE", (reference.strip(),)
+    )
+    return None if value is None else int(value)
