@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog
 
 from refuge_desk.domain.residents import Child, Resident, Status
-from refuge_desk.services import drafts, residents, settings
+from refuge_desk.services import drafts, plans, residents, settings
 from refuge_desk.services.session import Session
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.dialogs import ScriptedDialogs
@@ -142,8 +142,11 @@ def test_manager_sets_auto_lock_minutes(qtbot, manager_session, vault_dir, clock
     dialog = SettingsDialog(manager_session, window)
     assert dialog.auto_lock.value() == 1
     dialog.auto_lock.setValue(30)
+    assert dialog.review_weeks.value() == 6
+    dialog.review_weeks.setValue(8)
     dialog.save()
     assert settings.auto_lock_minutes(manager_session) == 30
+    assert plans.review_weeks(manager_session) == 8
     window.shutdown()
 
 
