@@ -22,6 +22,7 @@ from refuge_desk.domain.residents import (
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import auth, rooms
 from refuge_desk.services import staff as staff_service
+from refuge_desk.services.demo_plans import seed_plans
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store import residents_repo, rooms_repo
 from refuge_desk.store.vault import VaultFolder
@@ -326,6 +327,7 @@ def create_demo_vault(folder: VaultFolder, clock: Clock = system_clock) -> Sessi
         session, "relief.jo", "Jo Mensah (fictional)", Role.VOLUNTEER, "cobalt meadow drift anchor"
     )
     seed(session, 36, notes_per_resident=3, seed_value=11)
+    seed_plans(session, random.Random(12))
     return session
 
 
