@@ -42,6 +42,10 @@ def run(out: Callable[[str], object] = print) -> int:
                     if s.encode(enc) in blob:
                         out(f"self-test FAILED: plaintext found in {path.name}")
                         return 1
+        problem = _pdf_problem()
+        if problem:
+            out(f"self-test FAILED: {problem}")
+            return 1
         import PySide6.QtPdf
         import PySide6.QtWidgets  # noqa: F401
 
@@ -49,3 +53,25 @@ def run(out: Callable[[str], object] = print) -> int:
         return 0
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _pdf_problem() -> str:
+    """Render the sentinels to PDF in memory: the bundled fonts must be found and embedded."""
+    from refuge_desk.services.pdf.document import PageSetup, PrintDocument, Section, TextBlock
+    from refuge_desk.services.pdf.render import render_pdf
+
+    doc = PrintDocument(
+        title="Self-test",
+        header_lines=(),
+        sections=(Section("Fonts", (TextBlock("Scripts", " ".join(SENTINELS)),)),),
+        keep_safe="",
+        version_line="",
+        page_label="{page}/{pages}",
+    )
+    pdf = render_pdf(doc, PageSetup())
+    if not pdf.startswith(b"%PDF"):
+        return "the PDF renderer made no PDF"
+    for font in (b"NotoSans-Regular", b"NotoNaskhArabic-Regular", b"NotoSansBengali-Regular"):
+        if font not in pdf:
+            return f"the bundled font {font.decode()} was not embedded in the PDF"
+    return ""

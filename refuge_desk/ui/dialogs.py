@@ -116,6 +116,18 @@ class Dialogs:
             forget_file_dialog_history()
         return Path(name) if name else None
 
+    def save_file(
+        self, parent: QWidget | None, title: str, filters: str, suggested: str
+    ) -> Path | None:
+        """Where to save; ``suggested`` is a bare file name (keep it neutral: no names)."""
+        try:
+            name, _ = QFileDialog.getSaveFileName(
+                parent, title, suggested, filters, options=QFileDialog.Option.DontUseNativeDialog
+            )
+        finally:
+            forget_file_dialog_history()
+        return Path(name) if name else None
+
     def close_all(self) -> None:
         for box in list(self._open):
             box.reject()
@@ -157,4 +169,10 @@ class ScriptedDialogs(Dialogs):
 
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
         value = self._next("open_file", title, filters, None)
+        return None if value is None else Path(value)
+
+    def save_file(
+        self, parent: QWidget | None, title: str, filters: str, suggested: str
+    ) -> Path | None:
+        value = self._next("save_file", title, suggested, None)
         return None if value is None else Path(value)
