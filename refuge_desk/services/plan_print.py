@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from refuge_desk.domain import plans as plan_domain
-from refuge_desk.domain.errors import NotFound, UserError, ValidationError
+from refuge_desk.domain.errors import NotFound, ValidationError
 from refuge_desk.domain.plan_template import (
     Audience,
     FieldKind,
@@ -33,6 +33,7 @@ from refuge_desk.domain.plans import Content
 from refuge_desk.domain.redaction import Redactor, name_tokens
 from refuge_desk.domain.residents import Resident, initials
 from refuge_desk.services import plan_templates, plans, settings
+from refuge_desk.services.files import save_file
 from refuge_desk.services.pdf.document import (
     Block,
     ChecklistBlock,
@@ -46,7 +47,6 @@ from refuge_desk.services.pdf.document import (
 )
 from refuge_desk.services.session import Session
 from refuge_desk.store import residents_repo
-from refuge_desk.store.keyslots import atomic_write
 
 DEFAULT_DISCREET_TITLE = "My notes"
 MAX_TITLE = 60
@@ -448,6 +448,22 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
     return Prepared(document, what, tuple(notes))
 
 
+def template_for(session: Session, resident_id: int, which: Which) -> PlanTemplate:
+    """The template a copy of ``which`` is printed with (for its language choices)."""
+    state = plans.get(session, resident_id)
+    if which == LATEST:
+        which = state.latest_version or (plans.DRAFT if state.draft else None)
+    if which == plans.DRAFT and state.draft is not None:
+        return state.draft.template
+    if isinstance(which, int):
+        return plans.version(session, resident_id, which)[0]
+    if state.draft is not None:
+        return state.draft.template
+    if state.latest_version:
+        return plans.version(session, resident_id, state.latest_version)[0]
+    return plan_templates.load(session, plan_templates.default_id(session))
+
+
 def make_pdf(
     session: Session, resident_id: int, options: PrintOptions, which: Which = LATEST
 ) -> PlanPdf:
@@ -465,12 +481,13 @@ def save_pdf(
 ) -> None:
     """The one place a plan PDF reaches the disk: where she chose, written atomically, and
     recorded. The file is NOT encrypted; the caller has warned her."""
-    try:
-        atomic_write(path, pdf.data)
-    except OSError as exc:
-        reason = exc.strerror or "the disk refused it"
-        raise UserError(f"The PDF could not be saved to {path}: {reason}.") from exc
+    save_file(path, pdf.data)
     record_output(session, resident_id, pdf.what, variant, "save")
+
+
+def reference_of(session: Session, resident_id: int) -> str:
+    view = residents_repo.rota(session.db, resident_id)
+    return view.reference if view else f"id-{resident_id}"
 
 
 def record_output(
@@ -478,7 +495,6 @@ def record_output(
 ) -> None:
     """Audit one print or save: who, when (the entry), which version and which copy."""
     assert action in ("print", "save")
-    view = residents_repo.rota(session.db, resident_id)
-    reference = view.reference if view else f"id:{resident_id}"
+    reference = reference_of(session, resident_id)
     with session.db.transaction():
         session.audit(f"plan.{action}", f"{reference} {what} {variant.value}")

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.domain.errors import UserError
+from refuge_desk.services.files import save_file
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.printing import PdfInMemory, choose_printer_and_print
 
@@ -25,7 +27,6 @@ NOT_ENCRYPTED = (
     "it. Save it only where that is safe, and delete it when it is no longer needed.\n\n"
     "Save the PDF anyway?"
 )
-SAVE_FAILED = "The PDF could not be saved there. Choose another folder and try again."
 
 
 class PdfPreviewDialog(QDialog):
@@ -145,9 +146,9 @@ class PdfPreviewDialog(QDialog):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         try:
-            path.write_bytes(self.pdf)
-        except OSError:
-            self.dialogs.error(self, "Save PDF", SAVE_FAILED)
+            save_file(path, self.pdf)
+        except UserError as exc:
+            self.dialogs.error(self, "Save PDF", f"{exc} Choose another folder and try again.")
             return False
         finally:
             forget = getattr(self.dialogs, "forget_file_dialog_history", None)

@@ -101,7 +101,7 @@ class PrintOptionsBar(QWidget):
         self._update()
 
     def _update(self) -> None:
-        variant = self.variant.currentData()
+        variant = Variant(self.variant.currentData())
         self.discreet_row.setVisible(variant is Variant.DISCREET)
         self.explain.setText(_EXPLAIN[variant])
 
@@ -116,10 +116,11 @@ class PrintOptionsBar(QWidget):
 
     def options(self) -> PrintOptions:
         return PrintOptions(
-            variant=self.variant.currentData(),
-            paper=self.paper.currentData(),
+            # Qt hands enum data back as plain strings.
+            variant=Variant(self.variant.currentData()),
+            paper=Paper(self.paper.currentData()),
             large_print=self.large.isChecked(),
-            language=self.language.currentData(),
+            language=str(self.language.currentData() or ""),
             discreet_title=self.title.text().strip() or DEFAULT_DISCREET_TITLE,
-            discreet_name=self.name_on.currentData(),
+            discreet_name=NameOnCopy(self.name_on.currentData()),
         )
