@@ -10,9 +10,11 @@ from refuge_desk.store import drafts_repo
 from refuge_desk.store.drafts_repo import DraftRow
 
 RESIDENT = "resident"
+# Safety-plan typing the vault refused to save into the plan (a colleague saved first).
+PLAN = "plan"
 # Kinds whose payload holds case detail (abusers, immigration, move-on...): the drafts of
 # these are for roles that see case detail only.
-_CASE_DETAIL_KINDS = frozenset({RESIDENT})
+_CASE_DETAIL_KINDS = frozenset({RESIDENT, PLAN})
 
 
 def _may_hold(session: Session, kind: str) -> bool:

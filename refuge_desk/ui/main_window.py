@@ -27,9 +27,18 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk import APP_NAME
-from refuge_desk.domain.errors import UserError
+from refuge_desk.domain import plans as plan_domain
+from refuge_desk.domain.errors import UserError, ValidationError
 from refuge_desk.logging_setup import log_unexpected
-from refuge_desk.services import auth, drafts, recovery, settings
+from refuge_desk.services import (
+    auth,
+    drafts,
+    plan_print,
+    plan_templates,
+    plans,
+    recovery,
+    settings,
+)
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.clipboard import ClipboardGuard
@@ -37,6 +46,10 @@ from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.idle import IdleWatcher
 from refuge_desk.ui.import_dialog import ImportResidentsDialog
 from refuge_desk.ui.panic_keys import PanicKeys
+from refuge_desk.ui.plan_kept_dialog import KeptTypingDialog, kept_text
+from refuge_desk.ui.plan_page import PlanPage
+from refuge_desk.ui.plan_print_dialog import PlanPrintDialog
+from refuge_desk.ui.plan_reviews_page import PlanReviewsPage
 from refuge_desk.ui.recovery_dialog import NewRecoveryKeyDialog, RecoveryDialog
 from refuge_desk.ui.resident_editor import ResidentEditor
 from refuge_desk.ui.residents_page import ResidentsPage
@@ -91,6 +104,7 @@ class MainWindow(QMainWindow):
         self.where = Whereabouts()
         self._pages: dict[str, QWidget] = {}
         self.editor: ResidentEditor | None = None
+        self.plan_page: PlanPage | None = None
         self.recovery_prompt: NewRecoveryKeyDialog | None = None
         self.setWindowTitle(APP_NAME + (" — demo" if demo_hint else ""))
         self.resize(1180, 760)
@@ -144,6 +158,8 @@ class MainWindow(QMainWindow):
         self.act_residents = self._nav_action("Residents", "residents", "Ctrl+1")
         self.act_rooms = self._nav_action("Rooms", "rooms", "Ctrl+2")
         self.act_staff = self._nav_action("Staff", "staff", "Ctrl+3")
+        self.act_reviews = self._nav_action("Plan reviews", "reviews", "Ctrl+4")
+        self.act_reviews.setToolTip("Safety plans overdue or due for review in the next 7 days")
         self.act_find = QAction("Find a resident", self)
         self.act_find.setShortcut(QKeySequence("Ctrl+F"))
         self.act_find.triggered.connect(self.focus_search)
@@ -152,6 +168,9 @@ class MainWindow(QMainWindow):
         self.act_import = QAction("Import residents…", self)
         self.act_import.triggered.connect(self.open_import)
         tb.addAction(self.act_import)
+        self.act_import_template = QAction("Import plan template…", self)
+        self.act_import_template.triggered.connect(self.import_template)
+        tb.addAction(self.act_import_template)
         self.act_settings = QAction("Settings…", self)
         self.act_settings.triggered.connect(self.open_settings)
         tb.addAction(self.act_settings)
@@ -256,8 +275,18 @@ class MainWindow(QMainWindow):
             editor = ResidentEditor(session, self.dialogs)
             editor.saved.connect(self._editor_saved)
             editor.closed.connect(self._editor_closed)
+            editor.plan_requested.connect(self.open_plan)
             self.editor = editor
             self._pages["editor"] = editor
+            plan_page = PlanPage(session, self.dialogs)
+            plan_page.back_to_record.connect(self.open_resident)
+            plan_page.closed.connect(lambda: self.show_section("residents"))
+            plan_page.print_requested.connect(self.print_plan)
+            self.plan_page = plan_page
+            self._pages["plan"] = plan_page
+            reviews = PlanReviewsPage(session, self.dialogs)
+            reviews.open_plan.connect(self.open_plan)
+            self._pages["reviews"] = reviews
         # A volunteer has no editor: the residents page shows her the rota card instead.
         for page in self._pages.values():
             self.workspace.addWidget(page)
@@ -268,12 +297,15 @@ class MainWindow(QMainWindow):
             page.deleteLater()
         self._pages.clear()
         self.editor = None
+        self.plan_page = None
 
     def _apply_role(self, session: Session) -> None:
         role = session.role
         self.act_staff.setVisible(role.manages_staff)
         self.act_settings.setVisible(role.manages_settings)
         self.act_import.setVisible(role.edits_residents)
+        self.act_reviews.setVisible(role.sees_case_detail)
+        self.act_import_template.setVisible(role.manages_settings)
 
     def _update_status(self) -> None:
         s = self.session
@@ -295,6 +327,8 @@ class MainWindow(QMainWindow):
         ):
             self._check_nav("residents")
             return
+        if self.plan_page is not None and self.workspace.currentWidget() is self.plan_page:
+            self._settle_plan()
         page = self._pages.get(section)
         if page is None:
             return
@@ -308,6 +342,7 @@ class MainWindow(QMainWindow):
             "residents": self.act_residents,
             "rooms": self.act_rooms,
             "staff": self.act_staff,
+            "reviews": self.act_reviews,
         }.get(section)
         if act is not None:
             act.setChecked(True)
@@ -326,6 +361,8 @@ class MainWindow(QMainWindow):
             return
         if self.editor is None:
             return
+        if self.plan_page is not None and self.workspace.currentWidget() is self.plan_page:
+            self._settle_plan()
         self.editor.load(resident_id)  # shows any problem inline
         self.workspace.setCurrentWidget(self.editor)
         self.where = Whereabouts("residents", True, resident_id)
@@ -340,6 +377,111 @@ class MainWindow(QMainWindow):
         if self.session is not None and self.session.is_open:
             drafts.discard(self.session, drafts.RESIDENT, self.where.record_id)
         self.show_section("residents")
+
+    # -- safety plans ----------------------------------------------------------------------
+    def open_plan(self, resident_id: int) -> None:
+        page = self.plan_page
+        if self.session is None or page is None:
+            return
+        self._settle_plan()
+        page.load(resident_id)  # shows any problem on the page
+        self.workspace.setCurrentWidget(page)
+        self.where = Whereabouts("plan", False, resident_id)
+        self._check_nav("residents")
+        self._offer_kept_plan_typing(resident_id)
+
+    def _settle_plan(self) -> bool:
+        """Unsaved plan typing goes into the plan, or (refused) is kept as a draft: never lost.
+
+        The plan's own autosave writes every few seconds; this runs on leaving it and on lock.
+        """
+        page, session = self.plan_page, self.session
+        if page is None or session is None or not session.is_open:
+            return True
+        if not page.has_unsaved_changes() or page.save_now():
+            return True
+        if page.resident_id is None:
+            return False
+        drafts.park(
+            session,
+            drafts.PLAN,
+            page.resident_id,
+            {"content": page.typed_content(), "kept_at": session.stamp()},
+        )
+        page.forget_typing()
+        log.info("plan typing kept as a draft after a refused save")
+        return False
+
+    def _offer_kept_plan_typing(self, resident_id: int) -> None:
+        session = self.session
+        if session is None or not session.is_open:
+            return
+        kept = [
+            r for r in drafts.mine(session) if r.kind == drafts.PLAN and r.record_id == resident_id
+        ]
+        if not kept:
+            return
+        payload = drafts.load(kept[0])
+        try:
+            state = plans.get(session, resident_id)
+            if state.draft is not None:
+                template, current = state.draft.template, state.draft.content
+            else:
+                template = plan_print.template_for(session, resident_id, plan_print.LATEST)
+                current = {}
+        except UserError as err:
+            self.dialogs.error(self, "Safety plan", str(err))
+            return
+        text = kept_text(template, current, plan_domain.normalise(template, payload.get("content")))
+        dialog = KeptTypingDialog(text, _local_time(str(payload.get("kept_at", ""))), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and self.dialogs.confirm(
+            self, "Throw away kept typing?", "Throw this kept typing away for good?"
+        ):
+            drafts.discard(session, drafts.PLAN, resident_id)
+
+    def print_plan(self, resident_id: int, which: object) -> None:
+        if self.session is None or not self.session.is_open:
+            return
+        try:
+            dialog = PlanPrintDialog(self.session, self.dialogs, resident_id, which, self)  # type: ignore[arg-type]
+        except UserError as err:
+            self.dialogs.error(self, "Print or save a plan", str(err))
+            return
+        dialog.exec()
+
+    def import_template(self) -> None:
+        session = self.session
+        if session is None or not session.is_open:
+            return
+        path = self.dialogs.open_file(self, "Import plan template", "Plan templates (*.json)")
+        if path is None:
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.dialogs.error(
+                self, "Import plan template", f"The file could not be read: {exc.strerror}."
+            )
+            return
+        try:
+            info = plan_templates.import_template(session, data)
+        except ValidationError as err:
+            self.dialogs.error(
+                self,
+                "Import plan template",
+                "This template was not added. Please fix:\n\n• " + "\n• ".join(err.problems),
+            )
+            return
+        except UserError as err:
+            self.dialogs.error(self, "Import plan template", str(err))
+            return
+        self.dialogs.info(
+            self,
+            "Import plan template",
+            f'"{info.name}" (version {info.version}, {info.sections} sections) was added. '
+            "New plans can use it from now on; agreed plans keep the template they were "
+            "agreed with.",
+        )
 
     # -- drafts ----------------------------------------------------------------------------
     def _editing_dirty(self) -> bool:
@@ -395,10 +537,13 @@ class MainWindow(QMainWindow):
         resume = self.where
         if resume.editing and self.editor is not None:
             resume.tab = self.editor.current_tab()
+        if resume.section == "plan" and self.plan_page is not None:
+            resume.tab = self.plan_page.current_section()
         # Each step runs whatever the one before did: the vault must end up closed.
         steps: list[tuple[str, Callable[[], object]]] = [
             # 1. Park what she typed, inside the vault, before anything is cleared.
             ("park draft", self.autosave_draft),
+            ("park plan typing", self._settle_plan),
             # 2. Close dialogs (ours and any other modal window).
             ("close dialogs", self._close_dialogs),
             # 3. Clipboard, if it still holds our text.
@@ -446,9 +591,16 @@ class MainWindow(QMainWindow):
         self.toolbar.show()
         self.stack.setCurrentWidget(self.workspace)
         for page in self._pages.values():
-            if page is not self.editor:
+            if page is not self.editor and page is not self.plan_page:
                 page.refresh()  # type: ignore[attr-defined]
-        if resume.editing and self.editor is not None:
+        if resume.section == "plan" and self.plan_page is not None:
+            self._check_nav("residents")
+            self.workspace.setCurrentWidget(self.plan_page)
+            self.plan_page.refresh()
+            self.plan_page.set_current_section(resume.tab)
+            if resume.record_id is not None:
+                self._offer_kept_plan_typing(resume.record_id)
+        elif resume.editing and self.editor is not None:
             self._check_nav("residents")
             self.open_resident(resume.record_id)
             kept = [

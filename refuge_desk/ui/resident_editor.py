@@ -92,6 +92,7 @@ def _form_page() -> tuple[QWidget, QFormLayout]:
 class ResidentEditor(QWidget):
     saved = Signal(int)
     closed = Signal()
+    plan_requested = Signal(int)  # her safety plan, after this record's typing is settled
 
     def __init__(self, session: Session, dialogs: Dialogs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -130,7 +131,12 @@ class ResidentEditor(QWidget):
         self.cancel_button.setToolTip("Close without saving (Esc); you are asked first")
         self.save_button.clicked.connect(lambda: self.save())
         self.cancel_button.clicked.connect(lambda: self.request_close())
+        self.plan_button = QPushButton("Safety &plan…")
+        self.plan_button.setObjectName("open_plan")
+        self.plan_button.setToolTip("Her safety plan: build it with her, review it, print her copy")
+        self.plan_button.clicked.connect(lambda: self.open_plan())
         buttons = QHBoxLayout()
+        buttons.addWidget(self.plan_button)
         buttons.addWidget(self.unsaved)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -426,6 +432,7 @@ class ResidentEditor(QWidget):
         self._forced_dirty = False
         self.error_box.clear_problems()
         self._show_header()
+        self.plan_button.setVisible(res.id is not None)
         self._touched()
 
     # -- public API ------------------------------------------------------------------------
@@ -539,6 +546,24 @@ class ResidentEditor(QWidget):
     def discard(self) -> None:
         """Throw away typed changes: back to the stored record."""
         self._show(self._original)
+
+    def open_plan(self) -> bool:
+        """Ask for her safety plan; unsaved typing here is saved or discarded first (asked)."""
+        if self.resident_id is None:
+            return False
+        if self.has_unsaved_changes():
+            answer = self.dialogs.save_discard_cancel(
+                self,
+                "Unsaved changes",
+                "This record has changes that are not saved. Save them before opening her "
+                "safety plan?",
+            )
+            if answer == "cancel" or (answer == "save" and not self.save()):
+                return False
+            if answer == "discard":
+                self.discard()
+        self.plan_requested.emit(self.resident_id)
+        return True
 
     def request_close(self) -> bool:
         """True when the editor may close (saved, discarded or nothing to lose)."""
