@@ -8,16 +8,20 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from refuge_desk.services import auth, demo
+from refuge_desk.services import auth, demo, plan_print, plans
+from refuge_desk.services.plan_print import Variant
+from refuge_desk.services.session import Session
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.dialogs import ScriptedDialogs
 from refuge_desk.ui.main_window import MainWindow
+from refuge_desk.ui.plan_print_dialog import PlanPrintDialog
 from refuge_desk.ui.style import APP_STYLE
 
 SIZE = (1180, 760)
@@ -28,10 +32,56 @@ def settle(app: QApplication) -> None:
         app.processEvents()
 
 
+def wait(app: QApplication, seconds: float) -> None:
+    """QPdfView renders pages in a worker thread: give it time before the grab."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
 def shot(app: QApplication, widget: QWidget, out: Path, name: str) -> None:
     settle(app)
     widget.grab().save(str(out / f"{name}.png"))
     print(out / f"{name}.png")
+
+
+def plan_shots(app: QApplication, window: MainWindow, session: Session, out: Path) -> None:
+    """Plan reviews, a plan in her language with two versions, compare, and print preview."""
+    window.show_section("reviews")
+    shot(app, window, out, "plan-reviews")
+    chosen = None
+    for row in window._pages["residents"].model.rows:
+        state = plans.get(session, row.id) if row.id else None
+        if state and state.latest_version >= 2:
+            chosen = row.id
+            if plans.version(session, row.id, 2)[1].content["worries"].count("\n"):
+                break  # her own words in her language too
+    assert chosen is not None
+    window.open_plan(chosen)
+    page = window.plan_page
+    assert page is not None
+    shot(app, window, out, "plan-section")
+    page.set_current_section(5)
+    shot(app, window, out, "plan-documents")
+    page.set_current_section(11)
+    shot(app, window, out, "plan-staff-only")
+    page.set_current_section(0)
+    dialog = page.compare()
+    assert dialog is not None
+    dialog.older.setCurrentIndex(dialog.older.findData(1))
+    dialog.newer.setCurrentIndex(dialog.newer.findData(2))
+    shot(app, dialog, out, "plan-compare")
+    dialog.reject()
+    preview = PlanPrintDialog(session, ScriptedDialogs(), chosen, plan_print.LATEST, window)
+    preview.resize(900, 980)
+    preview.show()
+    wait(app, 1.5)
+    shot(app, preview, out, "plan-print-resident")
+    preview.bar.set_variant(Variant.DISCREET)
+    wait(app, 1.5)
+    shot(app, preview, out, "plan-print-discreet")
+    preview.reject()
 
 
 def main() -> int:
@@ -89,6 +139,7 @@ def main() -> int:
         shot(app, window, out, "rooms")
         window.show_section("staff")
         shot(app, window, out, "staff")
+        plan_shots(app, window, session, out)
         window.show_section("residents")
         window.lock("manual")
         shot(app, window, out, "locked")

@@ -414,20 +414,18 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
         variant is Variant.DISCREET,
     )
     sections = builder.sections()
-    review_blocks: list[Block] = []
+    # Review date and reviewer go under the name on page 1 (not as a last, near-empty page).
+    review_line = ""
+    blank_field = "_" * 18
     if variant is Variant.BLANK:
-        review_blocks = [
-            TextBlock(words.label("review_date"), "", (), False, 1),
-            TextBlock(words.label("reviewer"), "", (), False, 1),
-        ]
-    elif review_date is not None:
-        review_blocks.append(
-            TextBlock(words.label("review_date"), _date_text(review_date, words.language))
+        review_line = (
+            f"{words.label('review_date')}: {blank_field}   "
+            f"{words.label('reviewer')}: {blank_field}"
         )
+    elif what != "draft" and review_date is not None:
+        review_line = f"{words.label('review_date')}: {_date_text(review_date, words.language)}"
         if reviewer and variant is not Variant.DISCREET:
-            review_blocks.append(TextBlock(words.label("reviewer"), reviewer))
-    if review_blocks:
-        sections.append(Section(words.label("review_date"), tuple(review_blocks)))
+            review_line += f" · {words.label('reviewer')}: {reviewer}"
     discreet = variant is Variant.DISCREET
     title = options.discreet_title.strip() if discreet else words.title
     notes = [
@@ -436,7 +434,8 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
     ]
     document = PrintDocument(
         title=title,
-        header_lines=_header(resident, options, org, words),
+        header_lines=_header(resident, options, org, words)
+        + ((review_line,) if review_line else ()),
         sections=tuple(sections),
         keep_safe=words.keep_safe,
         version_line="" if discreet else version_line,

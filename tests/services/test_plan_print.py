@@ -94,6 +94,7 @@ def test_staff_copy_has_everything(manager_session: Session, agreed: Resident) -
     staff_sections = [s for s in prepared.document.sections if s.staff_only]
     assert [s.title for s in staff_sections] == ["For staff only"]
     assert prepared.document.version_line.startswith("Version 1, agreed 24 November 2026")
+    assert prepared.document.header_lines[-1] == "Review date: 5 January 2027"
 
 
 def test_resident_copy_has_no_staff_field_and_no_abuser_name(
@@ -131,13 +132,13 @@ def test_discreet_copy_is_safe_if_found(manager_session: Session, agreed: Reside
     ):
         assert banned not in text, banned
     assert doc.title == doc.metadata_title == "Shopping and notes"
-    assert doc.header_lines == ("Amina",)
+    assert doc.header_lines == ("Amina", "Review date: 5 January 2027")  # no reviewer's name
     assert doc.version_line == ""
     assert "Yusuf" in text  # children by first name only
     initials = _prepare(
         manager_session, agreed, variant=Variant.DISCREET, discreet_name=NameOnCopy.INITIALS
     )
-    assert initials.document.header_lines == ("A. H.",)
+    assert initials.document.header_lines[0] == "A. H."
 
 
 def test_blank_form_has_household_and_room_to_write(
