@@ -9,6 +9,7 @@ from pathlib import Path
 
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.services import auth, residents
+from refuge_desk.services.session import Session
 from refuge_desk.store.vault import VaultFolder
 
 SENTINELS = ("Selftest Ωmega-Żaneta", "اختبار ذاتي", "স্বপরীক্ষা")
@@ -31,7 +32,11 @@ def run(out: Callable[[str], object] = print) -> int:
         session.close()
         session = auth.sign_in(folder, "selftest", "quartz lagoon whistle ember", full_check=True)
         back = residents.get(session, saved.id or 0)
+        plan_problem = _plan_problem(session, saved.id or 0)
         session.close()
+        if plan_problem:
+            out(f"self-test FAILED: {plan_problem}")
+            return 1
         if back.full_name != name:
             out("self-test FAILED: the resident read back differs")
             return 1
@@ -53,6 +58,23 @@ def run(out: Callable[[str], object] = print) -> int:
         return 0
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _plan_problem(session: Session, resident_id: int) -> str:
+    """A plan from the bundled template, agreed and printed (discreet) in memory."""
+    from refuge_desk.services import plan_print, plans
+
+    state = plans.start_draft(session, resident_id)
+    if state.draft is None or not state.draft.template.sections:
+        return "the bundled safety-plan template was not found"
+    content = dict(state.draft.content, worries=" ".join(SENTINELS))
+    revision = plans.save_draft(session, resident_id, content, state.draft.revision)
+    plans.finalise(session, resident_id, revision)
+    options = plan_print.PrintOptions(variant=plan_print.Variant.DISCREET)
+    pdf = plan_print.make_pdf(session, resident_id, options, 1)
+    if not pdf.data.startswith(b"%PDF") or pdf.what != "v1":
+        return "a safety plan could not be printed"
+    return ""
 
 
 def _pdf_problem() -> str:
