@@ -13,8 +13,9 @@ The result is a PrintDocument; services/pdf/render.py lays it out in memory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -125,11 +126,19 @@ def _stamp_date(stamp: str) -> dt.date:
     return moment.astimezone().date()
 
 
+def _given_name(full_name: str) -> str:
+    """The given name: after the comma in "HASSAN, Amina", else the first word."""
+    if "," in full_name:
+        after = full_name.split(",", 1)[1].split()
+        return after[0] if after else ""
+    parts = full_name.split()
+    return parts[0] if len(parts) > 1 else ""  # one word (e.g. 王秀英): cannot tell
+
+
 def _first_name(resident: Resident) -> str:
     if resident.preferred_name.strip():
         return resident.preferred_name.strip()
-    parts = resident.full_name.split()
-    return parts[0] if parts else ""
+    return _given_name(resident.full_name)
 
 
 def _one_line(text: str) -> str:
@@ -145,11 +154,8 @@ class _Builder:
     resident: Resident
     redact: Redactor
     first_names_only: bool
+    blank: bool  # no answers: headings, prompts and room to write
     redacted_in: list[str] = field(default_factory=list)
-
-    @property
-    def blank(self) -> bool:
-        return self.variant is Variant.BLANK
 
     @property
     def staff(self) -> bool:
@@ -204,7 +210,7 @@ class _Builder:
                 (
                     self.text(label, r["name"]),
                     self.text(label, r["relationship"]),
-                    r["number"],
+                    self.text(label, r["number"]),
                     self.text(label, r["safe_times"]),
                     w.label(r["knows"]) if r["knows"] else "",
                 )
@@ -243,6 +249,8 @@ class _Builder:
         for block in value:
             texts: list[Block] = []
             for c in f.child_fields:
+                if self.first_names_only and c.prefill == "school":
+                    continue  # the school's name says where the children are
                 text = block["values"].get(c.id, "")
                 sub_label = w.child_field(f, c)
                 if self.blank:
@@ -278,8 +286,61 @@ class _Builder:
         return out
 
 
+# Words too general to blank out of her text just because the refuge's name or address has them.
+GENERIC_PLACE_WORDS = frozenset(
+    """
+    street st road rd lane ln avenue ave close way drive dr court ct house flat flats place
+    square crescent terrace gardens garden park hill grove row walk mews green view yard the
+    and of for in at on by women women's womens woman aid refuge refuges trust centre center
+    project service services support domestic abuse violence charity home homes north south
+    east west upper lower new old great little saint
+    """.split()  # noqa: SIM905
+)
+
+
+@functools.lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Everyday English words (zxcvbn's lists): matched as names only when capitalised."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["english_wikipedia"][:20000]) | frozenset(
+        FREQUENCY_LISTS["us_tv_and_film"][:20000]
+    )
+
+
+def _place_terms(text: str) -> set[str]:
+    """A name or address: each line and comma part whole, and each distinctive word."""
+    terms: set[str] = set()
+    for part in re.split(r"[\n,]+", text):
+        part = part.strip()
+        if len(part) >= 3:
+            terms.add(part)
+        for word in re.split(r"\s+", part):
+            word = word.strip(".")
+            if len(word) >= 3 and word.casefold().replace("’", "'") not in GENERIC_PLACE_WORDS:
+                terms.add(word)
+    # A postcode ("LS1 4AB") is two words: keep it whole as well.
+    for postcode in re.findall(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b", text):
+        terms.add(postcode)
+    return terms
+
+
+def _own_name_terms(resident: Resident) -> set[str]:
+    """Her surnames and previous names, and her children's surnames (first names stay)."""
+    own = name_tokens(resident.full_name)
+    for line in resident.aliases.splitlines():
+        own |= name_tokens(line)
+    given = _given_name(resident.full_name)
+    keep = {given.casefold()} if given else set()
+    for child in resident.children:
+        parts = child.full_name.split()
+        own |= name_tokens(" ".join(parts[1:]))
+        keep |= {p.casefold() for p in parts[:1]}
+    return {t for t in own if t.casefold() not in keep}
+
+
 def _redactor(resident: Resident, variant: Variant, org: settings.OrgInfo) -> Redactor:
-    if variant in (Variant.STAFF, Variant.BLANK):
+    if variant is Variant.STAFF:
         return Redactor.of(())
     phrases: set[str] = set()
     for a in resident.abusers:
@@ -287,23 +348,19 @@ def _redactor(resident: Resident, variant: Variant, org: settings.OrgInfo) -> Re
             if text.strip():
                 phrases.add(text.strip())
                 phrases |= name_tokens(text)
-    if variant is Variant.DISCREET:
-        own = name_tokens(resident.full_name)
-        for line in resident.aliases.splitlines():
-            own |= name_tokens(line)
-        keep = {_first_name(resident).casefold(), *resident.full_name.casefold().split()[:1]}
+    if variant is not Variant.DISCREET:
+        # Her copy keeps her own and her children's names, even where the abuser shares a
+        # surname: "Karim Hassan" and "Karim" go, "Yusuf Hassan" stays.
+        own = name_tokens(resident.full_name) | name_tokens(resident.preferred_name)
         for child in resident.children:
-            parts = child.full_name.split()
-            own |= name_tokens(" ".join(parts[1:]))
-            keep |= {p.casefold() for p in parts[:1]}
-        phrases |= {t for t in own if t.casefold() not in keep}
-        for text in (org.refuge_name, org.org_name):
-            if text.strip():
-                phrases.add(text.strip())
-        for part in re.split(r"[\n,]+", org.refuge_address):
-            if len(part.strip()) >= 3:
-                phrases.add(part.strip())
-    return Redactor.of(phrases)
+            own |= name_tokens(child.full_name)
+        folded = {t.casefold() for t in own}
+        phrases = {p for p in phrases if p.casefold() not in folded}
+    if variant is Variant.DISCREET:
+        phrases |= _own_name_terms(resident)
+        for text in (org.refuge_name, org.org_name, org.refuge_address):
+            phrases |= _place_terms(text)
+    return Redactor.of(phrases, common_words())
 
 
 def _header(
@@ -356,8 +413,8 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
     reviewer = state.reviewer
     version_line = ""
     watermark = ""
-    if which is None or variant is Variant.BLANK:
-        variant = Variant.BLANK
+    blank = which is None or variant is Variant.BLANK
+    if blank:
         if state.draft is not None:
             template = state.draft.template
         elif state.latest_version:
@@ -381,19 +438,11 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
         content = version.content
         review_date, reviewer = version.review_date, version.reviewer
         what = f"v{version.number}"
-    options = PrintOptions(
-        variant,
-        options.paper,
-        options.large_print,
-        options.language,
-        options.discreet_title,
-        options.discreet_name,
-    )
     problems = _check_options(options, template)
     if problems:
         raise ValidationError(problems)
     words = template.words(options.language or None)
-    if what == "blank":
+    if blank:
         version_line = words.label("blank")
     elif what == "draft":
         watermark = words.label("draft")
@@ -412,12 +461,13 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
         resident,
         _redactor(resident, variant, org),
         variant is Variant.DISCREET,
+        blank,
     )
     sections = builder.sections()
     # Review date and reviewer go under the name on page 1 (not as a last, near-empty page).
     review_line = ""
     blank_field = "_" * 18
-    if variant is Variant.BLANK:
+    if blank:
         review_line = (
             f"{words.label('review_date')}: {blank_field}   "
             f"{words.label('reviewer')}: {blank_field}"
@@ -432,6 +482,20 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
         f"Words that could identify her or the abuser are left blank (____) in: {label}."
         for label in builder.redacted_in
     ]
+    if discreet and options.discreet_name is NameOnCopy.FIRST:
+        shown = _first_name(resident)
+        if not shown or builder.redact(shown) != shown:
+            options = replace(options, discreet_name=NameOnCopy.NONE)
+            notes.append(
+                "Her first name could not be told apart from her surname, so the discreet "
+                "copy shows no name. Set her preferred name on her record to show one."
+            )
+    missing = _unprintable(sections, title)
+    if missing:
+        notes.append(
+            "These characters have no font here and would print as empty boxes: "
+            + " ".join(missing[:12])
+        )
     document = PrintDocument(
         title=title,
         header_lines=_header(resident, options, org, words)
@@ -461,6 +525,25 @@ def template_for(session: Session, resident_id: int, which: Which) -> PlanTempla
     if state.latest_version:
         return plans.version(session, resident_id, state.latest_version)[0]
     return plan_templates.load(session, plan_templates.default_id(session))
+
+
+def _unprintable(sections: list[Section], title: str) -> list[str]:
+    from refuge_desk.services.pdf.fonts import printable
+
+    texts = [title]
+    for s in sections:
+        texts += [s.title, s.subheading]
+        for b in s.blocks:
+            texts.append(b.label)
+            if isinstance(b, TextBlock):
+                texts.append(b.text)
+            elif isinstance(b, TableBlock):
+                texts += [c for row in b.rows for c in row]
+    missing: list[str] = []
+    for ch in "".join(texts):
+        if ch not in missing and not printable(ch):
+            missing.append(ch)
+    return missing
 
 
 def make_pdf(

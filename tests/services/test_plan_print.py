@@ -57,6 +57,7 @@ def agreed(manager_session: Session) -> Resident:
     content["worries"] = "That he finds Test House."
     content["risk_notes"] = "STAFF-ONLY-RISK high, MARAC 3 Dec"
     content["documents"] = {"passport": "needed", "keys": "have"}
+    content["children"][0]["values"]["emergency"] = "Go to the office"
     content["safe_contacts"] = [
         {
             "name": "Leila",
@@ -135,6 +136,7 @@ def test_discreet_copy_is_safe_if_found(manager_session: Session, agreed: Reside
     assert doc.header_lines == ("Amina", "Review date: 5 January 2027")  # no reviewer's name
     assert doc.version_line == ""
     assert "Yusuf" in text  # children by first name only
+    assert "Oak Primary" not in text  # the school would say where the children are
     initials = _prepare(
         manager_session, agreed, variant=Variant.DISCREET, discreet_name=NameOnCopy.INITIALS
     )

@@ -89,6 +89,15 @@ def font_for(char: str, bold: bool = False) -> str:
     return BASE_BOLD if bold else BASE
 
 
+@lru_cache(maxsize=8192)
+def printable(char: str) -> bool:
+    """False when no bundled font has ``char`` (it would print as an empty box)."""
+    if unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp"):
+        return True
+    register()
+    return any(ord(char) in cover for cover in _coverage.values())
+
+
 def is_common(char: str) -> bool:
     """Spaces, punctuation, digits, symbols, marks and joiners: they take a neighbour's font."""
     return unicodedata.category(char)[0] in "ZPSNMC"
