@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -17,6 +18,8 @@ from refuge_desk.domain.errors import ValidationError
 
 FORMAT = 1
 MAX_TEMPLATE_BYTES = 2_000_000
+MAX_KEEP_SAFE = 200  # printed in every page's footer
+MAX_TITLE = 120
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
 
 
@@ -220,9 +223,38 @@ class TemplateError(ValidationError):
 # --- parsing ---------------------------------------------------------------------------
 
 
+# The keys each kind of object may have: anything else is a typo or a feature we do not
+# have (e.g. a staff-only child field), and silently ignoring it could print what should not be.
+_KEYS = {
+    "template": {
+        "format",
+        "id",
+        "version",
+        "name",
+        "language",
+        "title",
+        "keep_safe",
+        "description",
+        "sections",
+        "translations",
+    },
+    "section": {"id", "title", "fields"},
+    "field": {"id", "kind", "label", "audience", "prompts", "items", "child_fields", "prefill"},
+    "item": {"id", "label"},
+    "child field": {"id", "label", "prompts", "prefill"},
+    "translation": {"name", "title", "keep_safe", "sections", "fields", "items", "labels"},
+}
+
+
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[str] = []
+
+    def keys(self, obj: dict[str, Any], what: str, where: str) -> None:
+        unknown = sorted(str(k) for k in obj if k not in _KEYS[what])
+        if unknown:
+            listed = ", ".join(f'"{k}"' for k in unknown[:5])
+            self.add(where, f"{listed} is not something a {what} can have (check the spelling).")
 
     def add(self, where: str, what: str) -> None:
         if len(self.problems) < 30:
@@ -279,6 +311,7 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
     if not isinstance(raw, dict):
         c.add(where, "must be an object with an id, kind, label and audience.")
         return None
+    c.keys(raw, "field", where)
     fid = c.ident(raw, where, seen)
     label = c.text(raw, "label", where)
     kind_raw = raw.get("kind")
@@ -307,6 +340,7 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
                 if not isinstance(it, dict):
                     c.add(iw, 'must be an object with an "id" and a "label".')
                     continue
+                c.keys(it, "item", iw)
                 items.append(ChecklistItem(c.ident(it, iw, item_ids), c.text(it, "label", iw)))
     child_fields: list[ChildField] = []
     if kind is FieldKind.CHILDREN:
@@ -320,6 +354,7 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
                 if not isinstance(cf, dict):
                     c.add(cw, 'must be an object with an "id" and a "label".')
                     continue
+                c.keys(cf, "child field", cw)
                 prefill = cf.get("prefill", "")
                 if prefill not in ("", *CHILD_PREFILL):
                     c.add(cw, f'"prefill" must be one of: {", ".join(CHILD_PREFILL)}.')
@@ -351,25 +386,46 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
     )
 
 
+def _label_problem(key: str, text: str) -> str:
+    """A fixed label must keep exactly its {placeholders} and nothing else in braces."""
+    if key not in FIXED_LABELS:
+        return ""
+    needed = sorted(set(re.findall(r"\{(\w+)\}", FIXED_LABELS[key])))
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        parts = None
+    names = sorted({p[1] for p in parts or [] if p[1] is not None})
+    if parts is None or names != needed or any(p[2] or p[3] for p in parts or []):
+        if needed:
+            wanted = " and ".join("{" + n + "}" for n in needed)
+            return f'the label "{key}" must contain {wanted} and no other {{ or }}.'
+        return f'the label "{key}" cannot contain {{ or }}.'
+    return ""
+
+
 def _parse_translation(c: _Checker, lang: str, raw: Any) -> Translation | None:
     where = f'Translation "{lang}"'
     if not isinstance(raw, dict):
         c.add(where, "must be an object.")
         return None
+    c.keys(raw, "translation", where)
     labels = c.string_map(raw, "labels", where)
     for key in labels:
         if key not in FIXED_LABELS:
             c.add(where, f'the label "{key}" is not one Refuge Desk prints.')
-    for key in ("page_of", "version"):
-        if key in labels:
-            needed = re.findall(r"\{\w+\}", FIXED_LABELS[key])
-            if sorted(re.findall(r"\{\w+\}", labels[key])) != sorted(needed):
-                c.add(where, f'the label "{key}" must contain {" and ".join(needed)}.')
+    for key, text in labels.items():
+        problem = _label_problem(key, text)
+        if problem:
+            c.add(where, problem)
+    keep_safe = c.text(raw, "keep_safe", where, required=False)
+    if len(keep_safe) > MAX_KEEP_SAFE:
+        c.add(where, f'"keep_safe" must be at most {MAX_KEEP_SAFE} characters.')
     return Translation(
         language=lang,
         name=c.text(raw, "name", where, required=False),
         title=c.text(raw, "title", where, required=False),
-        keep_safe=c.text(raw, "keep_safe", where, required=False),
+        keep_safe=keep_safe,
         sections=c.string_map(raw, "sections", where),
         fields=c.string_map(raw, "fields", where),
         items=c.string_map(raw, "items", where),
@@ -399,6 +455,7 @@ def parse_template(text: str | bytes) -> PlanTemplate:
     if not isinstance(raw, dict):
         raise TemplateError(["The template must be a JSON object."])
     c = _Checker()
+    c.keys(raw, "template", "Template")
     if raw.get("format") != FORMAT:
         c.add("", f'"format" must be {FORMAT} (this is the only template format there is).')
     key = c.ident(raw, "Template", set())
@@ -410,6 +467,10 @@ def parse_template(text: str | bytes) -> PlanTemplate:
     language = c.text(raw, "language", "Template")
     title = c.text(raw, "title", "Template")
     keep_safe = c.text(raw, "keep_safe", "Template")
+    if len(keep_safe) > MAX_KEEP_SAFE:
+        c.add("Template", f'"keep_safe" must be at most {MAX_KEEP_SAFE} characters.')
+    if len(title) > MAX_TITLE:
+        c.add("Template", f'"title" must be at most {MAX_TITLE} characters.')
     description = c.text(raw, "description", "Template", required=False)
     sections: list[TemplateSection] = []
     raw_sections = raw.get("sections")
@@ -423,6 +484,7 @@ def parse_template(text: str | bytes) -> PlanTemplate:
             c.add(f"Section {si}", "must be an object with an id, title and fields.")
             continue
         where = _describe(rs, "Section", si)
+        c.keys(rs, "section", where)
         sid = c.ident(rs, where, section_ids)
         stitle = c.text(rs, "title", where)
         raw_fields = rs.get("fields")

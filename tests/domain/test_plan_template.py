@@ -71,6 +71,22 @@ def test_default_template_covers_the_domain_sections() -> None:
             'the label "page_of" must contain {page} and {pages}',
         ),
         (lambda d: d.update(version="one"), '"version" must be a whole number'),
+        # From the review: a staff-only child field would have been silently printed.
+        (
+            lambda d: d["sections"][6]["fields"][0]["child_fields"][0].update(audience="staff"),
+            '"audience" is not something a child field can have',
+        ),
+        (lambda d: d.update(titel="typo"), '"titel" is not something a template can have'),
+        (
+            lambda d: d["translations"]["ar"]["labels"].update(version="{number} {date} {"),
+            'the label "version" must contain {date} and {number} and no other { or }',
+        ),
+        (
+            lambda d: d["translations"]["ar"]["labels"].update(page_of="{page} {pages.__class__}"),
+            'the label "page_of" must contain {page} and {pages}',
+        ),
+        (lambda d: d["translations"]["ar"]["labels"].update(yes="{x}"), '"yes" cannot contain'),
+        (lambda d: d.update(keep_safe="x" * 201), '"keep_safe" must be at most 200 characters'),
     ],
 )
 def test_broken_templates_get_a_plain_problem(mutate: Any, expected: str) -> None:
