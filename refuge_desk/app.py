@@ -47,6 +47,11 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
             file=sys.stderr,
         )
         return 1
+    private_tmp = paths.memory_backed_temp_dir()
+    if private_tmp is not None:
+        # Before Qt starts: its print spooling and any library temp file stay in memory.
+        os.environ["TMPDIR"] = str(private_tmp)
+        tempfile.tempdir = str(private_tmp)
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 

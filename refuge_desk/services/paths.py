@@ -43,3 +43,45 @@ def resource_path(*parts: str) -> Path:
     from importlib.resources import files
 
     return Path(str(files("refuge_desk.resources"))).joinpath(*parts)
+
+
+def memory_backed_temp_dir(
+    runtime_dir: str | None = None, mounts: str | None = None
+) -> Path | None:
+    """On Linux, a private folder on the per-user tmpfs ($XDG_RUNTIME_DIR), if there is one.
+
+    We never write temp files ourselves, but libraries may: Qt's CUPS back-end hands each
+    print job to CUPS as a temporary file. Pointing TMPDIR here keeps such files in memory
+    (tmpfs), never on the laptop's disk. None where there is no such folder.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    runtime_dir = runtime_dir if runtime_dir is not None else os.environ.get("XDG_RUNTIME_DIR")
+    if not runtime_dir or not Path(runtime_dir).is_dir():
+        return None
+    if mounts is None:
+        try:
+            mounts = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    base = Path(runtime_dir).resolve()
+    best = ""
+    best_type = ""
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        if (str(base) == point or str(base).startswith(point.rstrip("/") + "/")) and len(
+            point
+        ) > len(best):
+            best, best_type = point, fields[2]
+    if best_type not in ("tmpfs", "ramfs"):
+        return None
+    folder = base / "refuge-desk"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+    except OSError:
+        return None
+    return folder

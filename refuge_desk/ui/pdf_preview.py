@@ -132,7 +132,11 @@ class PdfPreviewDialog(QDialog):
 
     # --- actions ------------------------------------------------------------------------
     def print_pdf(self) -> bool:
-        if not self.printer(self, self.pdf):
+        try:
+            if not self.printer(self, self.pdf):
+                return False
+        except UserError as exc:
+            self.dialogs.error(self, "Print", str(exc))
             return False
         self.on_printed()
         return True

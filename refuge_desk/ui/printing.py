@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QSizeF
 from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
+
+from refuge_desk.domain.errors import UserError
 
 MAX_DPI = 300  # enough for text on paper; 1200 dpi pages would be ~500 MB images each
 NEUTRAL_JOB_NAME = "Document"  # print queues show the job name to anyone who looks
@@ -85,8 +87,26 @@ def choose_printer_and_print(parent: QWidget | None, pdf: bytes) -> bool:
             )
     finally:
         source.close()
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle("Print")
+    dialog = make_print_dialog(printer, parent)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
+    check_printer(printer)
     return print_pdf(pdf, printer) > 0
+
+
+def make_print_dialog(printer: QPrinter, parent: QWidget | None) -> QPrintDialog:
+    """The system's print dialog without "Print to file": a file made there would be an
+    unencrypted copy that bypassed the warning "Save PDF…" gives."""
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print")
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
+    return dialog
+
+
+def check_printer(printer: QPrinter) -> None:
+    """Refuse a printer that writes a file (e.g. a "Print to PDF" queue chosen anyway)."""
+    if printer.outputFileName() or printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+        raise UserError(
+            "That printer writes a file, and a printed file is not encrypted. Choose a real "
+            'printer, or use "Save PDF…", which warns first.'
+        )

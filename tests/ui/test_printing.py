@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtGui import QPageSize, QPdfWriter
@@ -64,3 +65,27 @@ def test_letter_pdf_on_a4_paper_is_scaled_to_fit(qtbot: QtBot) -> None:
 def test_nothing_to_print_from_bytes_that_are_not_a_pdf(qtbot: QtBot) -> None:
     pages, _ = print_to_memory(b"not a pdf", QPageSize.PageSizeId.A4)
     assert pages == 0
+
+
+def test_the_print_dialog_offers_no_print_to_file(qtbot) -> None:
+    from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrinter
+
+    from refuge_desk.ui.printing import make_print_dialog
+
+    printer = QPrinter()
+    dialog = make_print_dialog(printer, None)
+    qtbot.addWidget(dialog)
+    assert not dialog.testOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile)
+
+
+def test_a_printer_that_writes_a_file_is_refused(tmp_path) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from refuge_desk.domain.errors import UserError
+    from refuge_desk.ui.printing import check_printer
+
+    printer = QPrinter()
+    printer.setOutputFileName(str(tmp_path / "copy.pdf"))
+    with pytest.raises(UserError, match="writes a file"):
+        check_printer(printer)
+    assert not (tmp_path / "copy.pdf").exists()
