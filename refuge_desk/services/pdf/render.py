@@ -7,9 +7,17 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Spacer,
+)
 
 from refuge_desk.services.pdf import fonts
 from refuge_desk.services.pdf.document import (
@@ -97,6 +105,10 @@ def _section(
     section: Section, doc: PrintDocument, styles: Styles, rtl: bool, width: float
 ) -> list[Flowable]:
     out: list[Flowable] = []
+    first = section.blocks[0] if section.blocks else None
+    if isinstance(first, TextBlock) and len(first.text) > LONG_ANSWER:
+        # The heading, label and a few lines of a long first answer start a page together.
+        out.append(CondPageBreak(styles.heading.leading * 2 + styles.body.leading * 5))
     if section.staff_only:
         out.append(StaffBar(doc.staff_only_label, styles.staff_bar, rtl))
     out.append(make_paragraph(section.title, styles.heading, bold=True, rtl=rtl or None))
@@ -105,7 +117,14 @@ def _section(
     for block in section.blocks:
         if block.staff_only and not section.staff_only:
             out.append(StaffBar(doc.staff_only_label, styles.staff_bar, rtl))
-        out.append(make_paragraph(block.label, styles.label, bold=True, rtl=rtl or None))
+        label_style = styles.label
+        if isinstance(block, TextBlock) and len(block.text) > LONG_ANSWER:
+            # Kept with the whole of a long answer, the label would push it all to the next
+            # page and leave this one empty: keep it with the answer's first lines only.
+            if block is not first:
+                out.append(CondPageBreak(styles.label.leading + styles.body.leading * 4))
+            label_style = ParagraphStyle("label-loose", parent=styles.label, keepWithNext=0)
+        out.append(make_paragraph(block.label, label_style, bold=True, rtl=rtl or None))
         if isinstance(block, TextBlock):
             out += _text_block(block, styles)
         elif isinstance(block, ChecklistBlock):
@@ -119,11 +138,21 @@ def _section(
 
 def _text_block(block: TextBlock, styles: Styles) -> list[Flowable]:
     if block.text.strip():
-        return [make_paragraph(block.text, styles.body)]
-    out: list[Flowable] = [make_paragraph(p, styles.prompt) for p in block.prompts]
+        # Line by line: each takes its own direction (an Arabic line, then an English one).
+        out: list[Flowable] = []
+        for line in block.text.strip("\n").split("\n"):
+            if line.strip():
+                out.append(make_paragraph(line, styles.body))
+            else:
+                out.append(Spacer(1, styles.body.leading * 0.6))
+        return out
+    out = [make_paragraph(p, styles.prompt) for p in block.prompts]
     if block.write_lines:
         out.append(WriteLines(block.write_lines, styles.body.leading * 1.8))
     return out
+
+
+LONG_ANSWER = 500  # characters
 
 
 def _footer_height(styles: Styles) -> float:

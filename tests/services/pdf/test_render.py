@@ -176,3 +176,28 @@ def test_a_six_page_plan_renders_quickly() -> None:
     pdf = render_pdf(doc, PageSetup())
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 5
     assert time.perf_counter() - started < 2.0
+
+
+def test_each_line_takes_its_own_direction() -> None:
+    """From the review: an Arabic first line right-aligned the English lines under it."""
+    pdf = render_pdf(one_text("أمينة تسكن هنا\nEnglish words here"), PageSetup())
+    runs = dict(_runs(pdf))
+    assert runs["English words here"] < runs["Answer"] + 5  # left-aligned with the label
+    assert runs["أمينة"] > runs["Answer"] + 300  # the Arabic line right-aligned
+
+
+def test_a_long_answer_starts_on_the_page_it_is_reached() -> None:
+    """From the review: a long answer kept with its label left page 1 empty."""
+    long = "She has a long story to tell about her safety and her plans. " * 75
+    doc = one_text(long)
+    doc = PrintDocument(
+        title=doc.title,
+        header_lines=("Line one", "Line two"),
+        sections=(Section("Intro", (TextBlock("Short", "a few words"),)), *doc.sections),
+        keep_safe=doc.keep_safe,
+        version_line="",
+        page_label=doc.page_label,
+    )
+    pdf = render_pdf(doc, PageSetup())
+    first_page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "She has a long story" in first_page
