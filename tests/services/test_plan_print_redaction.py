@@ -143,3 +143,9 @@ def test_no_plan_still_honours_the_copy_chosen(session: Session) -> None:
     assert ("plan.print", f"{res.reference} blank staff") in [
         (a, r) for _at, _who, a, r in audit_repo.recent(session.db, 5)
     ]
+
+
+def test_a_character_no_font_has_is_named_for_the_worker(session: Session) -> None:
+    rid = _with_plan(session, Resident(full_name="Eve Adams"), worries="Happy 🍎 days")
+    _, prepared = _text(session, rid, variant=Variant.RESIDENT)
+    assert any("empty boxes: 🍎" in n for n in prepared.notes)

@@ -40,6 +40,13 @@ CHAIN: tuple[Face, ...] = (
     Face("RD-NotoSansThai", "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf"),
     Face("RD-NotoSansGeorgian", "NotoSansGeorgian-Regular.ttf", "NotoSansGeorgian-Bold.ttf"),
     Face("RD-NotoSansArmenian", "NotoSansArmenian-Regular.ttf", "NotoSansArmenian-Bold.ttf"),
+    Face("RD-NotoSansTelugu", "NotoSansTelugu-Regular.ttf", None),
+    Face("RD-NotoSansKannada", "NotoSansKannada-Regular.ttf", None),
+    Face("RD-NotoSansMalayalam", "NotoSansMalayalam-Regular.ttf", None),
+    Face("RD-NotoSansSinhala", "NotoSansSinhala-Regular.ttf", None),
+    Face("RD-NotoSansKhmer", "NotoSansKhmer-Regular.ttf", None),
+    Face("RD-NotoSansMyanmar", "NotoSansMyanmar-Regular.ttf", None),
+    Face("RD-NotoSansLao", "NotoSansLao-Regular.ttf", None),
     Face("RD-DroidSansFallback", "DroidSansFallbackFull.ttf", None),
     Face("RD-NanumGothic", "NanumGothic.ttf", None),
 )

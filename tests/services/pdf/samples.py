@@ -33,6 +33,12 @@ SCRIPTS: dict[str, str] = {
     "chinese": "王秀英住在北京。简体繁體",
     "korean": "김지영 서울에 살아요. 한국어",
     "japanese": "山田花子です。ひらがなカタカナ",
+    "telugu": "లక్ష్మి తెలుగు భాష",
+    "kannada": "ಕನ್ನಡ ಲಕ್ಷ್ಮಿ",
+    "malayalam": "മലയാളം ലക്ഷ്മി",
+    "sinhala": "සිංහල ශ්‍රී ලංකා",
+    "khmer": "ភាសាខ្មែរ ស្រី",
+    "myanmar": "မြန်မာ ဘာသာ",
 }
 
 # Scripts harfbuzz does not turn into presentation forms or private glyphs, so their
