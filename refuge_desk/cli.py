@@ -172,12 +172,16 @@ def cmd_plan_pdf(args: argparse.Namespace, asker: Passphrases) -> int:
         raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
     if not out.parent.is_dir():
         raise UserError(f"The folder {out.parent} does not exist.")
+    variant = plan_print.Variant(args.variant)
+    if variant is not plan_print.Variant.DISCREET and (args.title or args.name_on):
+        raise UserError("--title and --name-on are for a discreet copy (--variant discreet).")
     options = plan_print.PrintOptions(
-        variant=plan_print.Variant(args.variant),
+        variant=variant,
         paper=Paper(args.paper),
         large_print=args.large_print,
         language=args.language or "",
         discreet_title=args.title or plan_print.DEFAULT_DISCREET_TITLE,
+        discreet_name=plan_print.NameOnCopy(args.name_on or "first"),
     )
     with _signed_in(args, asker) as session:
         resident_id = residents_service.id_for_reference(session, args.resident)
@@ -319,6 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paper", choices=[p.value for p in Paper], default="a4")
     p.add_argument("--language", metavar="CODE", help="headings in this language (e.g. ar)")
     p.add_argument("--title", metavar="TEXT", help='title of a discreet copy (default "My notes")')
+    p.add_argument(
+        "--name-on",
+        choices=[n.value for n in plan_print.NameOnCopy],
+        help="her name on a discreet copy: first name (default), initials or none",
+    )
 
     p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")
     p.add_argument("dir", metavar="DIR")

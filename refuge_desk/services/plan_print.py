@@ -511,6 +511,40 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
     return Prepared(document, what, tuple(notes))
 
 
+LANGUAGE_CODES = {
+    "english": "en", "arabic": "ar", "polish": "pl", "urdu": "ur", "bengali": "bn",
+    "bangla": "bn", "sylheti": "bn", "punjabi": "pa", "farsi": "fa", "persian": "fa",
+    "dari": "fa", "pashto": "ps", "somali": "so", "tigrinya": "ti", "amharic": "am",
+    "romanian": "ro", "russian": "ru", "ukrainian": "uk", "tamil": "ta", "hindi": "hi",
+    "gujarati": "gu", "turkish": "tr", "kurdish": "ku", "french": "fr", "spanish": "es",
+    "portuguese": "pt", "chinese": "zh", "mandarin": "zh", "cantonese": "zh",
+    "vietnamese": "vi", "lithuanian": "lt", "albanian": "sq", "hebrew": "he",
+}  # fmt: skip
+
+
+def language_for(template: PlanTemplate, languages: str) -> str:
+    """Headings in her first language the template has words for ("" = its own language)."""
+    for raw in re.split(r"[,;/\n]+", languages):
+        name = raw.strip().split("(")[0].strip().casefold()
+        if not name:
+            continue
+        code = LANGUAGE_CODES.get(name, name if name in template.languages else "")
+        if not code:
+            code = next(
+                (c for c, t in template.translations.items() if t.name.casefold() == name), ""
+            )
+        if code == template.language:
+            return ""
+        if code in template.translations:
+            return code
+    return ""
+
+
+def resident_languages(session: Session, resident_id: int) -> str:
+    resident = residents_repo.get(session.db, resident_id)
+    return resident.languages if resident else ""
+
+
 def template_for(session: Session, resident_id: int, which: Which) -> PlanTemplate:
     """The template a copy of ``which`` is printed with (for its language choices)."""
     state = plans.get(session, resident_id)

@@ -40,10 +40,12 @@ class PlanPrintDialog(PdfPreviewDialog):
         self.resident_id = resident_id
         self.which = which
         template = plan_print.template_for(session, resident_id, which)
-        blank_only = which is None
-        variants = (Variant.BLANK,) if blank_only else VARIANTS
-        self.bar = PrintOptionsBar(template, variants)
-        self.bar.set_variant(Variant.BLANK if blank_only else variant)
+        self.bar = PrintOptionsBar(template, VARIANTS)
+        self.bar.set_variant(variant)
+        # Headings in her language when the template has them; she can change it.
+        self.bar.set_language(
+            plan_print.language_for(template, plan_print.resident_languages(session, resident_id))
+        )
         self.notes = QLabel()
         self.notes.setObjectName("print_notes")
         self.notes.setWordWrap(True)

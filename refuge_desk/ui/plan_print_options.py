@@ -114,6 +114,11 @@ class PrintOptionsBar(QWidget):
         if index >= 0:
             self.variant.setCurrentIndex(index)
 
+    def set_language(self, code: str) -> None:
+        index = self.language.findData(code)
+        if index >= 0:
+            self.language.setCurrentIndex(index)
+
     def options(self) -> PrintOptions:
         return PrintOptions(
             # Qt hands enum data back as plain strings.

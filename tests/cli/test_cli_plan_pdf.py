@@ -183,3 +183,47 @@ def test_refusals_are_plain_and_write_nothing(cli: Cli, vault: Path, tmp_path: P
         stdin=[WORKER[2]],
     )
     assert usage.returncode == 2
+
+
+def test_discreet_copy_with_initials_and_options_only_for_it(
+    cli: Cli, vault: Path, tmp_path: Path
+) -> None:
+    ref = _resident(vault, agree=True, draft=False)
+    out = tmp_path / "d.pdf"
+    result = cli(
+        "plan-pdf",
+        vault,
+        "--user",
+        WORKER[0],
+        "--resident",
+        ref,
+        "--out",
+        out,
+        "--variant",
+        "discreet",
+        "--title",
+        "Recipes",
+        "--name-on",
+        "initials",
+        "--passphrase-stdin",
+        stdin=[WORKER[2]],
+    )
+    assert result.returncode == 0, result.stderr
+    text = _text(out)
+    assert "Recipes" in text and "M. Q." in text
+    assert "Qureshi" not in text and "Maryam" not in text
+    wrong = cli(
+        "plan-pdf",
+        vault,
+        "--user",
+        WORKER[0],
+        "--resident",
+        ref,
+        "--out",
+        tmp_path / "x.pdf",
+        "--title",
+        "Recipes",
+        "--passphrase-stdin",
+        stdin=[WORKER[2]],
+    )
+    assert wrong.returncode == 1 and "for a discreet copy" in wrong.stderr

@@ -117,8 +117,14 @@ def test_save_warns_writes_atomically_and_is_audited(
 
 
 def test_blank_form_when_no_plan(qtbot: QtBot, manager_session: Session) -> None:
-    res = residents.save(manager_session, Resident(full_name="Nour Haddad"))
+    res = residents.save(
+        manager_session, Resident(full_name="Nour Haddad", languages="Arabic, English")
+    )
     assert res.id is not None
     dialog, _ = _open(qtbot, manager_session, ScriptedDialogs(), res.id, None)
-    assert dialog.bar.variant.count() == 1
+    assert dialog.bar.language.currentData() == "ar"  # her language, preselected
+    dialog.bar.language.setCurrentIndex(dialog.bar.language.findData(""))
     assert "To fill in by hand" in _text(dialog.pdf)
+    dialog.bar.set_variant(Variant.DISCREET)  # a discreet blank form: still no surname
+    discreet = _text(dialog.pdf)
+    assert "Haddad" not in discreet and "My notes" in discreet
