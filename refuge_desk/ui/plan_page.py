@@ -261,6 +261,7 @@ class PlanPage(QWidget):
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setSingleShot(True)
+        self.autosave_ms = AUTOSAVE_MS  # tests shorten it
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self._autosave)
         self.count_timer = QTimer(self)
@@ -609,10 +610,10 @@ class PlanPage(QWidget):
             self._dirty_since = now
             self.save_status.setText("Changes not saved yet…")
             self.save_status.setStyleSheet(f"color: {style.MUTED};")
-        if not self._stale and (
-            not self.autosave_timer.isActive() or (now - self._dirty_since) * 1000 < MAX_UNSAVED_MS
-        ):
-            self.autosave_timer.start()
+        if not self._stale:
+            # 3 s after the last change, but never later than 10 s after the first unsaved one.
+            left = MAX_UNSAVED_MS - (now - self._dirty_since) * 1000
+            self.autosave_timer.start(max(0, min(self.autosave_ms, round(left))))
         self.count_timer.start()
 
     def _collect(self) -> Content:

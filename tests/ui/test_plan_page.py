@@ -85,7 +85,7 @@ def test_create_type_every_kind_and_autosave_reaches_the_vault(
     assert page.state_chip.text().startswith("Draft — not yet agreed")
     assert "Each child" in page.notice.text()  # said what was filled from her record
 
-    page.autosave_timer.setInterval(30)
+    page.autosave_ms = 30
     qtbot.keyClicks(editor(page, "worries").edit, SECRET)
     editor(page, "documents").groups["passport"].button(2).click()
     contacts = editor(page, "safe_contacts")
@@ -492,3 +492,28 @@ def test_opening_another_plan_saves_the_typing_first(qtbot, manager_session):
     assert page.heading.text() == "Safety plan · R-0002 · Bela"  # first name, not surname
     draft = plans.get(manager_session, first).draft
     assert draft is not None and draft.content["avoid"] == "The market on Saturdays"
+
+
+def test_autosave_never_waits_more_than_ten_seconds_while_she_types(
+    qtbot, manager_session, monkeypatch
+):
+    import types
+
+    from refuge_desk.ui import plan_page as module
+
+    now = [100.0]
+    monkeypatch.setattr(module, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
+    rid = make_resident(manager_session)
+    page = make_page(qtbot, manager_session)
+    page.load(rid)
+    assert page.start_plan()
+    area = editor(page, "worries").edit
+    qtbot.keyClicks(area, "a")
+    assert page.autosave_timer.interval() == module.AUTOSAVE_MS
+    now[0] += 9.0
+    qtbot.keyClicks(area, "b")
+    assert page.autosave_timer.interval() == 1000  # 10 s after the first unsaved change
+    now[0] += 1.5
+    qtbot.keyClicks(area, "c")
+    assert page.autosave_timer.interval() == 0
+    qtbot.waitUntil(lambda: not page.has_unsaved_changes(), timeout=2000)
