@@ -72,7 +72,7 @@ def seed_plans(session: Session, rng: random.Random, count: int = 14) -> int:
         }
         content["safe_contacts"] = [
             {
-                "name": "Sister (fictional)",
+                "name": "My sister",
                 "relationship": "sister",
                 "number": "07700 900" + f"{rng.randrange(1000):03d}",
                 "safe_times": "evenings",
