@@ -316,7 +316,7 @@ def _place_terms(text: str) -> set[str]:
         if len(part) >= 3:
             terms.add(part)
         for word in re.split(r"\s+", part):
-            word = word.strip(".()[]\"")
+            word = word.strip('.()[]"')
             if len(word) >= 3 and word.casefold().replace("’", "'") not in GENERIC_PLACE_WORDS:
                 terms.add(word)
     # A postcode ("LS1 4AB") is two words: keep it whole as well.
