@@ -17,7 +17,7 @@ from pathlib import Path
 from refuge_desk import __version__, logging_setup
 from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import auth, check, demo, importer, paths, plan_print
+from refuge_desk.services import auth, check, demo, importer, paths, plan_print, sar
 from refuge_desk.services import residents as residents_service
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.pdf.document import Paper
@@ -197,6 +197,21 @@ def cmd_plan_pdf(args: argparse.Namespace, asker: Passphrases) -> int:
     return EXIT_OK
 
 
+def cmd_sar(args: argparse.Namespace, asker: Passphrases) -> int:
+    out = Path(args.out)
+    if out.exists():
+        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
+    if not out.parent.is_dir():
+        raise UserError(f"The folder {out.parent} does not exist.")
+    with _signed_in(args, asker) as session:
+        resident_id = residents_service.id_for_reference(session, args.resident)
+        result = sar.export(session, resident_id, out, set(args.withhold or ()))
+    withheld = ", ".join(result.withheld) or "nothing"
+    print(f"Wrote {out} (withheld: {withheld}).")
+    _say("This file is not encrypted: give it to her safely, then delete it from this computer.")
+    return EXIT_OK
+
+
 def cmd_recover(args: argparse.Namespace, asker: Passphrases) -> int:
     with _existing_vault(args.dir) as folder:
         recovery_key = asker.ask("Recovery key")
@@ -327,6 +342,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--name-on",
         choices=[n.value for n in plan_print.NameOnCopy],
         help="her name on a discreet copy: first name (default), initials or none",
+    )
+
+    p = command(
+        "sar",
+        cmd_sar,
+        "subject access request: everything held about one resident, as PDF or JSON (managers)",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="MANAGER")
+    p.add_argument("--resident", required=True, metavar="REF")
+    p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.json")
+    p.add_argument(
+        "--withhold",
+        action="append",
+        choices=sorted(sar.RESTRICTED_ITEMS),
+        metavar="PART",
+        help="withhold a restricted part (repeatable): " + ", ".join(sorted(sar.RESTRICTED_ITEMS)),
     )
 
     p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")

@@ -17,3 +17,14 @@ def recent(db: Database, limit: int = 200) -> list[tuple[str, int | None, str, s
         "SELECT at, user_id, action, ref FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
     )
     return [(str(r[0]), r[1], str(r[2]), str(r[3])) for r in rows]
+
+
+def for_reference(db: Database, reference: str) -> list[tuple[str, str, str, str]]:
+    """(at, staff full name, action, ref) of every entry about one record, oldest first."""
+    rows = db.query(
+        "SELECT a.at, coalesce(s.full_name, ''), a.action, a.ref FROM audit_log a "
+        "LEFT JOIN staff s ON s.id = a.user_id "
+        "WHERE a.ref = ? OR a.ref LIKE ? ORDER BY a.id",
+        (reference, reference + " %"),
+    )
+    return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
