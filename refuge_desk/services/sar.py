@@ -295,8 +295,16 @@ def export(
         raise ValidationError(["The file name must end in .pdf or .json."])
     result = collect(session, resident_id, withhold)
     save_file(path, to_pdf(result) if suffix == ".pdf" else to_json(result))
+    record(session, result, suffix[1:])
+    return result
+
+
+def record(session: Session, result: SarResult, how: str) -> None:
+    """Audit one SAR leaving the building (saved as pdf/json, or printed) and what was
+    withheld; by reference only."""
     reference = result.data["resident"]["reference"]
     decided = ",".join(result.withheld) or "none"
+    action = "sar.print" if how == "print" else "sar.export"
+    detail = "" if how == "print" else f" {how}"
     with session.db.transaction():
-        session.audit("sar.export", f"{reference} {suffix[1:]} withheld:{decided}")
-    return result
+        session.audit(action, f"{reference}{detail} withheld:{decided}")

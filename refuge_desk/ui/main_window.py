@@ -54,6 +54,7 @@ from refuge_desk.ui.recovery_dialog import NewRecoveryKeyDialog, RecoveryDialog
 from refuge_desk.ui.resident_editor import ResidentEditor
 from refuge_desk.ui.residents_page import ResidentsPage
 from refuge_desk.ui.rooms_page import RoomsPage
+from refuge_desk.ui.sar_dialog import SarDialog
 from refuge_desk.ui.screen_lock import ScreenLockMonitor
 from refuge_desk.ui.settings_dialog import SettingsDialog
 from refuge_desk.ui.setup_wizard import SetupWizard
@@ -276,6 +277,7 @@ class MainWindow(QMainWindow):
             editor.saved.connect(self._editor_saved)
             editor.closed.connect(self._editor_closed)
             editor.plan_requested.connect(self.open_plan)
+            editor.sar_requested.connect(self.open_sar)
             self.editor = editor
             self._pages["editor"] = editor
             plan_page = PlanPage(session, self.dialogs)
@@ -446,6 +448,16 @@ class MainWindow(QMainWindow):
             dialog = PlanPrintDialog(self.session, self.dialogs, resident_id, which, self)  # type: ignore[arg-type]
         except UserError as err:
             self.dialogs.error(self, "Print or save a plan", str(err))
+            return
+        dialog.exec()
+
+    def open_sar(self, resident_id: int) -> None:
+        if self.session is None or not self.session.is_open:
+            return
+        try:
+            dialog = SarDialog(self.session, self.dialogs, resident_id, self)
+        except UserError as err:
+            self.dialogs.error(self, "Subject access request", str(err))
             return
         dialog.exec()
 

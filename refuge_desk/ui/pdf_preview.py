@@ -77,6 +77,7 @@ class PdfPreviewDialog(QDialog):
         for w in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
             nav.addWidget(w)
         actions = QHBoxLayout()
+        self.actions_row = actions  # callers may add buttons (e.g. "Save JSON…")
         actions.addStretch(1)
         for w in (self.print_button, self.save_button, self.close_button):
             actions.addWidget(w)

@@ -93,6 +93,7 @@ class ResidentEditor(QWidget):
     saved = Signal(int)
     closed = Signal()
     plan_requested = Signal(int)  # her safety plan, after this record's typing is settled
+    sar_requested = Signal(int)  # a manager prepares her subject access request
 
     def __init__(self, session: Session, dialogs: Dialogs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,8 +136,13 @@ class ResidentEditor(QWidget):
         self.plan_button.setObjectName("open_plan")
         self.plan_button.setToolTip("Her safety plan: build it with her, review it, print her copy")
         self.plan_button.clicked.connect(lambda: self.open_plan())
+        self.sar_button = QPushButton("Subject access request…")
+        self.sar_button.setObjectName("open_sar")
+        self.sar_button.setToolTip("A copy of everything held about her (managers)")
+        self.sar_button.clicked.connect(lambda: self._request_sar())
         buttons = QHBoxLayout()
         buttons.addWidget(self.plan_button)
+        buttons.addWidget(self.sar_button)
         buttons.addWidget(self.unsaved)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -433,6 +439,7 @@ class ResidentEditor(QWidget):
         self.error_box.clear_problems()
         self._show_header()
         self.plan_button.setVisible(res.id is not None)
+        self.sar_button.setVisible(res.id is not None and self.session.role.manages_staff)
         self._touched()
 
     # -- public API ------------------------------------------------------------------------
@@ -546,6 +553,10 @@ class ResidentEditor(QWidget):
     def discard(self) -> None:
         """Throw away typed changes: back to the stored record."""
         self._show(self._original)
+
+    def _request_sar(self) -> None:
+        if self.resident_id is not None:
+            self.sar_requested.emit(self.resident_id)
 
     def open_plan(self) -> bool:
         """Ask for her safety plan; unsaved typing here is saved or discarded first (asked)."""

@@ -194,3 +194,33 @@ def test_refused_plan_typing_is_kept_and_offered_back(
     assert SECRET in shown[0] and "What worries me most" in shown[0]
     assert not [r for r in drafts.mine(window.session) if r.kind == drafts.PLAN]
     window.shutdown()
+
+
+def test_manager_opens_a_sar_from_the_record_and_a_worker_has_no_button(
+    qtbot, manager_session, vault_dir, clock
+):
+    from refuge_desk.ui.sar_dialog import SarDialog
+
+    rid = _resident(manager_session)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    window.open_resident(rid)
+    assert window.editor.sar_button.isVisible()
+    seen: list[bool] = []
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        seen.append(isinstance(dialog, SarDialog))
+        dialog.reject()
+
+    QTimer.singleShot(200, look)
+    window.editor.sar_button.click()
+    assert seen == [True]
+    window.shutdown()
+    manager_session.close()
+    worker = sign_in_as(vault_dir, WORKER, clock)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(worker)
+    window.open_resident(rid)
+    assert window.editor.plan_button.isVisible() and not window.editor.sar_button.isVisible()
+    window.shutdown()
