@@ -65,9 +65,37 @@ class Child:
     notes: str = ""
 
 
+# What happened to a referral, why one was declined, and where she moved on to: categories
+# (counted for funders) beside the free-text fields. "" means not recorded yet.
+REFERRAL_OUTCOMES: dict[str, str] = {
+    "": "Not decided yet",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "withdrawn": "Withdrawn by her or the referrer",
+}
+DECLINE_REASONS: dict[str, str] = {
+    "": "—",
+    "no_space": "No space",
+    "too_close": "Too close to the abuser",
+    "needs_not_met": "Needs we could not meet",
+    "risk_to_others": "Risk to other residents",
+    "other": "Other",
+}
+MOVE_ON_TYPES: dict[str, str] = {
+    "": "—",
+    "another_refuge": "Another refuge",
+    "social_housing": "Social housing",
+    "private_rented": "Private rented",
+    "family_friends": "Family or friends",
+    "own_home": "Her own home (with protection)",
+    "returned": "Returned to the abuser",
+    "other": "Other",
+    "not_known": "Not known",
+}
+
 # Fields a relief worker / volunteer may never read (DOMAIN.md, roles).
 RESTRICTED_FIELDS = frozenset(
-    {"immigration_status", "nrpf", "move_on_date", "move_on_destination", "abusers"}
+    {"immigration_status", "nrpf", "move_on_date", "move_on_destination", "move_on_type", "abusers"}
 )
 
 
@@ -99,6 +127,9 @@ class Resident:
     status: Status = Status.REFERRAL
     move_on_date: dt.date | None = None
     move_on_destination: str = ""
+    referral_outcome: str = ""  # a key of REFERRAL_OUTCOMES
+    decline_reason: str = ""  # a key of DECLINE_REASONS
+    move_on_type: str = ""  # a key of MOVE_ON_TYPES (restricted, like the destination)
     abusers: list[Abuser] = field(default_factory=list)
     notes: str = ""
     children: list[Child] = field(default_factory=list)
@@ -226,6 +257,14 @@ def validate_resident(r: Resident, today: dt.date) -> list[str]:
         problems.append("Move-on date is before the arrival date.")
     if r.status is Status.RESIDENT and r.arrival_date is None:
         problems.append("A resident needs an arrival date.")
+    if r.referral_outcome not in REFERRAL_OUTCOMES:
+        problems.append("Choose what happened to the referral from the list.")
+    if r.decline_reason not in DECLINE_REASONS:
+        problems.append("Choose why the referral was declined from the list.")
+    if r.decline_reason and r.referral_outcome != "declined":
+        problems.append("A reason for declining goes only with a declined referral.")
+    if r.move_on_type not in MOVE_ON_TYPES:
+        problems.append("Choose the kind of move-on from the list.")
     if r.email and "@" not in r.email:
         problems.append("Email does not look like an email address.")
     for i, p in enumerate(r.phones, 1):

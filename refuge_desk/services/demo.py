@@ -11,6 +11,7 @@ import random
 from pathlib import Path
 
 from refuge_desk.domain.residents import (
+    MOVE_ON_TYPES,
     Abuser,
     Child,
     ContactSafety,
@@ -233,6 +234,11 @@ def make_resident(
     if status in (Status.MOVED_ON, Status.ARCHIVED):
         res.move_on_date = min(today, arrival + dt.timedelta(days=rng.randint(14, 200)))
         res.move_on_destination = f"Housing association flat, {rng.choice(PLACES)}"
+        # Derived, not drawn, so the random sequence (and every other demo value) stays put.
+        kinds = [k for k in MOVE_ON_TYPES if k]
+        res.move_on_type = kinds[len(name) % len(kinds)]
+    if status is not Status.REFERRAL:
+        res.referral_outcome = "accepted"
     if rng.random() < 0.4:
         res.immigration_status = rng.choice(
             ["Spousal visa", "No leave", "EUSS settled", "Refugee status", "MVDAC applied"]

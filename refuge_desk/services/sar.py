@@ -53,6 +53,9 @@ _RESIDENT_LABELS = {
     "status": "Status",
     "move_on_date": "Move-on date",
     "move_on_destination": "Move-on destination",
+    "move_on_type": "Kind of move-on",
+    "referral_outcome": "Referral outcome",
+    "decline_reason": "Why the referral was declined",
     "notes": "Notes",
     "created_at": "Record created",
     "created_by": "Created by",
@@ -64,6 +67,7 @@ _FIELD_ITEM = {
     "nrpf": "immigration",
     "move_on_date": "move_on",
     "move_on_destination": "move_on",
+    "move_on_type": "move_on",
 }
 WITHHELD = "[withheld by a manager]"
 _OUTCOMES = {

@@ -257,6 +257,14 @@ CREATE TABLE plan_reviews (
 CREATE INDEX plan_reviews_plan ON plan_reviews (plan_id, id);
 """
 
+# Categories funders count: what happened to a referral (and why one was declined) and the
+# kind of move-on, beside the existing free text.
+V6_OUTCOMES = """
+ALTER TABLE residents ADD COLUMN referral_outcome TEXT NOT NULL DEFAULT '';
+ALTER TABLE residents ADD COLUMN decline_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE residents ADD COLUMN move_on_type TEXT NOT NULL DEFAULT '';
+"""
+
 Step = Callable[[Database], None]
 
 
@@ -273,6 +281,7 @@ STEPS: list[tuple[int, Step]] = [
     (3, _script(V3_LIST_SORT_INDEXES)),
     (4, _script(V4_RESIDENT_VERSION)),
     (5, _script(V5_SAFETY_PLANS)),
+    (6, _script(V6_OUTCOMES)),
 ]
 LATEST = STEPS[-1][0]
 

@@ -276,6 +276,9 @@ def _from_row(r: Row) -> Resident:
         status=Status(r["status"]),
         move_on_date=_date(r["move_on_date"]),
         move_on_destination=str(r["move_on_destination"]),
+        referral_outcome=str(r["referral_outcome"]),
+        decline_reason=str(r["decline_reason"]),
+        move_on_type=str(r["move_on_type"]),
         notes=str(r["notes"]),
         created_at=str(r["created_at"]),
         updated_at=str(r["updated_at"]),
@@ -320,6 +323,9 @@ _FIELDS = (
     "status",
     "move_on_date",
     "move_on_destination",
+    "referral_outcome",
+    "decline_reason",
+    "move_on_type",
     "notes",
 )
 

@@ -26,6 +26,9 @@ from PySide6.QtWidgets import (
 from refuge_desk.domain.errors import StaleRecord, UserError, ValidationError
 from refuge_desk.domain.residents import (
     _TEXT_LIMITS,  # the domain's own limits, so maxLength always matches validation
+    DECLINE_REASONS,
+    MOVE_ON_TYPES,
+    REFERRAL_OUTCOMES,
     ContactSafety,
     Resident,
     Status,
@@ -62,6 +65,14 @@ UNSAFE_WARNING = (
     "⚠ Some contact details are marked NOT safe to contact. Never call, text or email "
     "them: the abuser may see it."
 )
+
+
+def _choice_combo(choices: dict[str, str], name: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for key, label in choices.items():
+        combo.addItem(label, key)
+    return combo
 
 
 def _limit(name: str) -> int:
@@ -256,16 +267,29 @@ class ResidentEditor(QWidget):
         self.alerts = text_area(3, "e.g. Do not disclose presence — one alert per line", "alerts")
         self.move_on_date = OptionalDateEdit()
         self.move_on_destination = line_edit(_limit("move_on_destination"))
+        self.referral_outcome = _choice_combo(REFERRAL_OUTCOMES, "referral_outcome")
+        self.decline_reason = _choice_combo(DECLINE_REASONS, "decline_reason")
+        self.move_on_type = _choice_combo(MOVE_ON_TYPES, "move_on_type")
+        self.referral_outcome.currentIndexChanged.connect(lambda _i: self._outcome_changed())
         form.addRow("Status:", self.status)
         form.addRow("Referral date:", self.referral_date)
         form.addRow("Referral source:", self.referral_source)
+        form.addRow("Referral outcome:", self.referral_outcome)
+        form.addRow("Why declined:", self.decline_reason)
         form.addRow("Arrival date:", self.arrival_date)
         form.addRow("Room:", self.room)
         form.addRow("Key worker:", self.key_worker)
         form.addRow("Alerts:", self.alerts)
         form.addRow("Move-on date:", with_marker(self.move_on_date, stretch=False))
         form.addRow("Move-on destination:", with_marker(self.move_on_destination))
+        form.addRow("Kind of move-on:", with_marker(self.move_on_type, stretch=False))
         self.tabs.addTab(_scrolled(page), "Stay")
+
+    def _outcome_changed(self) -> None:
+        declined = self.referral_outcome.currentData() == "declined"
+        self.decline_reason.setEnabled(declined)
+        if not declined:
+            self.decline_reason.setCurrentIndex(0)
 
     def _build_abuser(self) -> None:
         page = QWidget()
@@ -307,7 +331,15 @@ class ResidentEditor(QWidget):
             area.textChanged.connect(self._touched)
         for box in self.findChildren(QCheckBox):
             box.toggled.connect(self._touched)
-        for combo in (self.status, self.room, self.key_worker, self.email_safety):
+        for combo in (
+            self.status,
+            self.room,
+            self.key_worker,
+            self.email_safety,
+            self.referral_outcome,
+            self.decline_reason,
+            self.move_on_type,
+        ):
             combo.currentIndexChanged.connect(self._touched)
         for date in (self.date_of_birth, self.referral_date, self.arrival_date, self.move_on_date):
             date.changed.connect(self._touched)
@@ -377,6 +409,9 @@ class ResidentEditor(QWidget):
         res.alerts = self.alerts.toPlainText()
         res.move_on_date = self.move_on_date.value()
         res.move_on_destination = self.move_on_destination.text()
+        res.referral_outcome = str(self.referral_outcome.currentData() or "")
+        res.decline_reason = str(self.decline_reason.currentData() or "")
+        res.move_on_type = str(self.move_on_type.currentData() or "")
         res.abusers = self.abusers.abusers()
         res.children = self.children_editor.child_list()
         res.notes = self.notes.toPlainText()
@@ -411,6 +446,13 @@ class ResidentEditor(QWidget):
             self.alerts.setPlainText(res.alerts)
             self.move_on_date.set_value(res.move_on_date)
             self.move_on_destination.setText(res.move_on_destination)
+            for combo, value in (
+                (self.referral_outcome, res.referral_outcome),
+                (self.decline_reason, res.decline_reason),
+                (self.move_on_type, res.move_on_type),
+            ):
+                combo.setCurrentIndex(max(0, combo.findData(value)))
+            self.decline_reason.setEnabled(res.referral_outcome == "declined")
             self.abusers.set_abusers(res.abusers)
             self.children_editor.set_children(res.children)
             self.notes.setPlainText(res.notes)
