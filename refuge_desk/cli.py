@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import getpass
 import secrets
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 from refuge_desk import __version__, logging_setup
 from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import auth, check, demo, importer, paths, plan_print, sar
+from refuge_desk.services import auth, check, demo, importer, paths, plan_print, sar, stats
 from refuge_desk.services import residents as residents_service
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.pdf.document import Paper
@@ -212,6 +213,25 @@ def cmd_sar(args: argparse.Namespace, asker: Passphrases) -> int:
     return EXIT_OK
 
 
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-01") from None
+
+
+def cmd_stats(args: argparse.Namespace, asker: Passphrases) -> int:
+    out = Path(args.out)
+    if out.exists():
+        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
+    if not out.parent.is_dir():
+        raise UserError(f"The folder {out.parent} does not exist.")
+    with _signed_in(args, asker) as session:
+        result = stats.export_csv(session, args.start, args.end, out)
+    print(f"Wrote {out} ({len(result)} counts; 1 to 4 shown as <5).")
+    return EXIT_OK
+
+
 def cmd_recover(args: argparse.Namespace, asker: Passphrases) -> int:
     with _existing_vault(args.dir) as folder:
         recovery_key = asker.ask("Recovery key")
@@ -360,6 +380,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PART",
         help="withhold a restricted part (repeatable): " + ", ".join(sorted(sar.RESTRICTED_ITEMS)),
     )
+
+    p = command(
+        "stats",
+        cmd_stats,
+        "funder statistics for a date range, counts only, as CSV (managers)",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="MANAGER")
+    p.add_argument("--from", dest="start", required=True, type=_day, metavar="DATE")
+    p.add_argument("--to", dest="end", required=True, type=_day, metavar="DATE")
+    p.add_argument("--out", required=True, metavar="FILE.csv")
 
     p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")
     p.add_argument("dir", metavar="DIR")
