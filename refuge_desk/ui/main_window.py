@@ -60,6 +60,7 @@ from refuge_desk.ui.settings_dialog import SettingsDialog
 from refuge_desk.ui.setup_wizard import SetupWizard
 from refuge_desk.ui.signin_page import SignInPage
 from refuge_desk.ui.staff_page import ChangeOwnPassphraseDialog, StaffPage
+from refuge_desk.ui.stats_dialog import StatsDialog
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +173,10 @@ class MainWindow(QMainWindow):
         self.act_import_template = QAction("Import plan template…", self)
         self.act_import_template.triggered.connect(self.import_template)
         tb.addAction(self.act_import_template)
+        self.act_stats = QAction("Statistics…", self)
+        self.act_stats.setToolTip("Funder statistics: counts only, small numbers hidden")
+        self.act_stats.triggered.connect(self.open_stats)
+        tb.addAction(self.act_stats)
         self.act_settings = QAction("Settings…", self)
         self.act_settings.triggered.connect(self.open_settings)
         tb.addAction(self.act_settings)
@@ -308,6 +313,7 @@ class MainWindow(QMainWindow):
         self.act_import.setVisible(role.edits_residents)
         self.act_reviews.setVisible(role.sees_case_detail)
         self.act_import_template.setVisible(role.manages_settings)
+        self.act_stats.setVisible(role.manages_staff)
 
     def _update_status(self) -> None:
         s = self.session
@@ -460,6 +466,11 @@ class MainWindow(QMainWindow):
             self.dialogs.error(self, "Subject access request", str(err))
             return
         dialog.exec()
+
+    def open_stats(self) -> None:
+        if self.session is None or not self.session.is_open:
+            return
+        StatsDialog(self.session, self.dialogs, self).exec()
 
     def import_template(self) -> None:
         session = self.session
