@@ -51,6 +51,7 @@ def run(out: Callable[[str], object] = print) -> int:
         if problem:
             out(f"self-test FAILED: {problem}")
             return 1
+        import PySide6.QtCharts
         import PySide6.QtPdf
         import PySide6.QtWidgets  # noqa: F401
 

@@ -60,7 +60,6 @@ from refuge_desk.ui.settings_dialog import SettingsDialog
 from refuge_desk.ui.setup_wizard import SetupWizard
 from refuge_desk.ui.signin_page import SignInPage
 from refuge_desk.ui.staff_page import ChangeOwnPassphraseDialog, StaffPage
-from refuge_desk.ui.stats_dialog import StatsDialog
 
 log = logging.getLogger(__name__)
 
@@ -470,6 +469,9 @@ class MainWindow(QMainWindow):
     def open_stats(self) -> None:
         if self.session is None or not self.session.is_open:
             return
+        # QtCharts loads only when a manager asks for statistics.
+        from refuge_desk.ui.stats_dialog import StatsDialog
+
         StatsDialog(self.session, self.dialogs, self).exec()
 
     def import_template(self) -> None:
