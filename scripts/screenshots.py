@@ -82,6 +82,23 @@ def plan_shots(app: QApplication, window: MainWindow, session: Session, out: Pat
     wait(app, 1.5)
     shot(app, preview, out, "plan-print-discreet")
     preview.reject()
+    from PySide6.QtCore import QDate
+
+    from refuge_desk.ui.sar_dialog import SarDialog
+    from refuge_desk.ui.stats_dialog import StatsDialog
+
+    sar_dialog = SarDialog(session, ScriptedDialogs(), chosen, window)
+    sar_dialog.resize(900, 980)
+    sar_dialog.withhold["abusers"].setChecked(True)
+    sar_dialog.show()
+    wait(app, 1.5)
+    shot(app, sar_dialog, out, "sar")
+    sar_dialog.reject()
+    stats_dialog = StatsDialog(session, ScriptedDialogs(), window)
+    stats_dialog.start.setDate(QDate(2022, 1, 1))
+    stats_dialog.show()
+    shot(app, stats_dialog, out, "statistics")
+    stats_dialog.reject()
 
 
 def main() -> int:
