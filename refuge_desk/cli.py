@@ -21,6 +21,10 @@ from refuge_desk.domain.roles import Role
 from refuge_desk.services import auth, check, demo, importer, paths, plan_print, sar, stats
 from refuge_desk.services import residents as residents_service
 from refuge_desk.services import staff as staff_service
+from refuge_desk.services.export import backup as backup_service
+from refuge_desk.services.export import keys as backup_keys
+from refuge_desk.services.export import restore as restore_service
+from refuge_desk.services.export import verify as verify_service
 from refuge_desk.services.pdf.document import Paper
 from refuge_desk.services.session import Session
 from refuge_desk.store.vault import LOCK_NAME, VaultFolder
@@ -34,6 +38,15 @@ RECOVERY_ADVICE = (
     "Write this recovery key down on paper now and keep it in the office safe. "
     "It is shown only this once, and it is the only way back in if every "
     "manager forgets her passphrase."
+)
+BACKUP_KEY_ADVICE = (
+    "This is the secret backup key: backups can only be opened with it. Print it or write it "
+    "on the recovery sheet now and keep it in the office safe with the recovery key. It is "
+    "not kept on this computer and is shown only this once."
+)
+BACKUP_KEY_FILE_ADVICE = (
+    "The secret backup key is in {path} (readable by you only). Print it or copy it onto the "
+    "recovery sheet, keep it in the office safe, then delete the file from this computer."
 )
 
 
@@ -96,18 +109,29 @@ def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
     made_folder = not folder.path.exists()
     if not made_folder and any(p.name != LOCK_NAME for p in folder.path.iterdir()):
         raise VaultError(f"{folder.path} is not empty. Choose an empty folder for a new vault.")
+    identity, public = _backup_pair(args)
+    identity_out = Path(args.identity_out) if args.identity_out else None
     folder.acquire()
-    done = False
+    done = wrote_key = False
     try:
         passphrase, confirm = asker.choose(f"Choose a passphrase for {args.user}")
         org = auth.Organisation(args.org, args.refuge, args.refuge_address or "")
+        if identity_out is not None:
+            backup_keys.write_identity_file(identity_out, identity, dt.datetime.now(dt.UTC))
+            wrote_key = True
         session, recovery_key = auth.setup_vault(
             folder, org, args.user, args.full_name or "", passphrase, confirm
         )
-        session.close()
+        try:
+            backup_keys.set_recipient(session, public)
+        finally:
+            session.close()
         done = True
     finally:
         folder.release()
+        if not done and identity_out is not None and wrote_key:
+            with contextlib.suppress(OSError):
+                identity_out.unlink()
         if not done and made_folder:
             with contextlib.suppress(OSError):
                 (folder.path / LOCK_NAME).unlink()
@@ -115,6 +139,88 @@ def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
     print(f"Vault created in {folder.path} with manager {args.user.strip()}.")
     print()
     print(f"    Recovery key: {recovery_key}")
+    print()
+    print(RECOVERY_ADVICE)
+    _print_backup_key(identity, identity_out)
+    return EXIT_OK
+
+
+def _backup_pair(args: argparse.Namespace) -> tuple[str, str]:
+    """(secret identity or "" for a key made elsewhere, public key), checked before any change."""
+    if args.backup_recipient:
+        return "", str(backup_keys.parse_recipient(args.backup_recipient))
+    if args.identity_out:
+        backup_keys.check_new_key_file(Path(args.identity_out))
+    return backup_keys.new_identity()
+
+
+def _print_backup_key(identity: str, identity_out: Path | None) -> None:
+    print()
+    if not identity:
+        print("Backups will be encrypted to the backup public key you gave.")
+    elif identity_out is not None:
+        print(BACKUP_KEY_FILE_ADVICE.format(path=identity_out))
+    else:
+        print(f"    Backup key: {identity}")
+        print()
+        print(BACKUP_KEY_ADVICE)
+
+
+def cmd_backup_key(args: argparse.Namespace, asker: Passphrases) -> int:
+    identity, public = _backup_pair(args)
+    identity_out = Path(args.identity_out) if args.identity_out else None
+    with _signed_in(args, asker) as session:
+        session.require(session.role.manages_settings, "change the backup key")
+        if identity_out is not None:
+            backup_keys.write_identity_file(identity_out, identity, session.now())
+        try:
+            backup_keys.set_recipient(session, public)
+        except BaseException:
+            if identity_out is not None:
+                with contextlib.suppress(OSError):
+                    identity_out.unlink()
+            raise
+    print(f"New backups of this vault will be encrypted to {public}.")
+    _print_backup_key(identity, identity_out)
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, asker: Passphrases) -> int:
+    to = Path(args.to) if args.to else None
+    with _signed_in(args, asker) as session:
+        result = backup_service.make_backup(session, to)
+    print(result.path)
+    return EXIT_OK
+
+
+def cmd_verify_backup(args: argparse.Namespace, asker: Passphrases) -> int:
+    identity = backup_keys.read_identity_file(Path(args.identity_file))
+    problems = verify_service.verify_backup(Path(args.file), identity)
+    for problem in problems:
+        _say(problem)
+    if not problems:
+        print("ok")
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, asker: Passphrases) -> int:
+    identity = backup_keys.read_identity_file(Path(args.identity_file))
+    passphrase, confirm = asker.choose(f"Choose a passphrase for {args.user}")
+    result = restore_service.restore(
+        Path(args.file),
+        identity,
+        Path(args.new_dir),
+        args.user,
+        args.full_name or "",
+        passphrase,
+        confirm,
+    )
+    rows = sum(result.rows.values())
+    print(f"Restored {rows} rows into a new vault in {result.folder}.")
+    print(f"{args.user.strip()} is its manager. Other staff accounts: {result.disabled_staff},")
+    print("disabled until a manager resets their passphrases on the Staff page.")
+    print()
+    print(f"    Recovery key: {result.recovery_key}")
     print()
     print(RECOVERY_ADVICE)
     return EXIT_OK
@@ -316,6 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refuge-address", metavar="TEXT")
     p.add_argument("--user", required=True, metavar="USER", help="the first manager's user name")
     p.add_argument("--full-name", metavar="NAME")
+    _backup_key_options(p)
 
     users = sub.add_parser(
         "users", parents=[common], help="staff accounts", description="staff accounts"
@@ -392,10 +499,71 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="end", required=True, type=_day, metavar="DATE")
     p.add_argument("--out", required=True, metavar="FILE.csv")
 
+    p = command(
+        "backup",
+        cmd_backup,
+        "make an encrypted backup of the whole vault (managers and support workers); "
+        "prints the backup's path",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="USER")
+    p.add_argument("--to", metavar="FOLDER", help="where to write it (default: the set folder)")
+
+    p = command(
+        "verify-backup",
+        cmd_verify_backup,
+        "check a backup with the secret backup key: exit 0 only if it is whole",
+    )
+    p.set_defaults(asks_passphrase=False)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--identity-file", required=True, metavar="FILE", help="the backup key file")
+
+    p = command(
+        "restore",
+        cmd_restore,
+        "restore a backup into a new vault in an empty folder; you become its manager",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("new_dir", metavar="NEW_DIR")
+    p.add_argument("--identity-file", required=True, metavar="FILE", help="the backup key file")
+    p.add_argument(
+        "--user",
+        required=True,
+        metavar="NEW_MANAGER",
+        help="your user name (an account in the backup keeps its name; else a new one)",
+    )
+    p.add_argument("--full-name", metavar="NAME", help="for a new account")
+
+    p = command(
+        "backup-key",
+        cmd_backup_key,
+        "give the vault a new backup key pair, or a backup public key made elsewhere "
+        "(managers; for vaults made before backups existed, or to replace the key)",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="MANAGER")
+    _backup_key_options(p)
+
     p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--user", required=True, metavar="MANAGER")
     return parser
+
+
+def _backup_key_options(p: argparse.ArgumentParser) -> None:
+    key = p.add_mutually_exclusive_group()
+    key.add_argument(
+        "--backup-recipient" if p.prog.endswith(" init") else "--recipient",
+        dest="backup_recipient",
+        metavar="AGE_PUBLIC_KEY",
+        help="encrypt backups to this age public key (age1...), made elsewhere",
+    )
+    key.add_argument(
+        "--identity-out",
+        metavar="FILE",
+        help="make a new key pair and write its secret key to FILE (mode 0600, never "
+        "overwritten) instead of printing it",
+    )
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -442,7 +610,8 @@ def main(argv: list[str] | None = None) -> int:
     log_file = logging_setup.configure(None)
     if not args.command:
         return guarded(lambda: run_app(args), log_file)
-    if not args.passphrase_stdin and not sys.stdin.isatty():
+    asks = getattr(args, "asks_passphrase", True)
+    if asks and not args.passphrase_stdin and not sys.stdin.isatty():
         _say(NO_TERMINAL)
         return EXIT_USAGE
     asker = Passphrases(args.passphrase_stdin)
