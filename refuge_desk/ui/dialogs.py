@@ -116,6 +116,15 @@ class Dialogs:
             forget_file_dialog_history()
         return Path(name) if name else None
 
+    def choose_folder(self, parent: QWidget | None, title: str) -> Path | None:
+        try:
+            name = QFileDialog.getExistingDirectory(
+                parent, title, "", QFileDialog.Option.DontUseNativeDialog
+            )
+        finally:
+            forget_file_dialog_history()
+        return Path(name) if name else None
+
     def save_file(
         self, parent: QWidget | None, title: str, filters: str, suggested: str
     ) -> Path | None:
@@ -169,6 +178,10 @@ class ScriptedDialogs(Dialogs):
 
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
         value = self._next("open_file", title, filters, None)
+        return None if value is None else Path(value)
+
+    def choose_folder(self, parent: QWidget | None, title: str) -> Path | None:
+        value = self._next("choose_folder", title, "", None)
         return None if value is None else Path(value)
 
     def save_file(

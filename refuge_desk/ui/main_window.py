@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QProgressDialog,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -39,8 +40,11 @@ from refuge_desk.services import (
     recovery,
     settings,
 )
+from refuge_desk.services.export import backup
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
+from refuge_desk.ui import style
+from refuge_desk.ui.backup_dialog import BackupDialog, due_now, status_text
 from refuge_desk.ui.clipboard import ClipboardGuard
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.idle import IdleWatcher
@@ -172,6 +176,9 @@ class MainWindow(QMainWindow):
         self.act_import_template = QAction("Import plan template…", self)
         self.act_import_template.triggered.connect(self.import_template)
         tb.addAction(self.act_import_template)
+        self.act_backups = QAction("Backups…", self)
+        self.act_backups.triggered.connect(self.open_backups)
+        tb.addAction(self.act_backups)
         self.act_stats = QAction("Statistics…", self)
         self.act_stats.setToolTip("Funder statistics: counts only, small numbers hidden")
         self.act_stats.triggered.connect(self.open_stats)
@@ -313,15 +320,24 @@ class MainWindow(QMainWindow):
         self.act_reviews.setVisible(role.sees_case_detail)
         self.act_import_template.setVisible(role.manages_settings)
         self.act_stats.setVisible(role.manages_staff)
+        self.act_backups.setVisible(role.sees_case_detail)
 
     def _update_status(self) -> None:
         s = self.session
         if s is None or not s.is_open:
             return
         minutes = settings.auto_lock_minutes(s)
-        self.status_label.setText(
+        text = (
             f"Signed in as {s.user.full_name} ({s.role.label}) · locks after {minutes} min "
             f"without use · {HIDE_SHORTCUT} hides at once"
+        )
+        warn = False
+        if s.role.sees_case_detail:
+            backup_line, warn = status_text(s)
+            text = f"{backup_line} · {text}"
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(
+            f"color: {style.DANGER}; font-weight: bold;" if warn else ""
         )
 
     def show_section(self, section: str) -> None:
@@ -466,6 +482,32 @@ class MainWindow(QMainWindow):
             return
         dialog.exec()
 
+    def open_backups(self) -> None:
+        if self.session is None or not self.session.is_open:
+            return
+        BackupDialog(self.session, self.dialogs, self).exec()
+        self._update_status()
+
+    def _backup_if_due(self, reason: str) -> None:
+        """On lock, sign-out or close (never on quick hide): the vault is still open here."""
+        session = self.session
+        if reason == "quick hide" or session is None or not session.is_open:
+            return
+        if not due_now(session):
+            return
+        progress = QProgressDialog("Making the backup that is due…", "", 0, 0, self)
+        progress.setWindowTitle("Backup")
+        progress.setCancelButton(None)
+        progress.setMinimumDuration(0)
+        progress.show()
+        QApplication.processEvents()
+        try:
+            backup.make_backup(session)  # a failure is recorded and shown after sign-in
+        except UserError as exc:
+            log.info("backup on %s failed: %s", reason, type(exc).__name__)
+        finally:
+            progress.close()
+
     def open_stats(self) -> None:
         if self.session is None or not self.session.is_open:
             return
@@ -576,6 +618,8 @@ class MainWindow(QMainWindow):
             # 4. Clear every model and widget holding resident data.
             ("clear pages", self._clear_pages),
             ("timers", self._stop_timers),
+            # A backup that is due, while the vault is still open (not on quick hide).
+            ("backup", lambda: self._backup_if_due(reason)),
             # 5. Close connections and zero the key.
             ("close vault", lambda: auth.lock(session)),
         ]

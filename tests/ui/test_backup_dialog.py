@@ -1,0 +1,104 @@
+"""Backups in the app: the key shown once, settings, Back up now, a due backup on lock (not on
+quick hide), and the status line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pypdf import PdfReader
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from refuge_desk.services.export import backup, keys
+from refuge_desk.services.export.verify import verify_backup
+from refuge_desk.ui.backup_dialog import BackupDialog, NewBackupKeyDialog
+from refuge_desk.ui.dialogs import ScriptedDialogs
+from tests.conftest import WORKER, FakeClock, sign_in_as
+from tests.ui.test_main_window import make_window, unlock
+
+
+def _backups(folder: Path) -> list[Path]:
+    return sorted(folder.glob("refuge-desk-*.age"))
+
+
+def test_first_opening_makes_the_key_then_settings_and_back_up_now(
+    qtbot, manager_session, tmp_path: Path
+):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    dialogs = ScriptedDialogs(str(folder))
+    dialog = BackupDialog(manager_session, dialogs)
+    qtbot.addWidget(dialog)
+    shown: list[str] = []
+
+    def confirm_key() -> None:
+        key_dialog = QApplication.activeModalWidget()
+        assert isinstance(key_dialog, NewBackupKeyDialog)
+        shown.append(key_dialog.key.toPlainText())
+        sheet = PdfReader(io.BytesIO(key_dialog.sheet_pdf())).pages[0].extract_text()
+        assert key_dialog.identity in "".join(sheet.split())
+        assert not key_dialog.done_button.isEnabled()
+        key_dialog.confirm.setChecked(True)
+        key_dialog.done_button.click()
+
+    QTimer.singleShot(200, confirm_key)
+    dialog.show()  # no backup key yet: it is made and shown once
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    identity = shown[0]
+    assert identity.startswith("AGE-SECRET-KEY-1")
+    assert keys.recipient(manager_session)  # only the public half is kept
+    dialog.choose_folder()
+    assert dialog.folder.text() == str(folder)
+    dialog.keep.setValue(3)
+    dialog.save()
+    assert backup.settings(manager_session).keep == 3
+    assert dialog.back_up_now()
+    [made] = _backups(folder)
+    assert verify_backup(made, identity) == []
+    assert "Last good backup" in dialog.state.text()
+
+
+def test_a_due_backup_runs_on_lock_but_never_on_quick_hide(
+    qtbot, manager_session, vault_dir, clock: FakeClock, tmp_path: Path
+):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    keys.generate_for(manager_session)
+    backup.save_settings(manager_session, folder, 1, 14)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    assert "No backup made yet" in window.status_label.text()
+    window.quick_hide()
+    assert _backups(folder) == []
+    window.showNormal()
+    unlock(qtbot, window, "copper falcon pillow river")
+    window.lock("manual")
+    assert len(_backups(folder)) == 1
+    unlock(qtbot, window, "copper falcon pillow river")
+    assert "Last backup" in window.status_label.text()
+    window.lock("manual")  # not due again within the day
+    assert len(_backups(folder)) == 1
+    window.shutdown()
+
+
+def test_a_failed_backup_is_shown_and_a_worker_cannot_change_settings(
+    qtbot, manager_session, vault_dir, clock: FakeClock, tmp_path: Path
+):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    keys.generate_for(manager_session)
+    backup.save_settings(manager_session, folder, 1, 14)
+    folder.rmdir()  # the USB stick was pulled
+    manager_session.close()
+    worker = sign_in_as(vault_dir, WORKER, clock)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(worker)
+    dialog = BackupDialog(worker, ScriptedDialogs())
+    qtbot.addWidget(dialog)
+    assert not dialog.settings_box.isEnabled()
+    assert not dialog.back_up_now()
+    assert "is not there" in dialog.error.text() or "not there" in dialog.state.text()
+    window._update_status()
+    assert "The last backup failed" in window.status_label.text()
+    window.shutdown()
