@@ -24,6 +24,7 @@ from refuge_desk.services import staff as staff_service
 from refuge_desk.services.export import backup as backup_service
 from refuge_desk.services.export import keys as backup_keys
 from refuge_desk.services.export import restore as restore_service
+from refuge_desk.services.export import transfer
 from refuge_desk.services.export import verify as verify_service
 from refuge_desk.services.pdf.document import Paper
 from refuge_desk.services.session import Session
@@ -338,6 +339,40 @@ def cmd_stats(args: argparse.Namespace, asker: Passphrases) -> int:
     return EXIT_OK
 
 
+def cmd_transfer_out(args: argparse.Namespace, asker: Passphrases) -> int:
+    out = Path(args.out)
+    if out.exists():
+        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
+    if not out.parent.is_dir():
+        raise UserError(f"The folder {out.parent} does not exist.")
+    with _signed_in(args, asker) as session:
+        resident_id = residents_service.id_for_reference(session, args.resident)
+        made = transfer.write(session, resident_id, out, include_notes=not args.no_notes)
+    print(f"Wrote {out}.")
+    print()
+    print(f"    One-time passphrase: {made.passphrase}")
+    print()
+    print(
+        "Read the passphrase to the receiving refuge by phone; never send it with the file. "
+        "Delete the file once they have it."
+    )
+    return EXIT_OK
+
+
+def cmd_transfer_in(args: argparse.Namespace, asker: Passphrases) -> int:
+    package = Path(args.file)
+    if not package.is_file():
+        raise UserError(f"The file {package} does not exist.")
+    with _signed_in(args, asker) as session:
+        words = asker.ask("One-time passphrase of the transfer (from the other refuge)")
+        arrived = transfer.receive(session, package.read_bytes(), words)
+    print(
+        f"Imported as {arrived.reference} (their {arrived.from_reference}), with "
+        f"{arrived.versions} safety-plan version{'' if arrived.versions == 1 else 's'}."
+    )
+    return EXIT_OK
+
+
 def cmd_recover(args: argparse.Namespace, asker: Passphrases) -> int:
     with _existing_vault(args.dir) as folder:
         recovery_key = asker.ask("Recovery key")
@@ -543,6 +578,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--user", required=True, metavar="MANAGER")
     _backup_key_options(p)
+
+    p = command(
+        "transfer-out",
+        cmd_transfer_out,
+        "one resident's file for another refuge, protected by a one-time passphrase",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--user", required=True, metavar="USER")
+    p.add_argument("--resident", required=True, metavar="REF")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--no-notes", action="store_true", help="leave her free-text notes out")
+
+    p = command("transfer-in", cmd_transfer_in, "import a resident transferred from another refuge")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--user", required=True, metavar="USER")
 
     p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")
     p.add_argument("dir", metavar="DIR")

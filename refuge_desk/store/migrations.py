@@ -265,6 +265,22 @@ ALTER TABLE residents ADD COLUMN decline_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE residents ADD COLUMN move_on_type TEXT NOT NULL DEFAULT '';
 """
 
+# Move-on transfers between refuges, in and out: the id inside each package makes a second
+# import of the same package detectable.
+V7_TRANSFERS = """
+CREATE TABLE transfers (
+    id               INTEGER PRIMARY KEY,
+    transfer_id      TEXT NOT NULL,
+    direction        TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    resident_id      INTEGER REFERENCES residents(id) ON DELETE SET NULL,
+    other_vault      TEXT NOT NULL,
+    other_reference  TEXT NOT NULL,
+    at               TEXT NOT NULL,
+    by_user          INTEGER REFERENCES staff(id),
+    UNIQUE (transfer_id, direction)
+);
+"""
+
 Step = Callable[[Database], None]
 
 
@@ -282,6 +298,7 @@ STEPS: list[tuple[int, Step]] = [
     (4, _script(V4_RESIDENT_VERSION)),
     (5, _script(V5_SAFETY_PLANS)),
     (6, _script(V6_OUTCOMES)),
+    (7, _script(V7_TRANSFERS)),
 ]
 LATEST = STEPS[-1][0]
 

@@ -38,6 +38,7 @@ from refuge_desk.domain.roles import Role
 from refuge_desk.services import residents as residents_service
 from refuge_desk.services import rooms as rooms_service
 from refuge_desk.services import staff as staff_service
+from refuge_desk.services.export import transfer
 from refuge_desk.services.session import Session
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import (
@@ -468,7 +469,11 @@ class ResidentEditor(QWidget):
             return
         self.heading.setText(f"{res.reference} · {res.status.label}")
         who = res.updated_by or "unknown"
-        self.meta.setText(f"Last changed by {who} at {format_stamp(res.updated_at)}")
+        moved = transfer.transferred_from(self.session, res.id)
+        self.meta.setText(
+            f"Last changed by {who} at {format_stamp(res.updated_at)}"
+            + (f" · {moved}" if moved else "")
+        )
 
     def _show(self, res: Resident) -> None:
         self._original = res
