@@ -57,6 +57,7 @@ from refuge_desk.ui.plan_reviews_page import PlanReviewsPage
 from refuge_desk.ui.recovery_dialog import NewRecoveryKeyDialog, RecoveryDialog
 from refuge_desk.ui.resident_editor import ResidentEditor
 from refuge_desk.ui.residents_page import ResidentsPage
+from refuge_desk.ui.restore_dialog import RestoreDialog
 from refuge_desk.ui.rooms_page import RoomsPage
 from refuge_desk.ui.sar_dialog import SarDialog
 from refuge_desk.ui.screen_lock import ScreenLockMonitor
@@ -221,10 +222,27 @@ class MainWindow(QMainWindow):
         wizard = SetupWizard(self.folder, self.clock)
         wizard.finished_setup.connect(self._setup_done)
         wizard.rejected.connect(self._setup_cancelled)
+        wizard.restore_requested.connect(self.open_restore)
         self.wizard = wizard
         self.stack.addWidget(wizard)
         self.stack.setCurrentWidget(wizard)
         self.toolbar.hide()
+
+    def open_restore(self) -> None:
+        """From the set-up wizard: a backup becomes this laptop's vault, then she signs in."""
+        dialog = RestoreDialog(self.folder, self.clock, self.dialogs, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result is None:
+            return
+        try:
+            session = auth.sign_in(
+                self.folder, dialog.username, dialog.passphrase, clock=self.clock
+            )
+        except UserError as err:
+            self.dialogs.error(self, "Restore from a backup", str(err))
+            return
+        finally:
+            dialog.passphrase = ""
+        self._setup_done(session)
 
     def _setup_done(self, session: Session) -> None:
         wizard, self.wizard = self.wizard, None

@@ -156,6 +156,7 @@ class SetupWizard(QWizard):
 
     finished_setup = Signal(object)
     created = Signal()  # the vault exists and the recovery key is on screen
+    restore_requested = Signal()  # "Restore from a backup…" instead of a new vault
 
     def __init__(
         self, folder: VaultFolder, clock: Clock = system_clock, parent: QWidget | None = None
@@ -176,6 +177,13 @@ class SetupWizard(QWizard):
         self.addPage(self.manager_page)
         self.addPage(self.key_page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Start using Refuge Desk")
+        # A laptop replacing a lost or broken one starts from the backup instead.
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, "Restore from a backup…")
+        self.customButtonClicked.connect(lambda _which: self.restore_requested.emit())
+        self.currentIdChanged.connect(
+            lambda page: self.button(QWizard.WizardButton.CustomButton1).setVisible(page == 0)
+        )
         self.setMinimumSize(640, 520)
 
     def create_vault(self) -> bool:
