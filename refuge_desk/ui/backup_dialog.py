@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import settings as vault_settings
 from refuge_desk.services.export import backup, keys
+from refuge_desk.services.export.verify import verify_backup
 from refuge_desk.services.pdf.recovery_sheet import RecoverySheet, render_recovery_sheet
 from refuge_desk.services.session import Session
 from refuge_desk.ui import style
@@ -153,6 +154,11 @@ class BackupDialog(QDialog):
         self.keep.setObjectName("backup_keep")
         self.keep.setRange(*backup.KEEP_RANGE)
         self.keep.setValue(conf.keep)
+        self.verify_button = QPushButton("&Check a backup…")
+        self.verify_button.setToolTip(
+            "Open a backup with the key from the recovery sheet and check it"
+        )
+        self.verify_button.clicked.connect(lambda: self.check_backup())
         self.new_key_button = QPushButton("Make a new backup key…")
         self.new_key_button.clicked.connect(lambda: self.new_key())
         folder_row = QHBoxLayout()
@@ -182,6 +188,7 @@ class BackupDialog(QDialog):
         buttons.rejected.connect(self.reject)
         top = QHBoxLayout()
         top.addWidget(self.state, 1)
+        top.addWidget(self.verify_button)
         top.addWidget(self.now_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -247,6 +254,33 @@ class BackupDialog(QDialog):
         self.error.clear_problems()
         self.refresh()
         self.dialogs.info(self, "Backups", f"Backup made: {result.path.name}.")
+        return True
+
+    def check_backup(self) -> bool | None:
+        """Decrypt a backup with the key file, check every hash and row count; say plainly."""
+        path = self.dialogs.open_file(self, "Which backup?", "Backups (*.age)")
+        if path is None:
+            return None
+        key_file = self.dialogs.open_file(
+            self, "The backup key file (from the recovery sheet)", "Key files (*.txt *)"
+        )
+        if key_file is None:
+            return None
+        try:
+            identity = keys.read_identity_file(key_file)
+        except UserError as exc:
+            self.dialogs.error(self, "Check a backup", str(exc))
+            return False
+        with wait_cursor():
+            problems = verify_backup(path, identity)
+        if problems:
+            self.dialogs.error(
+                self, "Check a backup", f"{path.name} is NOT usable:\n\n• " + "\n• ".join(problems)
+            )
+            return False
+        self.dialogs.info(
+            self, "Check a backup", f"{path.name} opens with this key and every part checks out."
+        )
         return True
 
     def new_key(self) -> None:

@@ -102,3 +102,24 @@ def test_a_failed_backup_is_shown_and_a_worker_cannot_change_settings(
     window._update_status()
     assert "The last backup failed" in window.status_label.text()
     window.shutdown()
+
+
+def test_check_a_backup_good_and_damaged(qtbot, manager_session, tmp_path: Path):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    identity = keys.generate_for(manager_session)
+    backup.save_settings(manager_session, folder, 1, 14)
+    made = backup.make_backup(manager_session).path
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(f"# created: today\n{identity}\n", "utf-8")
+    damaged = tmp_path / "damaged.age"
+    data = bytearray(made.read_bytes())
+    data[len(data) // 2] ^= 1
+    damaged.write_bytes(bytes(data))
+    dialogs = ScriptedDialogs(str(made), str(key_file), None, str(damaged), str(key_file))
+    dialog = BackupDialog(manager_session, dialogs)
+    qtbot.addWidget(dialog)
+    assert dialog.check_backup() is True
+    assert dialogs.asked[-1][0] == "info" and "every part checks out" in dialogs.asked[-1][2]
+    assert dialog.check_backup() is False
+    assert dialogs.asked[-1][0] == "error" and "NOT usable" in dialogs.asked[-1][2]
