@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 
 def forget_file_dialog_history() -> None:
@@ -116,6 +116,10 @@ class Dialogs:
             forget_file_dialog_history()
         return Path(name) if name else None
 
+    def ask_text(self, parent: QWidget | None, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getText(parent, title, label)
+        return text if ok else None
+
     def choose_folder(self, parent: QWidget | None, title: str) -> Path | None:
         try:
             name = QFileDialog.getExistingDirectory(
@@ -179,6 +183,10 @@ class ScriptedDialogs(Dialogs):
     def open_file(self, parent: QWidget | None, title: str, filters: str) -> Path | None:
         value = self._next("open_file", title, filters, None)
         return None if value is None else Path(value)
+
+    def ask_text(self, parent: QWidget | None, title: str, label: str) -> str | None:
+        value = self._next("ask_text", title, label, None)
+        return None if value is None else str(value)
 
     def choose_folder(self, parent: QWidget | None, title: str) -> Path | None:
         value = self._next("choose_folder", title, "", None)

@@ -40,13 +40,14 @@ from refuge_desk.services import (
     recovery,
     settings,
 )
-from refuge_desk.services.export import backup
+from refuge_desk.services.export import backup, transfer
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui import style
 from refuge_desk.ui.backup_dialog import BackupDialog, due_now, status_text
 from refuge_desk.ui.clipboard import ClipboardGuard
 from refuge_desk.ui.dialogs import Dialogs
+from refuge_desk.ui.forms import wait_cursor
 from refuge_desk.ui.idle import IdleWatcher
 from refuge_desk.ui.import_dialog import ImportResidentsDialog
 from refuge_desk.ui.panic_keys import PanicKeys
@@ -174,6 +175,10 @@ class MainWindow(QMainWindow):
         self.act_import = QAction("Import residents…", self)
         self.act_import.triggered.connect(self.open_import)
         tb.addAction(self.act_import)
+        self.act_transfer_in = QAction("Import a transfer…", self)
+        self.act_transfer_in.setToolTip("A resident moving here from another refuge")
+        self.act_transfer_in.triggered.connect(self.transfer_in)
+        tb.addAction(self.act_transfer_in)
         self.act_import_template = QAction("Import plan template…", self)
         self.act_import_template.triggered.connect(self.import_template)
         tb.addAction(self.act_import_template)
@@ -307,6 +312,7 @@ class MainWindow(QMainWindow):
             editor.closed.connect(self._editor_closed)
             editor.plan_requested.connect(self.open_plan)
             editor.sar_requested.connect(self.open_sar)
+            editor.transfer_requested.connect(self.transfer_out)
             self.editor = editor
             self._pages["editor"] = editor
             plan_page = PlanPage(session, self.dialogs)
@@ -339,6 +345,7 @@ class MainWindow(QMainWindow):
         self.act_import_template.setVisible(role.manages_settings)
         self.act_stats.setVisible(role.manages_staff)
         self.act_backups.setVisible(role.sees_case_detail)
+        self.act_transfer_in.setVisible(role.edits_residents)
 
     def _update_status(self) -> None:
         s = self.session
@@ -489,6 +496,70 @@ class MainWindow(QMainWindow):
             self.dialogs.error(self, "Print or save a plan", str(err))
             return
         dialog.exec()
+
+    def transfer_out(self, resident_id: int) -> None:
+        session = self.session
+        if session is None or not session.is_open:
+            return
+        title = "Transfer to another refuge"
+        notes = self.dialogs.choose(
+            self,
+            title,
+            "Her record, her children and every version of her safety plan go in an encrypted "
+            "file for the receiving refuge. Include her free-text notes?",
+            [("with", "Include her notes"), ("without", "Leave notes out"), ("cancel", "Cancel")],
+            default="without",
+        )
+        if notes not in ("with", "without"):
+            return
+        path = self.dialogs.save_file(self, title, "Transfer files (*.age)", "transfer.age")
+        if path is None:
+            return
+        try:
+            with wait_cursor():
+                made = transfer.write(session, resident_id, path, include_notes=notes == "with")
+        except UserError as err:
+            self.dialogs.error(self, title, str(err))
+            return
+        self.dialogs.info(
+            self,
+            title,
+            f"Saved {path.name}. Read this one-time passphrase to the receiving refuge by "
+            f"phone (never send it with the file):\n\n    {made.passphrase}\n\nDelete the "
+            "file once they have it.",
+        )
+
+    def transfer_in(self) -> None:
+        session = self.session
+        if session is None or not session.is_open:
+            return
+        title = "Import a transfer"
+        path = self.dialogs.open_file(self, title, "Transfer files (*.age)")
+        if path is None:
+            return
+        words = self.dialogs.ask_text(
+            self, title, "The one-time passphrase the other refuge read to you:"
+        )
+        if not words:
+            return
+        try:
+            data = path.read_bytes()
+            with wait_cursor():
+                arrived = transfer.receive(session, data, words)
+        except OSError as exc:
+            self.dialogs.error(self, title, f"The file could not be read ({exc.strerror}).")
+            return
+        except UserError as err:
+            problems = getattr(err, "problems", None) or [str(err)]
+            self.dialogs.error(self, title, "\n".join(problems))
+            return
+        self.dialogs.info(
+            self,
+            title,
+            f"She is now {arrived.reference} (a referral; their {arrived.from_reference}), with "
+            f"{arrived.versions} safety-plan version(s).",
+        )
+        self.open_resident(arrived.resident_id)
 
     def open_sar(self, resident_id: int) -> None:
         if self.session is None or not self.session.is_open:

@@ -106,6 +106,7 @@ class ResidentEditor(QWidget):
     closed = Signal()
     plan_requested = Signal(int)  # her safety plan, after this record's typing is settled
     sar_requested = Signal(int)  # a manager prepares her subject access request
+    transfer_requested = Signal(int)  # her file to another refuge, as she moves on
 
     def __init__(self, session: Session, dialogs: Dialogs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,9 +153,13 @@ class ResidentEditor(QWidget):
         self.sar_button.setObjectName("open_sar")
         self.sar_button.setToolTip("A copy of everything held about her (managers)")
         self.sar_button.clicked.connect(lambda: self._request_sar())
+        self.transfer_button = QPushButton("Transfer to another refuge…")
+        self.transfer_button.setObjectName("transfer_out")
+        self.transfer_button.clicked.connect(lambda: self._request_transfer())
         buttons = QHBoxLayout()
         buttons.addWidget(self.plan_button)
         buttons.addWidget(self.sar_button)
+        buttons.addWidget(self.transfer_button)
         buttons.addWidget(self.unsaved)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -487,6 +492,7 @@ class ResidentEditor(QWidget):
         self._show_header()
         self.plan_button.setVisible(res.id is not None)
         self.sar_button.setVisible(res.id is not None and self.session.role.manages_staff)
+        self.transfer_button.setVisible(res.id is not None)
         self._touched()
 
     # -- public API ------------------------------------------------------------------------
@@ -600,6 +606,10 @@ class ResidentEditor(QWidget):
     def discard(self) -> None:
         """Throw away typed changes: back to the stored record."""
         self._show(self._original)
+
+    def _request_transfer(self) -> None:
+        if self.resident_id is not None and (not self.has_unsaved_changes() or self.save()):
+            self.transfer_requested.emit(self.resident_id)
 
     def _request_sar(self) -> None:
         if self.resident_id is not None:

@@ -224,3 +224,40 @@ def test_manager_opens_a_sar_from_the_record_and_a_worker_has_no_button(
     window.open_resident(rid)
     assert window.editor.plan_button.isVisible() and not window.editor.sar_button.isVisible()
     window.shutdown()
+
+
+def test_transfer_out_and_in_through_the_app(qtbot, manager_session, vault_dir, clock, tmp_path):
+    import re
+
+    from refuge_desk.services import auth as auth_service
+    from refuge_desk.store.vault import VaultFolder
+
+    rid = _resident(manager_session)
+    package = tmp_path / "farida.age"
+    window = make_window(qtbot, vault_dir, clock, "without", str(package), None)
+    window.start_session(manager_session)
+    window.open_resident(rid)
+    assert window.editor.transfer_button.isVisible()
+    window.editor.transfer_button.click()
+    kind, _title, text = window.dialogs.asked[-1]
+    assert kind == "info" and package.exists()
+    words = re.search(r"phone \(never send it with the file\):\n\n {4}(.+)\n", text).group(1)
+    window.shutdown()
+
+    other, _ = auth_service.setup_vault(
+        VaultFolder(tmp_path / "other"),
+        auth_service.Organisation("North Aid", "Elm House", ""),
+        "nadia",
+        "Nadia North",
+        "walnut canyon lantern violet",
+        clock=clock,
+    )
+    window = make_window(qtbot, tmp_path / "other", clock, str(package), words, None)
+    window.start_session(other)
+    assert window.act_transfer_in.isVisible()
+    window.act_transfer_in.trigger()
+    kind, _title, text = window.dialogs.asked[-1]
+    assert kind == "info" and "She is now R-0001" in text
+    assert window.workspace.currentWidget() is window.editor
+    assert "Transferred from another refuge" in window.editor.meta.text()
+    window.shutdown()
