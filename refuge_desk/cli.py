@@ -79,6 +79,17 @@ class Passphrases:
 
 
 # -- commands --------------------------------------------------------------------------------
+def _new_output_file(name: str) -> Path:
+    """A file the command will create: never overwrite one, and say so if the folder is not
+    there (a typo or an unplugged drive)."""
+    out = Path(name)
+    if out.exists():
+        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
+    if not out.parent.is_dir():
+        raise UserError(f"The folder {out.parent} does not exist.")
+    return out
+
+
 @contextlib.contextmanager
 def _existing_vault(path: str) -> Iterator[VaultFolder]:
     folder = VaultFolder(Path(path))
@@ -275,11 +286,7 @@ def cmd_seed(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def cmd_plan_pdf(args: argparse.Namespace, asker: Passphrases) -> int:
-    out = Path(args.out)
-    if out.exists():
-        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
-    if not out.parent.is_dir():
-        raise UserError(f"The folder {out.parent} does not exist.")
+    out = _new_output_file(args.out)
     variant = plan_print.Variant(args.variant)
     if variant is not plan_print.Variant.DISCREET and (args.title or args.name_on):
         raise UserError("--title and --name-on are for a discreet copy (--variant discreet).")
@@ -306,11 +313,7 @@ def cmd_plan_pdf(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def cmd_sar(args: argparse.Namespace, asker: Passphrases) -> int:
-    out = Path(args.out)
-    if out.exists():
-        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
-    if not out.parent.is_dir():
-        raise UserError(f"The folder {out.parent} does not exist.")
+    out = _new_output_file(args.out)
     with _signed_in(args, asker) as session:
         resident_id = residents_service.id_for_reference(session, args.resident)
         result = sar.export(session, resident_id, out, set(args.withhold or ()))
@@ -328,11 +331,7 @@ def _day(text: str) -> dt.date:
 
 
 def cmd_stats(args: argparse.Namespace, asker: Passphrases) -> int:
-    out = Path(args.out)
-    if out.exists():
-        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
-    if not out.parent.is_dir():
-        raise UserError(f"The folder {out.parent} does not exist.")
+    out = _new_output_file(args.out)
     with _signed_in(args, asker) as session:
         result = stats.export_csv(session, args.start, args.end, out)
     print(f"Wrote {out} ({len(result)} counts; 1 to 4 shown as <5).")
@@ -340,11 +339,7 @@ def cmd_stats(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def cmd_transfer_out(args: argparse.Namespace, asker: Passphrases) -> int:
-    out = Path(args.out)
-    if out.exists():
-        raise UserError(f"{out} already exists. Choose a new file name, or delete it first.")
-    if not out.parent.is_dir():
-        raise UserError(f"The folder {out.parent} does not exist.")
+    out = _new_output_file(args.out)
     with _signed_in(args, asker) as session:
         resident_id = residents_service.id_for_reference(session, args.resident)
         made = transfer.write(session, resident_id, out, include_notes=not args.no_notes)
