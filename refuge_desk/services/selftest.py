@@ -32,7 +32,7 @@ def run(out: Callable[[str], object] = print) -> int:
         session.close()
         session = auth.sign_in(folder, "selftest", "quartz lagoon whistle ember", full_check=True)
         back = residents.get(session, saved.id or 0)
-        plan_problem = _plan_problem(session, saved.id or 0)
+        plan_problem = _plan_problem(session, saved.id or 0) or _backup_problem(session, base)
         session.close()
         if plan_problem:
             out(f"self-test FAILED: {plan_problem}")
@@ -59,6 +59,19 @@ def run(out: Callable[[str], object] = print) -> int:
         return 0
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _backup_problem(session: Session, base: Path) -> str:
+    """A backup made and verified (pyrage and the archive code work in this build)."""
+    from refuge_desk.services.export import backup, keys
+    from refuge_desk.services.export.verify import verify_backup
+
+    identity = keys.generate_for(session)
+    folder = base / "backups"
+    folder.mkdir()
+    made = backup.make_backup(session, folder)
+    problems = verify_backup(made.path, identity)
+    return f"a backup did not verify: {problems[0]}" if problems else ""
 
 
 def _plan_problem(session: Session, resident_id: int) -> str:
@@ -97,4 +110,9 @@ def _pdf_problem() -> str:
     for font in (b"NotoSans-Regular", b"NotoNaskhArabic-Regular", b"NotoSansBengali-Regular"):
         if font not in pdf:
             return f"the bundled font {font.decode()} was not embedded in the PDF"
+    from refuge_desk.services.pdf.recovery_sheet import RecoverySheet, render_recovery_sheet
+
+    sheet = render_recovery_sheet(RecoverySheet("Org", "Refuge", "v", "today", "ABCD-EFGH"))
+    if not sheet.startswith(b"%PDF"):
+        return "the recovery sheet (with its QR code) could not be made"
     return ""

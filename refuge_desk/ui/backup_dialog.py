@@ -28,7 +28,6 @@ from refuge_desk.domain.errors import UserError
 from refuge_desk.services import settings as vault_settings
 from refuge_desk.services.export import backup, keys
 from refuge_desk.services.export.verify import verify_backup
-from refuge_desk.services.pdf.recovery_sheet import RecoverySheet, render_recovery_sheet
 from refuge_desk.services.session import Session
 from refuge_desk.ui import style
 from refuge_desk.ui.dialogs import Dialogs
@@ -89,6 +88,9 @@ class NewBackupKeyDialog(QDialog):
         layout.addLayout(row)
 
     def sheet_pdf(self) -> bytes:
+        # reportlab (and its QR code) load when a sheet is printed, not at start-up.
+        from refuge_desk.services.pdf.recovery_sheet import RecoverySheet, render_recovery_sheet
+
         org = vault_settings.org_info(self.session)
         today = self.session.today()
         return render_recovery_sheet(
