@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.domain.errors import UserError, ValidationError
 from refuge_desk.ui import style
 
 DATE_FORMAT = "dd MMM yyyy"
@@ -149,6 +150,26 @@ def wait_cursor() -> Iterator[None]:
         yield
     finally:
         QGuiApplication.restoreOverrideCursor()
+
+
+def apply_or_show(
+    error: ErrorBox,
+    action: Callable[[], object],
+    *,
+    check_intro: str = "Please check:",
+    refused_intro: str = "",
+) -> bool:
+    """Run a dialog's service call; a refusal is shown in ``error`` as plain sentences."""
+    try:
+        with wait_cursor():
+            action()
+    except ValidationError as err:
+        error.show_problems(err.problems, check_intro)
+        return False
+    except UserError as err:
+        error.show_problems([str(err)], refused_intro)
+        return False
+    return True
 
 
 def format_date(value: dt.date | str | None) -> str:

@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain import plans as plan_domain
-from refuge_desk.domain.errors import UserError, ValidationError
+from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.plan_template import Audience, PlanTemplate
 from refuge_desk.domain.plans import Content, PlanVersion, SectionChanges
 from refuge_desk.services import plans
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.session import Session
 from refuge_desk.ui import style
-from refuge_desk.ui.forms import DATE_FORMAT, ErrorBox, plural, wait_cursor
+from refuge_desk.ui.forms import DATE_FORMAT, ErrorBox, apply_or_show, plural
 
 CONTEXT_LINES = 2  # unchanged lines shown around a change; longer runs are folded
 
@@ -98,16 +98,13 @@ class _PlanDialog(QDialog):
         raise NotImplementedError
 
     def accept(self) -> None:
-        try:
-            with wait_cursor():
-                self._apply()
-        except ValidationError as err:
-            self.error.show_problems(err.problems, "Not done yet. Please check:")
-            return
-        except UserError as err:
-            self.error.show_problems([str(err)], "Not done:")
-            return
-        super().accept()
+        if apply_or_show(
+            self.error,
+            self._apply,
+            check_intro="Not done yet. Please check:",
+            refused_intro="Not done:",
+        ):
+            super().accept()
 
 
 class FinaliseDialog(_PlanDialog):

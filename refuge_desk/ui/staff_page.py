@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refuge_desk.domain.errors import UserError, ValidationError
+from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
 from refuge_desk.services import settings as settings_service
@@ -29,7 +29,7 @@ from refuge_desk.services import staff as staff_service
 from refuge_desk.services.auth import MAX_USERNAME
 from refuge_desk.services.session import Session
 from refuge_desk.ui.dialogs import Dialogs
-from refuge_desk.ui.forms import ErrorBox, line_edit, wait_cursor
+from refuge_desk.ui.forms import ErrorBox, apply_or_show, line_edit, wait_cursor
 from refuge_desk.ui.passphrase_field import NewPassphraseFields
 from refuge_desk.ui.table_models import StaffModel
 
@@ -82,16 +82,8 @@ class _ActionDialog(QDialog):
         raise NotImplementedError
 
     def accept(self) -> None:
-        try:
-            with wait_cursor():
-                self._apply()
-        except ValidationError as err:
-            self.error.show_problems(err.problems, "Please check:")
-            return
-        except UserError as err:
-            self.error.show_problems([str(err)])
-            return
-        super().accept()
+        if apply_or_show(self.error, self._apply):
+            super().accept()
 
 
 class AddStaffDialog(_ActionDialog):
