@@ -281,6 +281,195 @@ CREATE TABLE transfers (
 );
 """
 
+# Issue 5 — case work. Risk checklists (wording kept in the vault by key+version, like plan
+# templates), incidents, MARAC referrals, case notes (never edited: an amendment is a new row
+# pointing at the original; FTS5 for search), support needs, court orders, immigration and
+# money, tasks. Automatic tasks are computed from these dates; only their "done" marks are kept.
+V8_CASEWORK = """
+CREATE TABLE risk_checklists (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    added_by    INTEGER REFERENCES staff(id),
+    UNIQUE (key, version)
+);
+
+CREATE TABLE risk_assessments (
+    id               INTEGER PRIMARY KEY,
+    resident_id      INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    checklist_id     INTEGER NOT NULL REFERENCES risk_checklists(id),
+    assessed_on      TEXT NOT NULL,
+    asked_by         INTEGER REFERENCES staff(id),
+    interpreter      INTEGER NOT NULL DEFAULT 0,
+    interpreter_note TEXT NOT NULL DEFAULT '',
+    answers          TEXT NOT NULL,
+    score            INTEGER NOT NULL,
+    scored_level     TEXT NOT NULL CHECK (scored_level IN ('standard', 'medium', 'high')),
+    level            TEXT NOT NULL CHECK (level IN ('standard', 'medium', 'high')),
+    raised_reason    TEXT NOT NULL DEFAULT '',
+    threshold_medium INTEGER NOT NULL,
+    threshold_high   INTEGER NOT NULL,
+    created_at       TEXT NOT NULL,
+    created_by       INTEGER REFERENCES staff(id)
+);
+CREATE INDEX risk_assessments_resident ON risk_assessments (resident_id, assessed_on, id);
+
+CREATE TABLE incidents (
+    id                 INTEGER PRIMARY KEY,
+    resident_id        INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    occurred_on        TEXT NOT NULL,
+    what_happened      TEXT NOT NULL,
+    reported_to_police INTEGER NOT NULL DEFAULT 0,
+    police_reference   TEXT NOT NULL DEFAULT '',
+    reported_by        TEXT NOT NULL DEFAULT '',
+    created_at         TEXT NOT NULL,
+    created_by         INTEGER REFERENCES staff(id)
+);
+CREATE INDEX incidents_resident ON incidents (resident_id, occurred_on);
+
+CREATE TABLE marac_referrals (
+    id           INTEGER PRIMARY KEY,
+    resident_id  INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    referred_on  TEXT NOT NULL,
+    agency       TEXT NOT NULL,
+    criteria     TEXT NOT NULL DEFAULT '',
+    meeting_on   TEXT,
+    outcome      TEXT NOT NULL DEFAULT '',
+    consent      INTEGER NOT NULL DEFAULT 0,
+    lawful_basis TEXT NOT NULL DEFAULT '',
+    decided_by   TEXT NOT NULL DEFAULT '',
+    created_at   TEXT NOT NULL,
+    created_by   INTEGER REFERENCES staff(id),
+    updated_at   TEXT NOT NULL,
+    updated_by   INTEGER REFERENCES staff(id)
+);
+CREATE INDEX marac_referrals_resident ON marac_referrals (resident_id, referred_on);
+
+CREATE TABLE case_notes (
+    id          INTEGER PRIMARY KEY,
+    resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    happened_at TEXT NOT NULL,
+    note_type   TEXT NOT NULL
+                CHECK (note_type IN ('key_work', 'phone', 'incident', 'safeguarding', 'other')),
+    body        TEXT NOT NULL,
+    restricted  INTEGER NOT NULL DEFAULT 0,
+    amends_id   INTEGER REFERENCES case_notes(id) ON DELETE CASCADE,
+    author_id   INTEGER REFERENCES staff(id),
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX case_notes_resident ON case_notes (resident_id, happened_at, id);
+CREATE INDEX case_notes_amends ON case_notes (amends_id);
+CREATE INDEX case_notes_when ON case_notes (happened_at, id);
+CREATE TRIGGER case_notes_never_edited BEFORE UPDATE ON case_notes BEGIN
+    SELECT RAISE(ABORT, 'case notes are never edited in place: add an amendment');
+END;
+CREATE VIRTUAL TABLE case_notes_fts USING fts5 (
+    body,
+    content = 'case_notes', content_rowid = 'id',
+    tokenize = "unicode61 remove_diacritics 2"
+);
+CREATE TRIGGER case_notes_fts_ai AFTER INSERT ON case_notes BEGIN
+    INSERT INTO case_notes_fts (rowid, body) VALUES (new.id, new.body);
+END;
+CREATE TRIGGER case_notes_fts_ad AFTER DELETE ON case_notes BEGIN
+    INSERT INTO case_notes_fts (case_notes_fts, rowid, body) VALUES ('delete', old.id, old.body);
+END;
+
+CREATE TABLE support_reviews (
+    id          INTEGER PRIMARY KEY,
+    resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    stage       TEXT NOT NULL CHECK (stage IN ('entry', 'review', 'exit')),
+    reviewed_on TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    created_by  INTEGER REFERENCES staff(id)
+);
+CREATE INDEX support_reviews_resident ON support_reviews (resident_id, reviewed_on, id);
+
+CREATE TABLE support_needs (
+    review_id  INTEGER NOT NULL REFERENCES support_reviews(id) ON DELETE CASCADE,
+    area       TEXT NOT NULL,
+    need_level TEXT NOT NULL CHECK (need_level IN ('none', 'low', 'medium', 'high')),
+    goal       TEXT NOT NULL DEFAULT '',
+    outcome    TEXT NOT NULL DEFAULT '',
+    comment    TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (review_id, area)
+);
+
+CREATE TABLE court_orders (
+    id               INTEGER PRIMARY KEY,
+    resident_id      INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    order_type       TEXT NOT NULL,
+    protected_people TEXT NOT NULL DEFAULT '',
+    conditions       TEXT NOT NULL DEFAULT '',
+    starts_on        TEXT,
+    expires_on       TEXT,
+    court            TEXT NOT NULL DEFAULT '',
+    notes            TEXT NOT NULL DEFAULT '',
+    created_at       TEXT NOT NULL,
+    created_by       INTEGER REFERENCES staff(id),
+    updated_at       TEXT NOT NULL,
+    updated_by       INTEGER REFERENCES staff(id)
+);
+CREATE INDEX court_orders_resident ON court_orders (resident_id);
+CREATE INDEX court_orders_expiry ON court_orders (expires_on);
+
+CREATE TABLE immigration (
+    resident_id        INTEGER PRIMARY KEY REFERENCES residents(id) ON DELETE CASCADE,
+    visa_type          TEXT NOT NULL DEFAULT '',
+    visa_expires_on    TEXT,
+    documents_with_abuser TEXT NOT NULL DEFAULT '',
+    mvdac_applied_on   TEXT,
+    mvdac_granted_on   TEXT,
+    solicitor          TEXT NOT NULL DEFAULT '',
+    rent_paid_by       TEXT NOT NULL DEFAULT '',
+    notes              TEXT NOT NULL DEFAULT '',
+    updated_at         TEXT NOT NULL,
+    updated_by         INTEGER REFERENCES staff(id)
+);
+CREATE INDEX immigration_visa_expiry ON immigration (visa_expires_on);
+CREATE INDEX immigration_mvdac ON immigration (mvdac_granted_on);
+
+CREATE TABLE immigration_applications (
+    id          INTEGER PRIMARY KEY,
+    resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    deadline_on TEXT,
+    submitted_on TEXT,
+    decision    TEXT NOT NULL DEFAULT '',
+    notes       TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    created_by  INTEGER REFERENCES staff(id),
+    updated_at  TEXT NOT NULL,
+    updated_by  INTEGER REFERENCES staff(id)
+);
+CREATE INDEX immigration_applications_deadline ON immigration_applications (deadline_on);
+CREATE INDEX immigration_applications_resident ON immigration_applications (resident_id);
+
+CREATE TABLE tasks (
+    id          INTEGER PRIMARY KEY,
+    resident_id INTEGER REFERENCES residents(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    details     TEXT NOT NULL DEFAULT '',
+    due_on      TEXT,
+    assignee_id INTEGER REFERENCES staff(id),
+    done_at     TEXT,
+    done_by     INTEGER REFERENCES staff(id),
+    created_at  TEXT NOT NULL,
+    created_by  INTEGER REFERENCES staff(id)
+);
+CREATE INDEX tasks_open ON tasks (done_at, due_on);
+CREATE INDEX tasks_resident ON tasks (resident_id);
+
+CREATE TABLE auto_tasks_done (
+    key     TEXT PRIMARY KEY,
+    done_at TEXT NOT NULL,
+    done_by INTEGER REFERENCES staff(id)
+) WITHOUT ROWID;
+"""
+
 Step = Callable[[Database], None]
 
 
@@ -299,6 +488,7 @@ STEPS: list[tuple[int, Step]] = [
     (5, _script(V5_SAFETY_PLANS)),
     (6, _script(V6_OUTCOMES)),
     (7, _script(V7_TRANSFERS)),
+    (8, _script(V8_CASEWORK)),
 ]
 LATEST = STEPS[-1][0]
 
