@@ -30,6 +30,7 @@ from refuge_desk.services.export import backup, keys
 from refuge_desk.services.export.verify import verify_backup
 from refuge_desk.services.session import Session
 from refuge_desk.ui import style
+from refuge_desk.ui.backup_runner import BackupRunner
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import ErrorBox, format_stamp, wait_cursor
 from refuge_desk.ui.pdf_preview import PdfPreviewDialog
@@ -127,10 +128,17 @@ class NewBackupKeyDialog(QDialog):
 
 
 class BackupDialog(QDialog):
-    def __init__(self, session: Session, dialogs: Dialogs, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        dialogs: Dialogs,
+        parent: QWidget | None = None,
+        runner: BackupRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.dialogs = dialogs
+        self.runner = runner or BackupRunner(self)
         self.setWindowTitle("Backups")
         manager = session.role.manages_settings
         self.state = QLabel()
@@ -247,8 +255,10 @@ class BackupDialog(QDialog):
 
     def back_up_now(self) -> bool:
         try:
-            with wait_cursor():
-                result = backup.make_backup(self.session)
+            result = self.runner.run(self.session, self, "Making a backup…", "Stop")
+        except backup.Cancelled:
+            self.refresh()
+            return False
         except UserError as exc:
             self.error.show_problems([str(exc)])
             self.refresh()

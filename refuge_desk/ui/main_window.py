@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
-    QProgressDialog,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -45,6 +44,7 @@ from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui import style
 from refuge_desk.ui.backup_dialog import BackupDialog, due_now, status_text
+from refuge_desk.ui.backup_runner import BackupRunner
 from refuge_desk.ui.clipboard import ClipboardGuard
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import wait_cursor
@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
         self.editor: ResidentEditor | None = None
         self.plan_page: PlanPage | None = None
         self.recovery_prompt: NewRecoveryKeyDialog | None = None
+        self.backup_runner = BackupRunner(self)
+        self._locking = False
         self.setWindowTitle(APP_NAME + (" — demo" if demo_hint else ""))
         self.resize(1180, 760)
 
@@ -574,7 +576,7 @@ class MainWindow(QMainWindow):
     def open_backups(self) -> None:
         if self.session is None or not self.session.is_open:
             return
-        BackupDialog(self.session, self.dialogs, self).exec()
+        BackupDialog(self.session, self.dialogs, self, self.backup_runner).exec()
         self._update_status()
 
     def _backup_if_due(self, reason: str) -> None:
@@ -584,18 +586,15 @@ class MainWindow(QMainWindow):
             return
         if not due_now(session):
             return
-        progress = QProgressDialog("Making the backup that is due…", "", 0, 0, self)
-        progress.setWindowTitle("Backup")
-        progress.setCancelButton(None)
-        progress.setMinimumDuration(0)
-        progress.show()
-        QApplication.processEvents()
+        words = {"close": "before Refuge Desk closes", "sign out": "before signing out"}
         try:
-            backup.make_backup(session)  # a failure is recorded and shown after sign-in
-        except UserError as exc:
+            self.backup_runner.run(
+                session, self, f"Making the backup that is due {words.get(reason, 'now')}…"
+            )
+        except backup.Cancelled:
+            log.info("backup on %s skipped", reason)
+        except UserError as exc:  # recorded, and shown after the next sign-in
             log.info("backup on %s failed: %s", reason, type(exc).__name__)
-        finally:
-            progress.close()
 
     def open_stats(self) -> None:
         if self.session is None or not self.session.is_open:
@@ -687,8 +686,15 @@ class MainWindow(QMainWindow):
     # -- lock, unlock, hide, sign out ------------------------------------------------------
     def lock(self, reason: str = "manual") -> None:
         session = self.session
-        if session is None or not session.is_open:
-            return
+        if session is None or not session.is_open or self._locking:
+            return  # a lock already under way (e.g. F12 during its backup) finishes the job
+        self._locking = True
+        try:
+            self._lock_steps(session, reason)
+        finally:
+            self._locking = False
+
+    def _lock_steps(self, session: Session, reason: str) -> None:
         log.info("locking (%s)", reason)
         resume = self.where
         if resume.editing and self.editor is not None:
@@ -709,6 +715,7 @@ class MainWindow(QMainWindow):
             ("timers", self._stop_timers),
             # A backup that is due, while the vault is still open (not on quick hide).
             ("backup", lambda: self._backup_if_due(reason)),
+            ("wait for backup", self.backup_runner.wait),
             # 5. Close connections and zero the key.
             ("close vault", lambda: auth.lock(session)),
         ]

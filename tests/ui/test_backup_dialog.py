@@ -4,13 +4,15 @@ quick hide), and the status line."""
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 from pypdf import PdfReader
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProgressBar, QPushButton
 
 from refuge_desk.services.export import backup, keys
+from refuge_desk.services.export import format as export_format
 from refuge_desk.services.export.verify import verify_backup
 from refuge_desk.ui.backup_dialog import BackupDialog, NewBackupKeyDialog
 from refuge_desk.ui.dialogs import ScriptedDialogs
@@ -123,3 +125,74 @@ def test_check_a_backup_good_and_damaged(qtbot, manager_session, tmp_path: Path)
     assert dialogs.asked[-1][0] == "info" and "every part checks out" in dialogs.asked[-1][2]
     assert dialog.check_backup() is False
     assert dialogs.asked[-1][0] == "error" and "NOT usable" in dialogs.asked[-1][2]
+
+
+def _gate_the_dump(monkeypatch) -> threading.Event:
+    """Hold the backup's worker thread at its first table until the test lets it go."""
+    gate = threading.Event()
+    real = export_format.table_jsonl
+
+    def held(db, table):
+        assert gate.wait(10)
+        return real(db, table)
+
+    monkeypatch.setattr(export_format, "table_jsonl", held)
+    return gate
+
+
+def test_a_due_backup_on_close_shows_a_progress_bar_and_can_be_skipped(
+    qtbot, manager_session, vault_dir, clock: FakeClock, tmp_path: Path, monkeypatch
+):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    keys.generate_for(manager_session)
+    backup.save_settings(manager_session, folder, 1, 14)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    gate = _gate_the_dump(monkeypatch)
+    seen: dict[str, object] = {}
+
+    def skip() -> None:
+        dialog = window.backup_runner.dialog
+        assert dialog is not None and window.backup_runner.busy
+        seen["label"] = dialog.labelText()
+        seen["range"] = (dialog.minimum(), dialog.maximum())
+        seen["ui responsive"] = True  # this timer ran while the backup was under way
+        skip_button = dialog.findChild(QPushButton)
+        seen["button"] = skip_button.text()
+        skip_button.click()
+        gate.set()
+
+    QTimer.singleShot(50, skip)
+    window.lock("close")
+    assert seen["label"] == "Making the backup that is due before Refuge Desk closes…"
+    assert seen["range"] == (0, 1000) and seen["ui responsive"] is True
+    assert seen["button"] == "Skip this time"
+    assert list(folder.iterdir()) == []  # skipped: no backup and no partial file
+    assert not manager_session.is_open and not window.backup_runner.busy
+    window.shutdown()
+
+
+def test_back_up_now_runs_in_the_background_and_moves_the_bar(
+    qtbot, manager_session, tmp_path: Path, monkeypatch
+):
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    keys.generate_for(manager_session)
+    backup.save_settings(manager_session, folder, 1, 14)
+    dialogs = ScriptedDialogs()
+    dialog = BackupDialog(manager_session, dialogs)
+    qtbot.addWidget(dialog)
+    gate = _gate_the_dump(monkeypatch)
+    values: list[int] = []
+
+    def watch() -> None:
+        bar = dialog.runner.dialog
+        assert bar is not None
+        bar.findChild(QProgressBar).valueChanged.connect(values.append)
+        gate.set()
+
+    QTimer.singleShot(50, watch)
+    assert dialog.back_up_now() is True
+    assert len(_backups(folder)) == 1
+    assert values and values[-1] == 1000 and values == sorted(values)

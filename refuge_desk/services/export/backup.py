@@ -26,6 +26,7 @@ from refuge_desk.services.export import keys
 from refuge_desk.services.export.format import (
     FORMAT_VERSION,
     Manifest,
+    Progress,
     TarGzStream,
     archive_members,
 )
@@ -56,6 +57,10 @@ NO_KEY = (
 NO_FOLDER = "No backup folder is set. Choose one in the backup settings."
 
 _os_write = os.write  # the one place bytes reach the backup drive (fault tests patch it)
+
+
+class Cancelled(Exception):
+    """Raised by a progress callback to stop a backup: the partial file is removed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +271,7 @@ def write_backup(
     recipient: pyrage.x25519.Recipient,
     vault_id: str,
     when: dt.datetime,
+    progress: Progress | None = None,
 ) -> BackupResult:
     """The file itself: one consistent snapshot of the vault, all or nothing."""
     _remove_stale_partials(folder, vault_id)
@@ -283,7 +289,7 @@ def write_backup(
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             sink = _FileSink(fd)
-            stream = TarGzStream(archive_members(db, head), when.timestamp())
+            stream = TarGzStream(archive_members(db, head, progress), when.timestamp())
             with db.transaction():  # one snapshot: nobody writes while we read
                 try:
                     pyrage.encrypt_io(stream, sink, [recipient])
@@ -333,8 +339,13 @@ def _record_failure(session: Session, reason: str) -> None:
         session.audit("backup.failed")
 
 
-def make_backup(session: Session, folder: Path | None = None) -> BackupResult:
+def make_backup(
+    session: Session, folder: Path | None = None, progress: Progress | None = None
+) -> BackupResult:
     """Back the whole vault up to ``folder`` (default: the folder in the settings).
+
+    ``progress(rows_done, rows_total)`` is called as tables are read (from this thread); it
+    may raise ``Cancelled`` to stop: nothing is left behind and no failure is recorded.
 
     Managers and support workers only: a backup is every case record, and volunteers do not
     see case detail. Raises UserError with a plain sentence, also recorded for the home screen.
@@ -348,7 +359,9 @@ def make_backup(session: Session, folder: Path | None = None) -> BackupResult:
             raise UserError(NO_KEY)
         recipient = keys.parse_recipient(public)
         vault_id = meta_repo.get(db, "vault_id") or session.keyslots.vault_id
-        result = write_backup(db, target, recipient, vault_id, session.now())
+        result = write_backup(db, target, recipient, vault_id, session.now(), progress)
+    except Cancelled:
+        raise
     except UserError as exc:
         _record_failure(session, str(exc))
         raise

@@ -16,7 +16,7 @@ import os
 import tarfile
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -224,10 +224,23 @@ def table_jsonl(db: Database, table: str) -> tuple[bytearray, int]:
     return buf, count
 
 
-def archive_members(db: Database, head: Manifest) -> Iterator[tuple[str, bytes]]:
+Progress = Callable[[int, int], None]  # (rows done, rows in all): may raise to stop
+
+
+def archive_members(
+    db: Database, head: Manifest, progress: Progress | None = None
+) -> Iterator[tuple[str, bytes]]:
     """Each table's JSON Lines, then the manifest (hashes and counts filled in as we go)."""
-    for table in dump_tables(db):
+    tables = dump_tables(db)
+    total = done = 0
+    if progress is not None:
+        total = sum(int(db.scalar(f'SELECT count(*) FROM "{t}"')) for t in tables)
+        progress(0, total)
+    for table in tables:
         buf, count = table_jsonl(db, table)
+        done += count
+        if progress is not None:
+            progress(min(done, total), total)
         path = member_path(table)
         head.tables[table] = count
         head.members[path] = hashlib.sha256(buf).hexdigest()

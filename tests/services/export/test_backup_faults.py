@@ -163,3 +163,25 @@ def test_due_when_never_made_or_older_than_the_interval(seeded: Seeded) -> None:
     assert backup.backup_due(session, clock() + dt.timedelta(days=2))
     with pytest.raises(UserError, match="every 1 to 90 days"):
         backup.save_settings(session, seeded.dest, interval_days=0, keep=14)
+
+
+def test_progress_counts_every_row_and_a_cancel_leaves_nothing(seeded: Seeded) -> None:
+    seen: list[tuple[int, int]] = []
+    made = backup.make_backup(
+        seeded.session, seeded.dest, progress=lambda d, t: seen.append((d, t))
+    )
+    total = sum(made.rows.values())
+    assert seen[0] == (0, total) and seen[-1] == (total, total)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    before = _digests(seeded.dest)
+    _clock(seeded).advance(3600)
+
+    def stop(done: int, total: int) -> None:
+        if done > 0:
+            raise backup.Cancelled
+
+    with pytest.raises(backup.Cancelled):
+        backup.make_backup(seeded.session, seeded.dest, progress=stop)
+    assert _digests(seeded.dest) == before  # no partial, no new file
+    status = backup.status(seeded.session)
+    assert status.failure_reason == "" and status.last_failure is None  # a skip is no failure
