@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain.errors import UserError
-from refuge_desk.services import settings as vault_settings
 from refuge_desk.services.export import backup, keys
 from refuge_desk.services.export.verify import verify_backup
 from refuge_desk.services.session import Session
@@ -34,6 +33,7 @@ from refuge_desk.ui.backup_runner import BackupRunner
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import ErrorBox, format_stamp, wait_cursor
 from refuge_desk.ui.pdf_preview import PdfPreviewDialog
+from refuge_desk.ui.recovery_sheet_ui import NewRecoverySheetDialog, recovery_sheet_pdf
 
 
 def status_text(session: Session) -> tuple[str, bool]:
@@ -89,21 +89,7 @@ class NewBackupKeyDialog(QDialog):
         layout.addLayout(row)
 
     def sheet_pdf(self) -> bytes:
-        # reportlab (and its QR code) load when a sheet is printed, not at start-up.
-        from refuge_desk.services.pdf.recovery_sheet import RecoverySheet, render_recovery_sheet
-
-        org = vault_settings.org_info(self.session)
-        today = self.session.today()
-        return render_recovery_sheet(
-            RecoverySheet(
-                org.org_name,
-                org.refuge_name,
-                org.vault_id,
-                f"{today.day} {today.strftime('%B %Y')}",
-                backup_identity=self.identity,
-                backup_recipient=keys.recipient(self.session),
-            )
-        )
+        return recovery_sheet_pdf(self.session, identity=self.identity)
 
     def print_sheet(self) -> None:
         PdfPreviewDialog(
@@ -171,6 +157,11 @@ class BackupDialog(QDialog):
         self.verify_button.clicked.connect(lambda: self.check_backup())
         self.new_key_button = QPushButton("Make a new backup key…")
         self.new_key_button.clicked.connect(lambda: self.new_key())
+        self.sheet_button = QPushButton("New recovery sheet…")
+        self.sheet_button.setToolTip(
+            "Print a new sheet with a new vault recovery key and the backup key"
+        )
+        self.sheet_button.clicked.connect(lambda: self.new_sheet())
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(browse)
@@ -178,7 +169,11 @@ class BackupDialog(QDialog):
         form.addRow("Back up to:", folder_row)
         form.addRow("Back up every:", self.interval)
         form.addRow("Keep the newest:", self.keep)
-        form.addRow("", self.new_key_button)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.new_key_button)
+        key_row.addWidget(self.sheet_button)
+        key_row.addStretch(1)
+        form.addRow("", key_row)
         settings_box = QWidget()
         settings_box.setLayout(form)
         settings_box.setEnabled(manager)
@@ -309,6 +304,10 @@ class BackupDialog(QDialog):
             self.error.show_problems([str(exc)])
             return
         NewBackupKeyDialog(self.session, identity, self.dialogs, self).exec()
+        self.refresh()
+
+    def new_sheet(self) -> None:
+        NewRecoverySheetDialog(self.session, self.dialogs, self).exec()
         self.refresh()
 
 

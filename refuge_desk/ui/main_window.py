@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
 
     # -- screens before sign-in ------------------------------------------------------------
     def show_setup(self) -> None:
-        wizard = SetupWizard(self.folder, self.clock)
+        wizard = SetupWizard(self.folder, self.clock, dialogs=self.dialogs)
         wizard.finished_setup.connect(self._setup_done)
         wizard.rejected.connect(self._setup_cancelled)
         wizard.restore_requested.connect(self.open_restore)

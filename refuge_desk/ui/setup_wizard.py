@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,9 +19,12 @@ from PySide6.QtWidgets import (
 
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import auth, recovery
+from refuge_desk.services.export import keys
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
+from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.passphrase_field import NewPassphraseFields
+from refuge_desk.ui.recovery_sheet_ui import SecretsPanel
 from refuge_desk.ui.workers import run_in_background
 
 
@@ -109,40 +111,30 @@ class ManagerPage(QWizardPage):
 
 
 class RecoveryKeyPage(QWizardPage):
-    def __init__(self) -> None:
+    """The vault recovery key and the backup key, shown once, with the recovery sheet."""
+
+    def __init__(self, dialogs: Dialogs) -> None:
         super().__init__()
-        self.setTitle("Your recovery key — write it down now")
+        self.setTitle("Your recovery sheet — print it now")
         self.setSubTitle(
-            "If every manager forgets her passphrase, this key is the only way back into the "
-            "vault. It is shown only this once."
+            "These two keys bring the vault and its backups back if passphrases are forgotten "
+            "or the laptop is lost. They are shown only this once."
         )
-        self.key = QLabel()
-        self.key.setObjectName("recovery_key")
-        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.key.setStyleSheet(
-            "font-family: 'DejaVu Sans Mono', 'Consolas', monospace; font-size: 22pt; "
-            "font-weight: bold; letter-spacing: 2px; background: #f3f0e8; padding: 20px; "
-            "border: 2px dashed #b26a00; border-radius: 6px;"
+        self.panel = SecretsPanel(
+            dialogs,
+            "I have printed the recovery sheet (or copied both keys) and put it somewhere safe.",
         )
-        advice = QLabel(
-            "Write it on paper, exactly as shown, and keep it in the office safe — not on this "
-            "computer, not in an email, not in a photo. Anyone with this key and this laptop "
-            "can open the vault."
-        )
-        advice.setWordWrap(True)
-        self.confirm = QCheckBox("I have written the recovery key down and put it somewhere safe.")
-        self.confirm.setObjectName("confirm_written")
+        self.key = self.panel.key
+        self.identity = self.panel.identity
+        self.confirm = self.panel.confirm
         self.warning = QLabel(
-            "Please write the key down and tick the box first: it is not shown again."
+            "Please print the sheet or copy both keys, then tick the box: they are not shown again."
         )
+        self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.warning.hide()
         layout = QVBoxLayout(self)
-        layout.addWidget(self.key)
-        layout.addWidget(advice)
-        layout.addSpacing(12)
-        layout.addWidget(self.confirm)
+        layout.addWidget(self.panel)
         layout.addWidget(self.warning)
         layout.addStretch(1)
         self.confirm.toggled.connect(self.completeChanged)
@@ -159,7 +151,11 @@ class SetupWizard(QWizard):
     restore_requested = Signal()  # "Restore from a backup…" instead of a new vault
 
     def __init__(
-        self, folder: VaultFolder, clock: Clock = system_clock, parent: QWidget | None = None
+        self,
+        folder: VaultFolder,
+        clock: Clock = system_clock,
+        parent: QWidget | None = None,
+        dialogs: Dialogs | None = None,
     ) -> None:
         super().__init__(parent)
         self.folder = folder
@@ -172,7 +168,7 @@ class SetupWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.org_page = OrganisationPage()
         self.manager_page = ManagerPage(self)
-        self.key_page = RecoveryKeyPage()
+        self.key_page = RecoveryKeyPage(dialogs or Dialogs())
         self.addPage(self.org_page)
         self.addPage(self.manager_page)
         self.addPage(self.key_page)
@@ -228,7 +224,12 @@ class SetupWizard(QWizard):
         self.manager_page.fields.clear()
         self.session = session
         recovery.mark_unconfirmed(session)  # until she ticks the box on the next page
-        self.key_page.key.setText(recovery_key)
+        try:  # the organisation's backup key pair: the public half stays in the vault
+            identity = keys.generate_for(session)
+        except UserError:  # cannot happen for the first manager; Backups… would make one
+            logging.getLogger(__name__).error("no backup key made at set-up")
+            identity = ""
+        self.key_page.panel.show_secrets(session, recovery_key, identity)
         self.created.emit()
         self.next()
 
@@ -258,6 +259,6 @@ class SetupWizard(QWizard):
         if self.session is None or not self.key_page.confirm.isChecked():
             return
         recovery.mark_confirmed(self.session)
-        self.key_page.key.clear()
+        self.key_page.panel.forget()
         super().accept()
         self.finished_setup.emit(self.session)

@@ -87,3 +87,41 @@ def test_wizard_shows_plain_error_when_folder_is_not_empty(qtbot, tmp_path, cloc
     qtbot.waitUntil(lambda: "not empty" in p.error.text(), timeout=15000)
     assert wizard.currentPage() is p
     assert p.isEnabled() and p.busy.isHidden()
+
+
+def test_set_up_makes_the_backup_key_and_the_sheet_carries_both_secrets(qtbot, tmp_path, clock):
+    import io
+
+    from pypdf import PdfReader
+
+    from refuge_desk.services.export import keys
+
+    folder = VaultFolder(tmp_path / "v")
+    wizard = SetupWizard(folder, clock)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard.org_page.org, "Harbour Women's Aid")
+    qtbot.keyClicks(wizard.org_page.refuge, "Lighthouse")
+    wizard.next()
+    page = wizard.manager_page
+    qtbot.keyClicks(page.username, "amira")
+    page.fields.first.setText("marble otter quietly sings")
+    page.fields.second.setText("marble otter quietly sings")
+    with qtbot.waitSignal(wizard.created, timeout=15000):
+        wizard.next()
+    panel = wizard.key_page.panel
+    identity = panel.identity.text().replace(" ", "")
+    assert identity.startswith("AGE-SECRET-KEY-1") and not panel.identity.isHidden()
+    session = wizard.session
+    assert keys.recipient(session) == str(keys.parse_identity(identity).to_public())
+    pdf = panel.sheet_pdf()
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join("".join(p.extract_text() for p in reader.pages).split())
+    assert identity in text
+    assert wizard.key_page.key.text().replace("-", "") in text.replace("-", "")
+    assert "Lighthouse" in text and reader.metadata.title == "Recovery sheet"
+    with qtbot.waitSignal(wizard.finished_setup):
+        wizard.key_page.confirm.setChecked(True)
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert panel.identity.text() == "" and panel.key.text() == ""
+    session.close()
