@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -12,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from refuge_desk.domain.errors import UserError
-from refuge_desk.services import plans, settings
+from refuge_desk.domain.errors import UserError, ValidationError
+from refuge_desk.domain.risk import Thresholds
+from refuge_desk.services import plans, risk, settings
 from refuge_desk.services.session import Session
 
 
@@ -32,12 +35,33 @@ class SettingsDialog(QDialog):
         self.review_weeks.setRange(*plans.REVIEW_WEEKS_RANGE)
         self.review_weeks.setSuffix(" weeks")
         self.review_weeks.setValue(plans.review_weeks(session))
+        limits = risk.thresholds(session)
+        self.risk_medium = QSpinBox()
+        self.risk_medium.setObjectName("risk_threshold_medium")
+        self.risk_medium.setRange(*risk.THRESHOLD_RANGE)
+        self.risk_medium.setPrefix("from ")
+        self.risk_medium.setSuffix(" “yes” answers")
+        self.risk_medium.setValue(limits.medium)
+        self.risk_high = QSpinBox()
+        self.risk_high.setObjectName("risk_threshold_high")
+        self.risk_high.setRange(*risk.THRESHOLD_RANGE)
+        self.risk_high.setPrefix("from ")
+        self.risk_high.setSuffix(" “yes” answers")
+        self.risk_high.setValue(limits.high)
+        self.risk_weeks = QSpinBox()
+        self.risk_weeks.setObjectName("risk_review_weeks")
+        self.risk_weeks.setRange(*risk.REVIEW_WEEKS_RANGE)
+        self.risk_weeks.setSuffix(" weeks")
+        self.risk_weeks.setValue(risk.review_weeks(session))
         self.error = QLabel()
         self.error.setStyleSheet("color: #b3261e;")
         self.error.hide()
         form = QFormLayout()
         form.addRow("Lock after no use for:", self.auto_lock)
         form.addRow("Review safety plans every:", self.review_weeks)
+        form.addRow("Medium risk:", self.risk_medium)
+        form.addRow("High risk:", self.risk_high)
+        form.addRow("Review risk checklists every:", self.risk_weeks)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -50,11 +74,19 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
     def save(self) -> None:
+        medium, high = self.risk_medium.value(), self.risk_high.value()
         try:
+            # Checked first so a bad pair changes nothing else either.
+            if Thresholds(medium, high).problems():
+                raise ValidationError(Thresholds(medium, high).problems())
             if self.auto_lock.value() != settings.auto_lock_minutes(self.session):
                 settings.set_auto_lock_minutes(self.session, self.auto_lock.value())
             if self.review_weeks.value() != plans.review_weeks(self.session):
                 plans.set_review_weeks(self.session, self.review_weeks.value())
+            if (medium, high) != astuple(risk.thresholds(self.session)):
+                risk.set_thresholds(self.session, medium, high)
+            if self.risk_weeks.value() != risk.review_weeks(self.session):
+                risk.set_review_weeks(self.session, self.risk_weeks.value())
         except UserError as exc:
             self.error.setText(str(exc))
             self.error.show()
