@@ -1,0 +1,68 @@
+"""Support reviews (entry / review / exit) and their need per area."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from refuge_desk.domain.support import AREA_KEYS, AreaNeed, Level, Outcome, Stage, SupportReview
+from refuge_desk.store.db import Database
+
+
+def insert(
+    db: Database,
+    resident_id: int,
+    stage: Stage,
+    reviewed_on: dt.date,
+    needs: list[AreaNeed],
+    now: str,
+    by: int,
+) -> int:
+    review_id = db.execute(
+        "INSERT INTO support_reviews (resident_id, stage, reviewed_on, created_at, created_by) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (resident_id, stage.value, reviewed_on.isoformat(), now, by),
+    )
+    db.executemany(
+        "INSERT INTO support_needs (review_id, area, need_level, goal, outcome, comment) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(review_id, n.area, n.level.value, n.goal, n.outcome.value, n.comment) for n in needs],
+    )
+    return review_id
+
+
+def for_resident(db: Database, resident_id: int) -> list[SupportReview]:
+    """Her reviews, oldest first (a resident has a handful: entry, a few reviews, exit)."""
+    heads = db.query(
+        "SELECT v.id, v.stage, v.reviewed_on, COALESCE(s.full_name, ''), v.created_at "
+        "FROM support_reviews v LEFT JOIN staff s ON s.id = v.created_by "
+        "WHERE v.resident_id = ? ORDER BY v.reviewed_on, v.id",
+        (resident_id,),
+    )
+    if not heads:
+        return []
+    needs: dict[int, dict[str, AreaNeed]] = {}
+    for r in db.query(
+        "SELECT n.review_id, n.area, n.need_level, n.goal, n.outcome, n.comment "
+        "FROM support_needs n JOIN support_reviews v ON v.id = n.review_id "
+        "WHERE v.resident_id = ?",
+        (resident_id,),
+    ):
+        needs.setdefault(int(r[0]), {})[str(r[1])] = AreaNeed(
+            str(r[1]), Level(r[2]), str(r[3]), Outcome(r[4]), str(r[5])
+        )
+    out = []
+    for h in heads:
+        by_area = needs.get(int(h[0]), {})
+        ordered = tuple(by_area.get(a, AreaNeed(a)) for a in AREA_KEYS)
+        out.append(
+            SupportReview(
+                int(h[0]),
+                resident_id,
+                Stage(h[1]),
+                dt.date.fromisoformat(str(h[2])),
+                str(h[3]),
+                str(h[4]),
+                ordered,
+            )
+        )
+    return out
