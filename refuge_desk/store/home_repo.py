@@ -1,0 +1,48 @@
+"""The few extra facts the home screen needs beyond tasks: arrivals and the rota."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from refuge_desk.store.db import Database
+from refuge_desk.store.tasks_repo import CURRENT_SQL, ROTA_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    resident_id: int
+    label: str
+    arrival_date: dt.date
+    status: str
+
+
+def arrivals(db: Database, start: dt.date, end: dt.date) -> list[Arrival]:
+    """Current residents arriving (or arrived) between ``start`` and ``end`` (index on date)."""
+    rows = db.query(
+        f"SELECT r.id, r.reference || ' ' || {ROTA_NAME}, r.arrival_date, r.status "
+        f"FROM residents r WHERE r.arrival_date BETWEEN ? AND ? AND {CURRENT_SQL} "
+        "ORDER BY r.arrival_date, r.ref_no",
+        (start.isoformat(), end.isoformat()),
+    )
+    return [
+        Arrival(int(r[0]), str(r[1]), dt.date.fromisoformat(str(r[2])), str(r[3])) for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RotaLine:
+    resident_id: int
+    name: str
+    room: str
+    alerts: str
+
+
+def rota(db: Database) -> list[RotaLine]:
+    """Who is here now, for everyone (volunteers too): rota name, room, alerts only."""
+    rows = db.query(
+        f"SELECT r.id, {ROTA_NAME}, coalesce(rm.name, ''), r.alerts FROM residents r "
+        "LEFT JOIN rooms rm ON rm.id = r.room_id WHERE r.status = 'resident' "
+        "ORDER BY rm.name COLLATE NOCASE, r.ref_no"
+    )
+    return [RotaLine(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]

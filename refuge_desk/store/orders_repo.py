@@ -1,0 +1,87 @@
+"""Court orders, one row each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from refuge_desk.domain.deadlines import CourtOrder
+from refuge_desk.store.db import Database, Row
+
+
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+_COLS = (
+    "o.id, o.resident_id, o.order_type, o.protected_people, o.conditions, o.starts_on, "
+    "o.expires_on, o.court, o.notes, o.updated_at, coalesce(s.full_name, '') "
+    "FROM court_orders o LEFT JOIN staff s ON s.id = o.updated_by"
+)
+
+
+def _order(r: Row) -> CourtOrder:
+    return CourtOrder(
+        int(r[0]),
+        int(r[1]),
+        str(r[2]),
+        str(r[3]),
+        str(r[4]),
+        _date(r[5]),
+        _date(r[6]),
+        str(r[7]),
+        str(r[8]),
+        str(r[9]),
+        str(r[10]),
+    )
+
+
+def for_resident(db: Database, resident_id: int) -> list[CourtOrder]:
+    """Soonest end first, "until further order" after."""
+    rows = db.query(
+        f"SELECT {_COLS} WHERE o.resident_id = ? ORDER BY o.expires_on IS NULL, o.expires_on, o.id",
+        (resident_id,),
+    )
+    return [_order(r) for r in rows]
+
+
+def get(db: Database, order_id: int) -> CourtOrder | None:
+    r = db.query_one(f"SELECT {_COLS} WHERE o.id = ?", (order_id,))
+    return _order(r) if r else None
+
+
+def _values(o: CourtOrder) -> tuple[object, ...]:
+    return (
+        o.order_type,
+        o.protected_people.strip(),
+        o.conditions.strip(),
+        _iso(o.starts_on),
+        _iso(o.expires_on),
+        o.court.strip(),
+        o.notes.strip(),
+    )
+
+
+def insert(db: Database, o: CourtOrder, now: str, by: int) -> int:
+    return db.execute(
+        "INSERT INTO court_orders (order_type, protected_people, conditions, starts_on, "
+        "expires_on, court, notes, resident_id, created_at, created_by, updated_at, updated_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*_values(o), o.resident_id, now, by, now, by),
+    )
+
+
+def update(db: Database, o: CourtOrder, now: str, by: int) -> None:
+    db.execute(
+        "UPDATE court_orders SET order_type = ?, protected_people = ?, conditions = ?, "
+        "starts_on = ?, expires_on = ?, court = ?, notes = ?, updated_at = ?, updated_by = ? "
+        "WHERE id = ?",
+        (*_values(o), now, by, o.id),
+    )
+
+
+def delete(db: Database, order_id: int) -> None:
+    db.execute("DELETE FROM court_orders WHERE id = ?", (order_id,))
