@@ -12,9 +12,11 @@ from refuge_desk.store.drafts_repo import DraftRow
 RESIDENT = "resident"
 # Safety-plan typing the vault refused to save into the plan (a colleague saved first).
 PLAN = "plan"
+CASE_NOTE = "case_note"  # the case-note composer of her record
+RISK_CHECKLIST = "risk_checklist"  # a risk checklist being filled in
 # Kinds whose payload holds case detail (abusers, immigration, move-on...): the drafts of
 # these are for roles that see case detail only.
-_CASE_DETAIL_KINDS = frozenset({RESIDENT, PLAN})
+_CASE_DETAIL_KINDS = frozenset({RESIDENT, PLAN, CASE_NOTE, RISK_CHECKLIST})
 
 
 def _may_hold(session: Session, kind: str) -> bool:

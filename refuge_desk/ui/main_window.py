@@ -20,14 +20,17 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
 from refuge_desk import APP_NAME
 from refuge_desk.domain import plans as plan_domain
+from refuge_desk.domain.deadlines import Target
 from refuge_desk.domain.errors import UserError, ValidationError
 from refuge_desk.logging_setup import log_unexpected
 from refuge_desk.services import (
@@ -37,6 +40,7 @@ from refuge_desk.services import (
     plan_templates,
     plans,
     recovery,
+    risk,
     settings,
 )
 from refuge_desk.services.export import backup, transfer
@@ -48,8 +52,10 @@ from refuge_desk.ui.backup_runner import BackupRunner
 from refuge_desk.ui.clipboard import ClipboardGuard
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import wait_cursor
+from refuge_desk.ui.home_page import HomePage
 from refuge_desk.ui.idle import IdleWatcher
 from refuge_desk.ui.import_dialog import ImportResidentsDialog
+from refuge_desk.ui.note_search_page import NoteSearchPage
 from refuge_desk.ui.panic_keys import PanicKeys
 from refuge_desk.ui.plan_kept_dialog import KeptTypingDialog, kept_text
 from refuge_desk.ui.plan_page import PlanPage
@@ -66,6 +72,7 @@ from refuge_desk.ui.settings_dialog import SettingsDialog
 from refuge_desk.ui.setup_wizard import SetupWizard
 from refuge_desk.ui.signin_page import SignInPage
 from refuge_desk.ui.staff_page import ChangeOwnPassphraseDialog, StaffPage
+from refuge_desk.ui.tasks_page import TasksPage
 
 log = logging.getLogger(__name__)
 
@@ -164,39 +171,60 @@ class MainWindow(QMainWindow):
         self.toolbar = tb
         self.nav = QActionGroup(self)
         self.nav.setExclusive(True)
+        self.act_home = self._nav_action("Home", "home", "Ctrl+0")
+        self.act_home.setToolTip("Today and this week: tasks, deadlines, who is here, backups")
         self.act_residents = self._nav_action("Residents", "residents", "Ctrl+1")
-        self.act_rooms = self._nav_action("Rooms", "rooms", "Ctrl+2")
-        self.act_staff = self._nav_action("Staff", "staff", "Ctrl+3")
+        self.act_tasks = self._nav_action("Tasks", "tasks", "Ctrl+5")
         self.act_reviews = self._nav_action("Plan reviews", "reviews", "Ctrl+4")
         self.act_reviews.setToolTip("Safety plans overdue or due for review in the next 7 days")
+        self.act_notes = self._nav_action("Search notes", "notes", "Ctrl+Shift+F")
+        self.act_notes.setToolTip("Search every case note you may see (Ctrl+Shift+F)")
+        self.act_rooms = self._nav_action("Rooms", "rooms", "Ctrl+2")
+        self.act_staff = self._nav_action("Staff", "staff", "Ctrl+3")
         self.act_find = QAction("Find a resident", self)
         self.act_find.setShortcut(QKeySequence("Ctrl+F"))
         self.act_find.triggered.connect(self.focus_search)
         self.addAction(self.act_find)
         tb.addSeparator()
-        self.act_import = QAction("Import residents…", self)
-        self.act_import.triggered.connect(self.open_import)
-        tb.addAction(self.act_import)
-        self.act_transfer_in = QAction("Import a transfer…", self)
-        self.act_transfer_in.setToolTip("A resident moving here from another refuge")
-        self.act_transfer_in.triggered.connect(self.transfer_in)
-        tb.addAction(self.act_transfer_in)
-        self.act_import_template = QAction("Import plan template…", self)
-        self.act_import_template.triggered.connect(self.import_template)
-        tb.addAction(self.act_import_template)
         self.act_backups = QAction("Backups…", self)
         self.act_backups.triggered.connect(self.open_backups)
         tb.addAction(self.act_backups)
+        # Less frequent work, in one menu so the toolbar stays calm.
+        more = QMenu("More", self)
+        more.setObjectName("more_menu")
+        self.more_menu = more
+        self.act_import = QAction("Import residents…", self)
+        self.act_import.triggered.connect(self.open_import)
+        self.act_transfer_in = QAction("Import a transfer…", self)
+        self.act_transfer_in.setToolTip("A resident moving here from another refuge")
+        self.act_transfer_in.triggered.connect(self.transfer_in)
+        self.act_import_template = QAction("Import plan template…", self)
+        self.act_import_template.triggered.connect(self.import_template)
+        self.act_import_checklist = QAction("Import risk checklist…", self)
+        self.act_import_checklist.triggered.connect(self.import_checklist)
         self.act_stats = QAction("Statistics…", self)
         self.act_stats.setToolTip("Funder statistics: counts only, small numbers hidden")
         self.act_stats.triggered.connect(self.open_stats)
-        tb.addAction(self.act_stats)
         self.act_settings = QAction("Settings…", self)
         self.act_settings.triggered.connect(self.open_settings)
-        tb.addAction(self.act_settings)
         self.act_passphrase = QAction("My passphrase…", self)
         self.act_passphrase.triggered.connect(self.open_change_passphrase)
-        tb.addAction(self.act_passphrase)
+        for act in (
+            self.act_import,
+            self.act_transfer_in,
+            self.act_import_template,
+            self.act_import_checklist,
+        ):
+            more.addAction(act)
+        more.addSeparator()
+        for act in (self.act_stats, self.act_settings, self.act_passphrase):
+            more.addAction(act)
+        more_button = QToolButton()
+        more_button.setObjectName("more_button")
+        more_button.setText("More ▾")
+        more_button.setMenu(more)
+        more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        tb.addWidget(more_button)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         tb.addWidget(spacer)
@@ -290,7 +318,7 @@ class MainWindow(QMainWindow):
         self.draft_timer.start()
         self.toolbar.show()
         self.stack.setCurrentWidget(self.workspace)
-        self.show_section("residents")
+        self.show_section("home")
         self._update_status()
         if session.role.manages_settings and not recovery.is_confirmed(session):
             self.recovery_prompt = NewRecoveryKeyDialog(session, self)
@@ -301,6 +329,9 @@ class MainWindow(QMainWindow):
 
     def _build_pages(self, session: Session) -> None:
         self._drop_pages()
+        home = HomePage(session, self.dialogs)
+        home.open_target.connect(self.open_target)
+        self._pages["home"] = home
         residents = ResidentsPage(session, self.dialogs)
         residents.open_resident.connect(self.open_resident)
         residents.new_resident.connect(lambda: self.open_resident(None))
@@ -326,6 +357,12 @@ class MainWindow(QMainWindow):
             reviews = PlanReviewsPage(session, self.dialogs)
             reviews.open_plan.connect(self.open_plan)
             self._pages["reviews"] = reviews
+            tasks_page = TasksPage(session, self.dialogs)
+            tasks_page.open_target.connect(self.open_target)
+            self._pages["tasks"] = tasks_page
+            search = NoteSearchPage(session, self.dialogs)
+            search.open_resident.connect(lambda rid: self.open_target(Target(rid, "notes")))
+            self._pages["notes"] = search
         # A volunteer has no editor: the residents page shows her the rota card instead.
         for page in self._pages.values():
             self.workspace.addWidget(page)
@@ -344,6 +381,9 @@ class MainWindow(QMainWindow):
         self.act_settings.setVisible(role.manages_settings)
         self.act_import.setVisible(role.edits_residents)
         self.act_reviews.setVisible(role.sees_case_detail)
+        self.act_tasks.setVisible(role.sees_case_detail)
+        self.act_notes.setVisible(role.sees_case_detail)
+        self.act_import_checklist.setVisible(role.manages_settings)
         self.act_import_template.setVisible(role.manages_settings)
         self.act_stats.setVisible(role.manages_staff)
         self.act_backups.setVisible(role.sees_case_detail)
@@ -389,6 +429,9 @@ class MainWindow(QMainWindow):
 
     def _check_nav(self, section: str) -> None:
         act = {
+            "home": self.act_home,
+            "tasks": self.act_tasks,
+            "notes": self.act_notes,
             "residents": self.act_residents,
             "rooms": self.act_rooms,
             "staff": self.act_staff,
@@ -416,6 +459,38 @@ class MainWindow(QMainWindow):
         self.editor.load(resident_id)  # shows any problem inline
         self.workspace.setCurrentWidget(self.editor)
         self.where = Whereabouts("residents", True, resident_id)
+
+    def open_target(self, target: Target) -> None:
+        """One click from the home screen or the task list to the right place."""
+        if self.session is None or not self.session.is_open:
+            return
+        if target.resident_id is None:
+            if target.tab == "backups":
+                self.open_backups()
+            elif target.tab in self._pages:
+                self.show_section(target.tab)
+            return
+        if target.tab == "plan":
+            self.open_plan(target.resident_id)
+            return
+        if target.tab == "tasks" and "tasks" in self._pages:
+            page = self._pages["tasks"]
+            self.show_section("tasks")
+            page.set_resident(target.resident_id)  # type: ignore[attr-defined]
+            return
+        if self.editor is None:
+            self.show_section("residents")
+            return
+        if (
+            self.workspace.currentWidget() is self.editor
+            and self.editor.has_unsaved_changes()
+            and self.editor.resident_id != target.resident_id
+            and not self.editor.request_close()
+        ):
+            return
+        self.open_resident(target.resident_id)
+        self._check_nav("residents")
+        self.editor.casework.show_tab(target.tab)
 
     def _editor_saved(self, resident_id: int) -> None:
         if self.session is not None and self.session.is_open:
@@ -638,13 +713,49 @@ class MainWindow(QMainWindow):
             "agreed with.",
         )
 
+    def import_checklist(self) -> None:
+        session = self.session
+        if session is None or not session.is_open:
+            return
+        title = "Import risk checklist"
+        path = self.dialogs.open_file(self, title, "Risk checklists (*.json)")
+        if path is None:
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.dialogs.error(self, title, f"The file could not be read: {exc.strerror}.")
+            return
+        try:
+            info = risk.import_checklist(session, data)
+        except ValidationError as err:
+            self.dialogs.error(
+                self,
+                title,
+                "This checklist was not added. Please fix:\n\n• " + "\n• ".join(err.problems),
+            )
+            return
+        except UserError as err:
+            self.dialogs.error(self, title, str(err))
+            return
+        self.dialogs.info(
+            self,
+            title,
+            f'"{info.name}" (version {info.version}) was added. New checklists use it from '
+            "now on; earlier ones keep the wording they were asked with.",
+        )
+
     # -- drafts ----------------------------------------------------------------------------
     def _editing_dirty(self) -> bool:
         return self.editor is not None and self.where.editing and self.editor.has_unsaved_changes()
 
     def autosave_draft(self) -> None:
         """Every few seconds while she types: a crash or power cut loses at most this much."""
-        if self.session is None or not self.session.is_open or not self._editing_dirty():
+        if self.session is None or not self.session.is_open:
+            return
+        if self.editor is not None:
+            self.editor.casework.park()  # a case note or risk checklist being typed
+        if not self._editing_dirty():
             return
         assert self.editor is not None
         try:
@@ -706,7 +817,8 @@ class MainWindow(QMainWindow):
             # 1. Park what she typed, inside the vault, before anything is cleared.
             ("park draft", self.autosave_draft),
             ("park plan typing", self._settle_plan),
-            # 2. Close dialogs (ours and any other modal window).
+            # 2. Close dialogs (ours and any other modal window); a checklist was parked.
+            ("close checklist", self._close_checklist),
             ("close dialogs", self._close_dialogs),
             # 3. Clipboard, if it still holds our text.
             ("clipboard", self.clipboard.clear_if_ours),
@@ -730,6 +842,10 @@ class MainWindow(QMainWindow):
         self.status_label.setText(f"Locked · Quick hide: {HIDE_SHORTCUT}")
         self.signin.show_unlock(session)
         self.stack.setCurrentWidget(self.signin)
+
+    def _close_checklist(self) -> None:
+        if self.editor is not None:
+            self.editor.casework.close_checklist_for_lock()
 
     def _close_dialogs(self) -> None:
         self.dialogs.close_all()
@@ -775,7 +891,7 @@ class MainWindow(QMainWindow):
             ]
             if kept:
                 self.editor.restore_draft(drafts.load(kept[0]))
-            self.editor.set_current_tab(resume.tab)
+            self.editor.set_current_tab(resume.tab)  # a case tab loads (and offers typing)
         else:
             self.show_section(resume.section)
         self._update_status()

@@ -36,10 +36,12 @@ from refuge_desk.domain.residents import (
 )
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import residents as residents_service
+from refuge_desk.services import risk
 from refuge_desk.services import rooms as rooms_service
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.export import transfer
 from refuge_desk.services.session import Session
+from refuge_desk.ui import style
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import (
     ErrorBox,
@@ -50,6 +52,7 @@ from refuge_desk.ui.forms import (
     text_area,
     with_marker,
 )
+from refuge_desk.ui.resident_casework import CaseWork
 from refuge_desk.ui.resident_parts import (
     AbusersEditor,
     ChildrenEditor,
@@ -134,6 +137,8 @@ class ResidentEditor(QWidget):
         self._build_abuser()
         self._build_children()
         self._build_notes()
+        self.casework = CaseWork(session, dialogs, self.tabs, self)
+        self.casework.changed.connect(self._show_risk)
 
         self.unsaved = QLabel("Unsaved changes")
         self.unsaved.setObjectName("danger_note")
@@ -165,8 +170,11 @@ class ResidentEditor(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
 
+        self.risk_chip = QLabel()
+        self.risk_chip.setObjectName("risk_chip")
         head = QHBoxLayout()
         head.addWidget(self.heading)
+        head.addWidget(self.risk_chip)
         head.addStretch(1)
         head.addWidget(self.meta)
         layout = QVBoxLayout(self)
@@ -480,6 +488,27 @@ class ResidentEditor(QWidget):
             + (f" · {moved}" if moved else "")
         )
 
+    def _show_risk(self) -> None:
+        """Her latest risk level and open MARAC flags, in words (colour only repeats them)."""
+        rid = self._original.id
+        summary = risk.summaries(self.session, [rid]).get(rid) if rid is not None else None
+        if summary is None or rid is None or summary.level is None:
+            self.risk_chip.setText("Risk: no checklist yet" if rid is not None else "")
+            self.risk_chip.setStyleSheet("")
+            return
+        text = f"Risk: {summary.label}"
+        if summary.flags:
+            text += " · MARAC: " + ", ".join(summary.flags)
+        if summary.review_due:
+            text += " · review due"
+        self.risk_chip.setText(text)
+        colour = {"high": style.DANGER, "medium": "#8a5a00"}.get(str(summary.level), "")
+        self.risk_chip.setStyleSheet(
+            f"color: {colour}; font-weight: bold; margin-left: 12px;"
+            if colour
+            else "margin-left: 12px;"
+        )
+
     def _show(self, res: Resident) -> None:
         self._original = res
         self._base = (res.version, res.updated_at)
@@ -490,6 +519,8 @@ class ResidentEditor(QWidget):
         self._forced_dirty = False
         self.error_box.clear_problems()
         self._show_header()
+        self._show_risk()
+        self.casework.set_resident(res.id)
         self.plan_button.setVisible(res.id is not None)
         self.sar_button.setVisible(res.id is not None and self.session.role.manages_staff)
         self.transfer_button.setVisible(res.id is not None)
@@ -663,6 +694,8 @@ class ResidentEditor(QWidget):
         self.error_box.clear_problems()
         self.heading.setText("")
         self.meta.setText("")
+        self.risk_chip.setText("")
+        self.casework.clear()
         self.unsaved.hide()
 
     def refresh(self) -> None:

@@ -253,6 +253,9 @@ def test_volunteer_gets_no_editor_no_staff_no_import(
     assert window.editor is None
     assert not window.act_staff.isVisible() and not window.act_import.isVisible()
     assert not window.act_settings.isVisible()
+    assert window.workspace.currentWidget() is window._pages["home"]  # her home: the rota
+    assert not window.act_tasks.isVisible() and not window.act_notes.isVisible()
+    window.show_section("residents")
     window.open_resident(resident.id)  # a volunteer's double-click opens nothing more
     page = window._pages["residents"]
     assert window.workspace.currentWidget() is page

@@ -1,0 +1,95 @@
+"""Case work inside the main window: home first, one click to the right tab, and typing in a
+case note or a risk checklist kept across a lock and a crash."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+
+from refuge_desk.domain.deadlines import Target
+from refuge_desk.domain.residents import Resident, Status
+from refuge_desk.domain.risk import Answer
+from refuge_desk.services import drafts, notes, residents
+from tests.conftest import MANAGER, FakeClock
+from tests.ui.test_main_window import make_window, unlock
+
+
+def _resident(session) -> int:
+    stored = residents.save(
+        session,
+        Resident(full_name="Amina Hassan", status=Status.RESIDENT, arrival_date=session.today()),
+    )
+    assert stored.id is not None
+    return stored.id
+
+
+def test_home_first_then_one_click_to_a_residents_tab(qtbot, manager_session, vault_dir, clock):
+    rid = _resident(manager_session)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    assert window.workspace.currentWidget() is window._pages["home"]
+    assert window.act_home.isChecked()
+    for tab in ("risk", "notes", "support", "orders", "immigration"):
+        window.open_target(Target(rid, tab))
+        editor = window.editor
+        assert window.workspace.currentWidget() is editor
+        assert editor.tabs.currentWidget() is editor.casework.widgets[tab]
+        assert editor.casework.widgets[tab].resident_id == rid
+    window.open_target(Target(rid, "tasks"))
+    assert window.workspace.currentWidget() is window._pages["tasks"]
+    window.open_target(Target(None, "rooms"))
+    assert window.workspace.currentWidget() is window._pages["rooms"]
+    window.open_resident(None)  # a new record has no case work yet
+    assert not window.editor.tabs.isTabVisible(window.editor.casework.index_of("notes"))
+    window.shutdown()
+
+
+def test_a_case_note_being_typed_survives_a_lock_and_a_crash(
+    qtbot, manager_session, vault_dir, clock: FakeClock
+):
+    rid = _resident(manager_session)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    window.open_target(Target(rid, "notes"))
+    tab = window.editor.casework.notes
+    tab.text.setPlainText("She called from a friend's phone; the school has been told.")
+    window.autosave_draft()  # what the 3-second timer does: a crash now loses nothing
+    kept = [r for r in drafts.mine(manager_session) if r.kind == drafts.CASE_NOTE]
+    assert [r.record_id for r in kept] == [rid]
+    window.lock("manual")
+    assert tab.text.toPlainText() == ""  # nothing on screen while locked
+    unlock(qtbot, window, MANAGER[2])
+    assert window.workspace.currentWidget() is window.editor
+    tab = window.editor.casework.notes
+    assert tab.text.toPlainText().startswith("She called from a friend's phone")
+    tab.save()
+    assert notes.count(window.session, rid) == 1
+    assert [r for r in drafts.mine(window.session) if r.kind == drafts.CASE_NOTE] == []
+    window.shutdown()
+
+
+def test_a_risk_checklist_half_done_comes_back_after_a_lock(
+    qtbot, manager_session, vault_dir, clock: FakeClock
+):
+    rid = _resident(manager_session)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    window.open_target(Target(rid, "risk"))
+    risk_tab = window.editor.casework.risk
+
+    def answer_then_lock() -> None:
+        dialog = risk_tab.open_dialog
+        assert dialog is not None
+        for row in dialog.rows[:3]:
+            row.set_answer(Answer.YES)
+        dialog.rows[0].comment.setText("bruises on her arm")
+        window.lock("idle")
+
+    QTimer.singleShot(0, answer_then_lock)
+    risk_tab.new_checklist()  # modal until the lock closes it
+    assert not manager_session.is_open
+    unlock(qtbot, window, MANAGER[2])
+    dialog = window.editor.casework.risk.open_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.score() == 3 and dialog.rows[0].comment.text() == "bruises on her arm"
+    dialog.discard()
+    window.shutdown()
