@@ -64,9 +64,23 @@ def list_ids(
 def rows_for(session: Session, ids: list[int]) -> list[ResidentRow]:
     """List rows for a screenful of ids from ``list_ids``."""
     visible = session.role.sees_case_detail
-    return residents_repo.rows_for(
+    rows = residents_repo.rows_for(
         session.db, ids, names_visible=visible, statuses=() if visible else CURRENT
     )
+    if not visible:
+        return rows  # no risk for a volunteer
+    from refuge_desk.services import risk  # risk builds on residents, not the other way
+
+    found = risk.summaries(session, [r.id for r in rows])
+    out = []
+    for row in rows:
+        s = found.get(row.id)
+        if s is None or s.level is None:
+            out.append(row)
+            continue
+        text = s.label + (" · MARAC" if s.flags else "") + (" · review" if s.review_due else "")
+        out.append(row._replace(risk=text))
+    return out
 
 
 def get(session: Session, resident_id: int) -> Resident:

@@ -30,6 +30,7 @@ class ResidentRow(NamedTuple):
     arrival_date: str
     children: int
     alerts: str
+    risk: str = ""  # "High (16) · MARAC", filled in by the service for case-detail roles
 
 
 SORT_KEYS: dict[str, str] = {
@@ -44,6 +45,12 @@ SORT_KEYS: dict[str, str] = {
     "key_worker": "s.full_name COLLATE NOCASE",
     "arrived": "r.arrival_date",
     "children": "r.child_count",
+    # Her latest checklist's level (the same "latest" as the risk service), unassessed first.
+    "risk": (
+        "(SELECT CASE x.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END "
+        "FROM risk_assessments x WHERE x.resident_id = r.id "
+        "ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1)"
+    ),
 }
 
 
@@ -91,7 +98,12 @@ def _row_columns(names_visible: bool) -> str:
 
 
 # Columns a volunteer may not see are not sort keys for her either: the order would tell.
-_HIDDEN_SORTS = {"name": "preferred_name", "key_worker": "reference", "arrived": "reference"}
+_HIDDEN_SORTS = {
+    "name": "preferred_name",
+    "key_worker": "reference",
+    "arrived": "reference",
+    "risk": "reference",
+}
 
 
 def _filtered(
@@ -143,7 +155,7 @@ def list_rows(
         descending=descending,
         names_visible=names_visible,
     )
-    return [ResidentRow._make(r) for r in db.query(sql, params)]
+    return [ResidentRow(*r) for r in db.query(sql, params)]
 
 
 def list_ids(
@@ -187,7 +199,7 @@ def rows_for(
     if statuses:
         sql += f" AND r.status IN ({', '.join('?' * len(statuses))})"
         params.extend(s.value for s in statuses)
-    found = {int(r[0]): ResidentRow._make(r) for r in db.query(sql, params)}
+    found = {int(r[0]): ResidentRow(*r) for r in db.query(sql, params)}
     return [found[i] for i in ids if i in found]
 
 

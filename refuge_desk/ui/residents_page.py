@@ -210,10 +210,12 @@ class ResidentsPage(QWidget):
             (ResidentsModel.COL_KEY_WORKER, 200),
             (ResidentsModel.COL_ARRIVED, 110),
             (ResidentsModel.COL_CHILDREN, 80),
+            (ResidentsModel.COL_RISK, 190),
         ):
             self.view.setColumnWidth(col, width)
         self.view.setColumnHidden(ResidentsModel.COL_KEY_WORKER, volunteer)
         self.view.setColumnHidden(ResidentsModel.COL_ARRIVED, volunteer)
+        self.view.setColumnHidden(ResidentsModel.COL_RISK, volunteer)
 
         self.rota_card = RotaCard(session) if volunteer else None
         body = QHBoxLayout()

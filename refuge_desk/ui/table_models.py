@@ -20,6 +20,7 @@ from refuge_desk.domain.staff import StaffUser
 from refuge_desk.store.residents_repo import ResidentRow
 from refuge_desk.ui import style
 from refuge_desk.ui.forms import format_date
+from refuge_desk.ui.style import DANGER
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
 
@@ -107,12 +108,28 @@ class ResidentsModel(RowsModel[ResidentRow]):
 
     PAGE = 200
 
-    COL_REFERENCE, COL_NAME, COL_ROOM, COL_STATUS, COL_KEY_WORKER, COL_ARRIVED, COL_CHILDREN = (
-        range(7)
-    )
-    HEADERS = ("Reference", "Name", "Room", "Status", "Key worker", "Arrived", "Children")
+    (
+        COL_REFERENCE,
+        COL_NAME,
+        COL_ROOM,
+        COL_STATUS,
+        COL_KEY_WORKER,
+        COL_ARRIVED,
+        COL_CHILDREN,
+        COL_RISK,
+    ) = range(8)
+    HEADERS = ("Reference", "Name", "Room", "Status", "Key worker", "Arrived", "Children", "Risk")
     # Column -> services.residents.list_residents(sort=...) key.
-    SORT_KEYS = ("reference", "name", "room", "status", "key_worker", "arrived", "children")
+    SORT_KEYS = (
+        "reference",
+        "name",
+        "room",
+        "status",
+        "key_worker",
+        "arrived",
+        "children",
+        "risk",
+    )
 
     def __init__(self, parent: Any = None, *, names_visible: bool = True) -> None:
         self._ids: list[int] = []
@@ -216,6 +233,8 @@ class ResidentsModel(RowsModel[ResidentRow]):
             return format_date(row.arrival_date)
         if c == self.COL_CHILDREN:
             return str(row.children) if row.children else ""
+        if c == self.COL_RISK:
+            return row.risk
         return ""
 
     def record_id(self, row: ResidentRow) -> int:
@@ -230,6 +249,17 @@ class ResidentsModel(RowsModel[ResidentRow]):
             and column in (self.COL_REFERENCE, self.COL_NAME)
         ):
             return "Alerts:\n" + row.alerts
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and column == self.COL_RISK
+            and row.risk.startswith("High")
+        ):
+            return QColor(DANGER)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_RISK and row.risk:
+            return (
+                "Latest risk checklist level. MARAC: a referral criterion is met and not yet "
+                "referred. review: a risk review is due."
+            )
         if role == Qt.ItemDataRole.DecorationRole and row.alerts and column == self.COL_REFERENCE:
             return _alert_icon()
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from collections.abc import Callable
 
@@ -10,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refuge_desk.domain.residents import Status
-from refuge_desk.services import residents
+from refuge_desk.domain.risk import Answer, AnswerEntry, AssessmentInput, level_for
+from refuge_desk.services import residents, risk
 from refuge_desk.store.residents_repo import SORT_KEYS, ResidentRow
 from tests.conftest import VOLUNTEER
 from tests.services.conftest import PEOPLE, Populated
@@ -41,7 +43,37 @@ def _names(rows: list[ResidentRow]) -> list[str]:
 
 
 def test_every_sort_key_has_a_python_twin() -> None:
-    assert set(PY_KEYS) == set(SORT_KEYS)
+    assert set(PY_KEYS) | {"risk"} == set(SORT_KEYS)
+
+
+def _assess(session, resident_id: int, yes: int, when: dt.date) -> None:
+    checklist_id = risk.default_checklist_id(session)
+    questions = risk.checklist(session, checklist_id).questions
+    answers = {
+        q.id: AnswerEntry(Answer.YES if i < yes else Answer.NO) for i, q in enumerate(questions)
+    }
+    level = level_for(yes, risk.thresholds(session))
+    risk.add_assessment(
+        session,
+        resident_id,
+        AssessmentInput(checklist_id, when, session.user.id, answers, level),
+    )
+
+
+def test_risk_column_and_sort_follow_the_latest_checklist(populated: Populated) -> None:
+    session = populated.manager
+    rows = residents.list_residents(session)
+    first, second, third = (r.id for r in rows[:3])
+    today = session.today()
+    _assess(session, first, 15, today - dt.timedelta(days=30))
+    _assess(session, first, 4, today)  # the latest one counts: standard now
+    _assess(session, second, 16, today)
+    _assess(session, third, 11, today)
+    shown = {r.id: r.risk for r in residents.rows_for(session, [first, second, third])}
+    assert shown[first].startswith("Standard (4)")
+    assert shown[second].startswith("High (16)") and shown[third].startswith("Medium (11)")
+    ordered = [r.id for r in residents.list_residents(session, sort="risk", descending=True)]
+    assert ordered[:3] == [second, third, first]
 
 
 def test_list_holds_every_resident_with_its_columns(populated: Populated) -> None:
@@ -62,7 +94,7 @@ def test_list_holds_every_resident_with_its_columns(populated: Populated) -> Non
 
 
 @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
-@pytest.mark.parametrize("key", sorted(SORT_KEYS))
+@pytest.mark.parametrize("key", sorted(set(SORT_KEYS) - {"risk"}))
 def test_sort_matches_python_sorting(populated: Populated, key: str, descending: bool) -> None:
     rows = residents.list_residents(populated.manager)
     ref_no = PY_KEYS["reference"]
