@@ -334,7 +334,26 @@ def create_demo_vault(folder: VaultFolder, clock: Clock = system_clock) -> Sessi
     )
     seed(session, 36, notes_per_resident=3, seed_value=11)
     seed_plans(session, random.Random(12))
+    seed_casework(session, random.Random(13))
     return session
+
+
+def seed_casework(session: Session, rng: random.Random) -> None:
+    """Risk checklists, incidents, case notes, support reviews, orders, immigration, tasks."""
+    # Imported here: the demo is the only caller that needs every case-work service.
+    from refuge_desk.services.demo_deadlines import seed_deadlines
+    from refuge_desk.services.demo_notes import seed_notes
+    from refuge_desk.services.demo_risk import seed_risk
+
+    current = [
+        r.id
+        for r in residents_repo.list_rows(
+            session.db, statuses=(Status.RESIDENT, Status.REFERRAL), sort="reference"
+        )
+    ]
+    seed_risk(session, current, rng)
+    seed_notes(session, current, rng)
+    seed_deadlines(session, current, rng)
 
 
 def demo_folder(base: Path) -> VaultFolder:
