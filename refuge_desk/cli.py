@@ -513,9 +513,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--withhold",
         action="append",
-        choices=sorted(sar.RESTRICTED_ITEMS),
         metavar="PART",
-        help="withhold a restricted part (repeatable): " + ", ".join(sorted(sar.RESTRICTED_ITEMS)),
+        help="withhold a restricted part (repeatable): "
+        + ", ".join(sorted(sar.RESTRICTED_ITEMS))
+        + ", marac, or note:ID for one restricted case note",
     )
 
     p = command(

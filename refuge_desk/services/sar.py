@@ -17,7 +17,7 @@ from refuge_desk.domain import plans as plan_domain
 from refuge_desk.domain.errors import NotFound, ValidationError
 from refuge_desk.domain.plan_template import Audience
 from refuge_desk.domain.residents import Resident, to_plain
-from refuge_desk.services import plans, settings
+from refuge_desk.services import plans, sar_casework, settings
 from refuge_desk.services.files import save_file
 from refuge_desk.services.pdf.document import PageSetup, PrintDocument, Section, TextBlock
 from refuge_desk.services.session import Session
@@ -82,25 +82,34 @@ class SarResult:
     withheld: tuple[str, ...]
 
 
-def _check(session: Session, withhold: set[str]) -> None:
+def restricted_items(session: Session, resident_id: int) -> dict[str, str]:
+    """Every part a manager may withhold for this resident: the fixed parts, MARAC referrals,
+    and each of her restricted case notes (``note:<id>``)."""
     session.require(session.role.manages_staff, "prepare a subject access request")
-    unknown = sorted(withhold - set(RESTRICTED_ITEMS))
+    items = dict(RESTRICTED_ITEMS)
+    items[sar_casework.MARAC_ITEM] = sar_casework.MARAC_WHAT
+    items.update(sar_casework.restricted_notes(session.db, resident_id))
+    return items
+
+
+def _check(session: Session, resident_id: int, withhold: set[str]) -> dict[str, str]:
+    items = restricted_items(session, resident_id)
+    unknown = sorted(withhold - set(items))
     if unknown:
         raise ValidationError(
-            [
-                f"Unknown part to withhold: {u}. Parts: {', '.join(RESTRICTED_ITEMS)}."
-                for u in unknown
-            ]
+            [f"Unknown part to withhold: {u}. Parts: {', '.join(items)}." for u in unknown]
         )
+    return items
 
 
 def collect(session: Session, resident_id: int, withhold: set[str] | None = None) -> SarResult:
     """Everything held about her, with the withheld parts replaced by a marker."""
     withhold = set(withhold or ())
-    _check(session, withhold)
+    session.require(session.role.manages_staff, "prepare a subject access request")
     resident = residents_repo.get(session.db, resident_id)
     if resident is None:
         raise NotFound("That resident's record no longer exists.")
+    items = _check(session, resident_id, withhold)
     record = _resident_data(resident, withhold)
     data: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
@@ -110,11 +119,13 @@ def collect(session: Session, resident_id: int, withhold: set[str] | None = None
         "resident": record,
         "children": [to_plain(c) for c in resident.children],
         "safety_plan": _plan_data(session, resident_id, withhold),
+        "case_work": sar_casework.collect(session.db, resident_id, withhold),
         "record_history": [
             {"at": at, "by": who, "action": action, "ref": ref}
             for at, who, action, ref in audit_repo.for_reference(session.db, resident.reference)
         ],
-        "withheld": [{"part": key, "what": RESTRICTED_ITEMS[key]} for key in sorted(withhold)],
+        # A withheld note is named by date, type and author: never by its words.
+        "withheld": [{"part": key, "what": items[key].split(": “")[0]} for key in sorted(withhold)],
     }
     return SarResult(data, tuple(sorted(withhold)))
 
@@ -246,6 +257,7 @@ def to_document(result: SarResult) -> PrintDocument:
                 ),
             )
         )
+    sections.extend(sar_casework.sections(d.get("case_work", {})))
     if d["record_history"]:
         sections.append(
             Section(

@@ -52,7 +52,7 @@ class SarDialog(PdfPreviewDialog):
         intro.setWordWrap(True)
         box.addWidget(intro)
         self.withhold: dict[str, QCheckBox] = {}
-        for key, what in sar.RESTRICTED_ITEMS.items():
+        for key, what in sar.restricted_items(session, resident_id).items():
             check = QCheckBox(f"Withhold: {what}")
             check.setObjectName(f"withhold_{key}")
             check.toggled.connect(lambda _on: self.refresh())

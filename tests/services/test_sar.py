@@ -96,3 +96,48 @@ def test_only_a_manager_and_only_known_parts(
     finally:
         worker.close()
     assert not list(tmp_path.glob("sar*"))
+
+
+def test_case_work_is_in_the_sar_and_each_restricted_note_can_be_withheld(
+    manager_session, tmp_path
+):
+    from refuge_desk.domain.residents import Resident, Status
+    from refuge_desk.services import notes, residents
+
+    her = residents.save(
+        manager_session,
+        Resident(
+            full_name="Nadia Rahman", status=Status.RESIDENT, arrival_date=manager_session.today()
+        ),
+    )
+    assert her.id is not None
+    notes.add(manager_session, her.id, "Open key-work note about housing forms.")
+    secret = notes.add(
+        manager_session,
+        her.id,
+        "Restricted: police intelligence shared in confidence.",
+        restricted=True,
+    )
+    items = sar.restricted_items(manager_session, her.id)
+    key = f"note:{secret.id}"
+    assert key in items and "police intelligence" in items[key] and "marac" in items
+    full = sar.collect(manager_session, her.id)
+    bodies = [n["body"] for n in full.data["case_work"]["case_notes"]]
+    assert any("police intelligence" in b for b in bodies) and len(bodies) == 2
+    held = sar.export(manager_session, her.id, tmp_path / "sar.json", {key})
+    text = (tmp_path / "sar.json").read_text(encoding="utf-8")
+    assert "police intelligence" not in text and "housing forms" in text
+    assert held.withheld == (key,)
+    pdf = sar.to_pdf(held)
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    words = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "housing forms" in words and "police intelligence" not in words
+    assert "Case notes" in words
+    # the decision is recorded, by reference and item only
+    from refuge_desk.store import audit_repo
+
+    trail = [a for _, _, a, r in audit_repo.for_reference(manager_session.db, her.reference)]
+    assert "sar.export" in trail
