@@ -78,10 +78,14 @@ def funder_stats(session: Session, start: dt.date, end: dt.date) -> list[Stat]:
         out.append(_stat("Declined referrals, by reason", "Not recorded", reasons[""]))
 
     supported = db.query(
-        "SELECT child_count, nrpf, languages FROM residents "
+        "SELECT child_count, nrpf, languages, "
+        # her latest risk level as it stood at the end of the period
+        "(SELECT x.level FROM risk_assessments x WHERE x.resident_id = r.id "
+        "AND x.assessed_on <= ? ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1) "
+        "FROM residents r "
         "WHERE arrival_date IS NOT NULL AND arrival_date <= ? "
         "AND (move_on_date IS NULL OR move_on_date >= ?)",
-        (hi, lo),
+        (hi, hi, lo),
     )
     group = "Women and children supported"
     out.append(_stat(group, "Women", len(supported)))
@@ -90,6 +94,20 @@ def funder_stats(session: Session, start: dt.date, end: dt.date) -> list[Stat]:
     languages = Counter(_first_language(str(r[2])) for r in supported)
     for name, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])):
         out.append(_stat("First language", name, n))
+    levels = Counter(str(r[3] or "") for r in supported)
+    for key, label in (
+        ("high", "High"),
+        ("medium", "Medium"),
+        ("standard", "Standard"),
+        ("", "Not assessed"),
+    ):
+        out.append(
+            _stat("Risk level (latest checklist by the end of the period)", label, levels[key])
+        )
+    marac = db.scalar(
+        "SELECT count(*) FROM marac_referrals WHERE referred_on BETWEEN ? AND ?", (lo, hi)
+    )
+    out.append(_stat("MARAC", "Referrals made", int(marac or 0)))
 
     ended = db.query(
         "SELECT arrival_date, move_on_date, move_on_type FROM residents "

@@ -95,3 +95,32 @@ def test_rules(populated: Session, vault_dir: Path, clock: FakeClock) -> None:
             stats.funder_stats(worker, D(2026, 1, 1), D(2026, 2, 1))
     finally:
         worker.close()
+
+
+def test_risk_levels_and_marac_referrals_are_counted(manager_session: Session) -> None:
+    from tests.services.test_residents_list import _assess
+
+    today = manager_session.today()
+    ids = []
+    for i in range(7):
+        her = residents.save(
+            manager_session,
+            Resident(
+                full_name=f"Woman {i}",
+                status=Status.RESIDENT,
+                arrival_date=today - dt.timedelta(days=20),
+            ),
+        )
+        assert her.id is not None
+        ids.append(her.id)
+    for rid in ids[:5]:
+        _assess(manager_session, rid, 15, today - dt.timedelta(days=3))
+    _assess(manager_session, ids[5], 11, today - dt.timedelta(days=3))
+    found = {
+        (s.group.split(" (")[0], s.item): s.shown
+        for s in stats.funder_stats(manager_session, today - dt.timedelta(days=30), today)
+    }
+    assert found[("Risk level", "High")] == "5"
+    assert found[("Risk level", "Medium")] == "<5"
+    assert found[("Risk level", "Not assessed")] == "<5"
+    assert found[("MARAC", "Referrals made")] == "0"  # none: zero is not identifying
