@@ -342,7 +342,10 @@ def cmd_transfer_out(args: argparse.Namespace, asker: Passphrases) -> int:
     out = _new_output_file(args.out)
     with _signed_in(args, asker) as session:
         resident_id = residents_service.id_for_reference(session, args.resident)
-        made = transfer.write(session, resident_id, out, include_notes=not args.no_notes)
+        chosen = [int(n) for n in args.note] if args.note else None
+        made = transfer.write(
+            session, resident_id, out, include_notes=not args.no_notes, note_ids=chosen
+        )
     print(f"Wrote {out}.")
     print()
     print(f"    One-time passphrase: {made.passphrase}")
@@ -584,7 +587,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", required=True, metavar="USER")
     p.add_argument("--resident", required=True, metavar="REF")
     p.add_argument("--out", required=True, metavar="FILE")
-    p.add_argument("--no-notes", action="store_true", help="leave her free-text notes out")
+    p.add_argument("--no-notes", action="store_true", help="leave all her notes out")
+    p.add_argument(
+        "--note",
+        action="append",
+        type=int,
+        metavar="ID",
+        help="send only these case notes (repeatable; default: every case note you may see)",
+    )
 
     p = command("transfer-in", cmd_transfer_in, "import a resident transferred from another refuge")
     p.add_argument("dir", metavar="DIR")

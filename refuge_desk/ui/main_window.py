@@ -73,6 +73,7 @@ from refuge_desk.ui.setup_wizard import SetupWizard
 from refuge_desk.ui.signin_page import SignInPage
 from refuge_desk.ui.staff_page import ChangeOwnPassphraseDialog, StaffPage
 from refuge_desk.ui.tasks_page import TasksPage
+from refuge_desk.ui.transfer_notes_dialog import TransferNotesDialog
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.recovery_prompt: NewRecoveryKeyDialog | None = None
         self.backup_runner = BackupRunner(self)
         self._locking = False
+        self.transfer_notes_dialog: TransferNotesDialog | None = None
         self.setWindowTitle(APP_NAME + (" — demo" if demo_hint else ""))
         self.resize(1180, 760)
 
@@ -583,18 +585,27 @@ class MainWindow(QMainWindow):
             self,
             title,
             "Her record, her children and every version of her safety plan go in an encrypted "
-            "file for the receiving refuge. Include her free-text notes?",
-            [("with", "Include her notes"), ("without", "Leave notes out"), ("cancel", "Cancel")],
+            "file for the receiving refuge. Include her notes (the free-text notes on her "
+            "record, and the case notes you choose next)?",
+            [("with", "Include notes…"), ("without", "Leave notes out"), ("cancel", "Cancel")],
             default="without",
         )
         if notes not in ("with", "without"):
             return
+        note_ids: list[int] = []
+        if notes == "with":
+            picked = self._pick_transfer_notes(session, resident_id)
+            if picked is None:
+                return
+            note_ids = picked
         path = self.dialogs.save_file(self, title, "Transfer files (*.age)", "transfer.age")
         if path is None:
             return
         try:
             with wait_cursor():
-                made = transfer.write(session, resident_id, path, include_notes=notes == "with")
+                made = transfer.write(
+                    session, resident_id, path, include_notes=notes == "with", note_ids=note_ids
+                )
         except UserError as err:
             self.dialogs.error(self, title, str(err))
             return
@@ -605,6 +616,21 @@ class MainWindow(QMainWindow):
             f"phone (never send it with the file):\n\n    {made.passphrase}\n\nDelete the "
             "file once they have it.",
         )
+
+    def _pick_transfer_notes(self, session: Session, resident_id: int) -> list[int] | None:
+        try:
+            choices = transfer.note_choices(session, resident_id)
+        except UserError as err:
+            self.dialogs.error(self, "Transfer to another refuge", str(err))
+            return None
+        if not choices:
+            return []
+        dialog = TransferNotesDialog(choices, self)
+        self.transfer_notes_dialog = dialog  # tests tick notes through it
+        try:
+            return dialog.chosen() if dialog.exec() else None
+        finally:
+            self.transfer_notes_dialog = None
 
     def transfer_in(self) -> None:
         session = self.session

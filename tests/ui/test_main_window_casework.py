@@ -93,3 +93,51 @@ def test_a_risk_checklist_half_done_comes_back_after_a_lock(
     assert dialog.score() == 3 and dialog.rows[0].comment.text() == "bruises on her arm"
     dialog.discard()
     window.shutdown()
+
+
+def test_transfer_out_sends_only_the_case_notes_she_ticks(
+    qtbot, manager_session, vault_dir, clock: FakeClock, tmp_path
+):
+    import re
+
+    from PySide6.QtCore import Qt
+
+    from refuge_desk.services import auth
+    from refuge_desk.services.export import transfer
+    from refuge_desk.store.vault import VaultFolder
+
+    rid = _resident(manager_session)
+    notes.add(manager_session, rid, "Send this: GP registration done.")
+    notes.add(manager_session, rid, "Keep this one here.")
+    package = tmp_path / "out.age"
+    window = make_window(qtbot, vault_dir, clock, "with", str(package), None)
+    window.start_session(manager_session)
+    window.open_resident(rid)
+
+    def tick_first() -> None:
+        dialog = window.transfer_notes_dialog
+        assert dialog is not None and dialog.list.count() == 2
+        for i in range(dialog.list.count()):
+            item = dialog.list.item(i)
+            if "GP registration" in item.text():
+                item.setCheckState(Qt.CheckState.Checked)
+        dialog.accept()
+
+    QTimer.singleShot(0, tick_first)
+    window.editor.transfer_button.click()
+    kind, _title, text = window.dialogs.asked[-1]
+    assert kind == "info" and package.exists()
+    words = re.search(r"phone \(never send it with the file\):\n\n {4}(.+)\n", text).group(1)
+    window.shutdown()
+    other, _ = auth.setup_vault(
+        VaultFolder(tmp_path / "other"),
+        auth.Organisation("North Aid", "Elm House", ""),
+        "nadia",
+        "Nadia North",
+        "walnut canyon lantern violet",
+        clock=clock,
+    )
+    arrived = transfer.receive(other, package.read_bytes(), words)
+    texts = [n.text for n in notes.list_notes(other, arrived.resident_id).notes]
+    assert len(texts) == 1 and "GP registration" in texts[0]
+    other.close()

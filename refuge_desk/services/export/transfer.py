@@ -25,6 +25,7 @@ import pyrage
 
 from refuge_desk import __version__
 from refuge_desk.domain.errors import NotFound, UserError, ValidationError
+from refuge_desk.domain.notes import Note, NoteType
 from refuge_desk.domain.residents import (
     Abuser,
     Child,
@@ -35,10 +36,12 @@ from refuge_desk.domain.residents import (
     to_plain,
     validate_resident,
 )
+from refuge_desk.services import notes as notes_service
 from refuge_desk.services import plans as plans_service
 from refuge_desk.services.files import save_file
 from refuge_desk.services.session import Session
-from refuge_desk.store import meta_repo, plans_repo, residents_repo
+from refuge_desk.store import meta_repo, notes_repo, plans_repo, residents_repo
+from refuge_desk.store.db import Database
 
 FORMAT_VERSION = 1
 KIND = "transfer"
@@ -92,8 +95,59 @@ def _package(resident: dict[str, Any], manifest: dict[str, Any]) -> bytes:
     return gzip.compress(raw.getvalue(), mtime=0)
 
 
-def build(session: Session, resident_id: int, include_notes: bool = True) -> TransferOut:
-    """The encrypted package, in memory, and the passphrase to read out. Records the transfer."""
+def note_choices(session: Session, resident_id: int) -> list[Note]:
+    """Her case notes this worker may see (amendments follow their original), oldest first."""
+    out: list[Note] = []
+    offset = 0
+    while True:
+        page = notes_service.list_notes(session, resident_id, notes_service.MAX_PAGE, offset)
+        for note in page.notes:
+            out.append(note)
+            out.extend(note.amendments)
+        offset += len(page.notes)
+        if not page.notes or offset >= page.total:
+            break
+    out.sort(key=lambda n: (n.happened_at, n.id))
+    return out
+
+
+def _case_notes(session: Session, resident_id: int, note_ids: list[int] | None) -> list[dict]:
+    chosen = note_choices(session, resident_id)
+    if note_ids is not None:
+        wanted = set(note_ids)
+        unknown = wanted - {n.id for n in chosen}
+        if unknown:
+            raise ValidationError(
+                [
+                    f"Note {i} is not one of her case notes that you may see."
+                    for i in sorted(unknown)
+                ]
+            )
+        chosen = [n for n in chosen if n.id in wanted]
+    return [
+        {
+            "id": n.id,
+            "happened_at": n.happened_at.isoformat(),
+            "type": str(n.note_type),
+            "text": n.text,
+            "restricted": n.restricted,
+            "amends_id": n.amends_id,
+            "author": n.author,
+        }
+        for n in chosen
+    ]
+
+
+def build(
+    session: Session,
+    resident_id: int,
+    include_notes: bool = True,
+    note_ids: list[int] | None = None,
+) -> TransferOut:
+    """The encrypted package, in memory, and the passphrase to read out. Records the transfer.
+
+    ``include_notes`` sends her general notes and case notes (``note_ids`` to choose which
+    case notes; None = every one this worker may see)."""
     _require(session)
     res = residents_repo.get(session.db, resident_id)
     if res is None:
@@ -105,6 +159,7 @@ def build(session: Session, resident_id: int, include_notes: bool = True) -> Tra
         child.pop("id", None)
     if not include_notes:
         record["notes"] = ""
+    case_notes = _case_notes(session, resident_id, note_ids) if include_notes else []
     versions = []
     state = plans_service.get(session, resident_id)
     for info in sorted(state.versions, key=lambda v: v.number):
@@ -138,7 +193,9 @@ def build(session: Session, resident_id: int, include_notes: bool = True) -> Tra
         "from_reference": res.reference,
         "notes_included": include_notes,
     }
-    payload = _package({"resident": record, "plan_versions": versions}, manifest)
+    payload = _package(
+        {"resident": record, "plan_versions": versions, "case_notes": case_notes}, manifest
+    )
     passphrase = one_time_passphrase()
     data = pyrage.passphrase.encrypt(payload, passphrase)
     with session.db.transaction():
@@ -147,14 +204,22 @@ def build(session: Session, resident_id: int, include_notes: bool = True) -> Tra
             "other_reference, at, by_user) VALUES (?, 'out', ?, '', ?, ?, ?)",
             (transfer_id, resident_id, res.reference, session.stamp(), session.user.id),
         )
-        session.audit("transfer.out", f"{res.reference} notes:{'yes' if include_notes else 'no'}")
+        session.audit(
+            "transfer.out",
+            f"{res.reference} notes:{'yes' if include_notes else 'no'} "
+            f"case notes:{len(case_notes)}",
+        )
     return TransferOut(data, passphrase, transfer_id)
 
 
 def write(
-    session: Session, resident_id: int, path: Path, include_notes: bool = True
+    session: Session,
+    resident_id: int,
+    path: Path,
+    include_notes: bool = True,
+    note_ids: list[int] | None = None,
 ) -> TransferOut:
-    out = build(session, resident_id, include_notes)
+    out = build(session, resident_id, include_notes, note_ids)
     save_file(path, out.data)
     return out
 
@@ -266,6 +331,7 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
     try:
         resident = _resident_from(body["resident"])
         versions = list(body.get("plan_versions", []))
+        case_notes = [_note_from(n) for n in body.get("case_notes", [])]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UserError(UNREADABLE) from exc
     problems = validate_resident(resident, session.today() + dt.timedelta(days=366))
@@ -303,6 +369,7 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
                     None,
                     None,
                 )
+        _insert_notes(db, rid, case_notes, from_ref, now, session.user.id)
         db.execute(
             "INSERT INTO transfers (transfer_id, direction, resident_id, other_vault, "
             "other_reference, at, by_user) VALUES (?, 'in', ?, ?, ?, ?, ?)",
@@ -310,6 +377,51 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
         )
         session.audit("transfer.in", f"{reference} from {from_ref}")
     return TransferIn(rid, reference, from_ref, len(versions))
+
+
+def _note_from(raw: dict[str, Any]) -> dict[str, Any]:
+    note_type = str(raw["type"])
+    if note_type not in {t.value for t in NoteType}:
+        note_type = NoteType.OTHER.value
+    return {
+        "id": int(raw["id"]),
+        "happened_at": notes_repo.to_stamp(dt.datetime.fromisoformat(str(raw["happened_at"]))),
+        "type": note_type,
+        "text": str(raw["text"]),
+        "restricted": bool(raw.get("restricted")),
+        "amends_id": int(raw["amends_id"]) if raw.get("amends_id") is not None else None,
+        "author": str(raw.get("author", "")),
+    }
+
+
+def _insert_notes(
+    db: Database,
+    resident_id: int,
+    case_notes: list[dict[str, Any]],
+    from_ref: str,
+    now: str,
+    user_id: int,
+) -> None:
+    """Notes arrive as written there: who wrote them is kept in words (she has no account
+    here); an amendment stays linked when its original came too."""
+    new_ids: dict[int, int] = {}
+    for n in sorted(case_notes, key=lambda n: (n["amends_id"] is not None, n["happened_at"])):
+        who = n["author"] or "a colleague"
+        body = f"[Transferred from {from_ref}; written there by {who}]\n{n['text']}"
+        new_ids[n["id"]] = db.execute(
+            "INSERT INTO case_notes (resident_id, happened_at, note_type, body, restricted, "
+            "amends_id, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                resident_id,
+                n["happened_at"],
+                n["type"],
+                body,
+                int(n["restricted"]),
+                new_ids.get(n["amends_id"]) if n["amends_id"] is not None else None,
+                user_id,
+                now,
+            ),
+        )
 
 
 def transferred_from(session: Session, resident_id: int) -> str:

@@ -103,3 +103,28 @@ def test_the_package_opens_with_age_and_the_passphrase_alone(manager_session: Se
     out = transfer.build(manager_session, rid)
     plain = pyrage.passphrase.decrypt(out.data, out.passphrase)
     assert plain[:2] == b"\x1f\x8b"  # a gzip tar inside
+
+
+def test_chosen_case_notes_travel_with_their_amendments(
+    manager_session: Session, other_refuge: Session
+) -> None:
+    from refuge_desk.services import notes
+
+    rid = _leaving(manager_session)
+    kept = notes.add(manager_session, rid, "Housing officer call: bidding number 4471.")
+    fixed = notes.amend(manager_session, kept.id, "Correction: bidding number is 4417.")
+    notes.add(manager_session, rid, "Not for the next refuge.")
+    choices = transfer.note_choices(manager_session, rid)
+    assert [n.id for n in choices][:2] == [kept.id, fixed.id]
+    with pytest.raises(UserError):
+        transfer.build(manager_session, rid, note_ids=[999_999])
+    out = transfer.build(manager_session, rid, note_ids=[kept.id, fixed.id])
+    arrived = transfer.receive(other_refuge, out.data, out.passphrase)
+    page = notes.list_notes(other_refuge, arrived.resident_id)
+    assert page.total == 1  # the amendment sits under its original, as it did there
+    [original] = page.notes
+    assert "bidding number 4471" in original.text and "Transferred from" in original.text
+    assert [a.text.split("\n")[-1] for a in original.amendments] == [
+        "Correction: bidding number is 4417."
+    ]
+    assert original.happened_at == kept.happened_at
