@@ -101,6 +101,56 @@ def plan_shots(app: QApplication, window: MainWindow, session: Session, out: Pat
     stats_dialog.reject()
 
 
+def casework_shots(app: QApplication, window: MainWindow, session: Session, out: Path) -> None:
+    """Her record's case-work tabs, the checklist, tasks and note search."""
+    from refuge_desk.services import risk
+
+    rows = window._pages["residents"].model.rows
+    assessed = [r.id for r in rows if r.risk.startswith("High")] or [r.id for r in rows if r.risk]
+    rid = assessed[0]
+    names = {
+        "risk": "case-risk",
+        "notes": "case-notes",
+        "support": "case-support",
+        "orders": "case-orders",
+        "immigration": "case-immigration",
+    }
+    immigration_ids = [
+        int(r[0]) for r in session.db.query("SELECT resident_id FROM immigration LIMIT 20")
+    ]
+    for tab, name in names.items():
+        target = rid
+        if tab == "immigration" and immigration_ids:
+            target = immigration_ids[0]
+        window.open_resident(target)
+        editor = window.editor
+        assert editor is not None
+        editor.casework.show_tab(tab)
+        wait(app, 0.3)
+        shot(app, window, out, name)
+    assert risk.summaries(session, [rid])
+    window.open_resident(rid)
+    risk_tab = window.editor.casework.risk  # type: ignore[union-attr]
+    from refuge_desk.ui.risk_dialogs import ChecklistDialog
+
+    dialog = ChecklistDialog(session, ScriptedDialogs(), rid, parent=risk_tab)
+    from refuge_desk.domain.risk import Answer
+
+    for i, row in enumerate(dialog.rows[:12]):
+        row.set_answer(Answer.YES if i % 3 else Answer.NO)
+    dialog.resize(900, 760)
+    dialog.show()
+    shot(app, dialog, out, "risk-checklist")
+    dialog.discard()
+    window.show_section("tasks")
+    shot(app, window, out, "tasks")
+    window.show_section("notes")
+    search = window._pages["notes"]
+    search.search.setText("housing")  # type: ignore[attr-defined]
+    wait(app, 0.6)
+    shot(app, window, out, "note-search")
+
+
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -140,6 +190,9 @@ def main() -> int:
         shot(app, window, out, "sign-in")
         session = auth.sign_in(folder, demo.DEMO_USER, demo.DEMO_PASSPHRASE)
         window.start_session(session)
+        wait(app, 0.3)
+        shot(app, window, out, "home")
+        window.show_section("residents")
         shot(app, window, out, "residents-privacy-mode")
         page = window._pages["residents"]
         page.show_names.setChecked(True)
@@ -149,7 +202,10 @@ def main() -> int:
         shot(app, window, out, "resident-record")
         editor = window.editor
         assert editor is not None
-        editor.tabs.setCurrentIndex(editor.tabs.count() - 2)
+        children = next(
+            i for i in range(editor.tabs.count()) if editor.tabs.tabText(i) == "Children"
+        )
+        editor.tabs.setCurrentIndex(children)
         shot(app, window, out, "resident-children")
         editor.tabs.setCurrentIndex(0)
         window.show_section("rooms")
@@ -157,12 +213,15 @@ def main() -> int:
         window.show_section("staff")
         shot(app, window, out, "staff")
         plan_shots(app, window, session, out)
+        casework_shots(app, window, session, out)
         window.show_section("residents")
         window.lock("manual")
         shot(app, window, out, "locked")
         window.sign_out()
         volunteer = auth.sign_in(folder, "relief.jo", "cobalt meadow drift anchor")
         window.start_session(volunteer)
+        shot(app, window, out, "volunteer-home")
+        window.show_section("residents")
         rota_page = window._pages["residents"]
         rota_page.view.selectRow(0)
         shot(app, window, out, "volunteer-rota")

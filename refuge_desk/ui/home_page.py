@@ -195,4 +195,6 @@ def _line(item: HomeItem) -> str:
         parts.append(item.who)
     if item.when:
         parts.append(item.when)
-    return "  ·  ".join(parts)
+    # Each part isolated (FSI … PDI): an Arabic or Hebrew name must not pull the dots and the
+    # "days overdue" after it into right-to-left order.
+    return "  ·  ".join(f"\u2068{p}\u2069" for p in parts)

@@ -57,7 +57,7 @@ class CaseWork(QObject):
             "immigration": "Immigration && money",
         }
         for name, widget in self.widgets.items():
-            tabs.addTab(widget, labels[name].replace("&&", "&"))
+            tabs.addTab(widget, labels[name])  # "&&" shows one "&" (a single one is a mnemonic)
             widget.changed.connect(self.changed)  # type: ignore[attr-defined]
         self.notes.changed.connect(self._note_saved)
         self._loaded: set[str] = set()
