@@ -55,7 +55,9 @@ def recovery_sheet_pdf(session: Session, recovery_key: str = "", identity: str =
 
 
 def _grouped(identity: str) -> str:
-    return " ".join(identity[i : i + 8] for i in range(0, len(identity), 8))
+    """The prefix whole, then groups of 8, so she can copy it by hand without losing her place."""
+    head, rest = identity[:16], identity[16:]
+    return " ".join([head, *(rest[i : i + 8] for i in range(0, len(rest), 8))])
 
 
 class SecretsPanel(QWidget):
