@@ -32,7 +32,11 @@ def run(out: Callable[[str], object] = print) -> int:
         session.close()
         session = auth.sign_in(folder, "selftest", "quartz lagoon whistle ember", full_check=True)
         back = residents.get(session, saved.id or 0)
-        plan_problem = _plan_problem(session, saved.id or 0) or _backup_problem(session, base)
+        plan_problem = (
+            _plan_problem(session, saved.id or 0)
+            or _casework_problem(session, saved.id or 0)
+            or _backup_problem(session, base)
+        )
         session.close()
         if plan_problem:
             out(f"self-test FAILED: {plan_problem}")
@@ -59,6 +63,22 @@ def run(out: Callable[[str], object] = print) -> int:
         return 0
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _casework_problem(session: Session, resident_id: int) -> str:
+    """The bundled risk checklist loads, a case note is found by search, the home screen builds."""
+    from refuge_desk.services import home, notes, risk
+
+    try:
+        questions = risk.checklist(session, risk.default_checklist_id(session)).questions
+        notes.add(session, resident_id, "Self-test note about housing")
+        found = notes.search(session, "housing").hits
+        home.build(session)
+    except Exception as exc:  # reported, not raised: the self-test prints one line
+        return f"case work: {type(exc).__name__}: {exc}"
+    if len(questions) != 24 or not found:
+        return "case work: the risk checklist or note search did not come back whole"
+    return ""
 
 
 def _backup_problem(session: Session, base: Path) -> str:
