@@ -26,7 +26,10 @@ class Viewer:
 
 _VISIBLE = (
     "(n.restricted = 0 OR :mgr = 1 OR n.author_id = :me OR EXISTS ("
-    "SELECT 1 FROM case_notes o WHERE o.id = n.amends_id AND o.author_id = :me))"
+    # A correction of HER OWN restricted note: never someone else's restricted amendment of
+    # an open note of hers.
+    "SELECT 1 FROM case_notes o WHERE o.id = n.amends_id AND o.author_id = :me "
+    "AND o.restricted = 1))"
 )
 _COLS = (
     "n.id, n.resident_id, n.happened_at, n.note_type, n.body, n.restricted, n.amends_id, "

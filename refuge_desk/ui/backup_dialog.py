@@ -252,12 +252,16 @@ class BackupDialog(QDialog):
         try:
             result = self.runner.run(self.session, self, "Making a backup…", "Stop")
         except backup.Cancelled:
-            self.refresh()
+            if self.session.is_open:
+                self.refresh()
             return False
         except UserError as exc:
-            self.error.show_problems([str(exc)])
-            self.refresh()
+            if self.session.is_open:
+                self.error.show_problems([str(exc)])
+                self.refresh()
             return False
+        if not self.session.is_open:
+            return True  # an idle lock came while it finished: nothing more to show
         self.error.clear_problems()
         self.refresh()
         self.dialogs.info(self, "Backups", f"Backup made: {result.path.name}.")

@@ -779,6 +779,8 @@ class MainWindow(QMainWindow):
         """Every few seconds while she types: a crash or power cut loses at most this much."""
         if self.session is None or not self.session.is_open:
             return
+        if self.backup_runner.busy:
+            return  # the backup holds the vault for a moment: park on the next tick
         if self.editor is not None:
             self.editor.casework.park()  # a case note or risk checklist being typed
         if not self._editing_dirty():

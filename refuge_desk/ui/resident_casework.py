@@ -68,8 +68,17 @@ class CaseWork(QObject):
 
     def set_resident(self, resident_id: int | None) -> None:
         """A stored record (or None for a new one, which has no case work yet)."""
-        if self.notes.has_unsaved_changes() and resident_id != self.resident_id:
-            self.park()  # never lose a note typed for the previous record
+        if resident_id != self.resident_id and self.notes.has_unsaved_changes():
+            # Never lose a note typed for the previous record: parked first, then cleared.
+            if not self.park():
+                text = self.notes.draft_payload().get("text", "")
+                self.dialogs.error(
+                    self.notes,
+                    "Note not kept",
+                    "The note you were typing could not be kept in the vault (is the disk "
+                    "full?). Here it is to copy before you go on:\n\n" + str(text),
+                )
+            self.notes.clear()
         self.resident_id = resident_id
         self._loaded.clear()
         for widget in self.widgets.values():
@@ -107,10 +116,12 @@ class CaseWork(QObject):
         self._load_current()
 
     # -- typing kept safe -------------------------------------------------------------------
-    def park(self) -> None:
-        """Park the note composer and an open checklist in the vault (autosave and lock)."""
+    def park(self) -> bool:
+        """Park the note composer and an open checklist in the vault (autosave and lock).
+
+        False when the vault refused (a full disk): the typing is still on screen."""
         if not self.session.is_open:
-            return
+            return False
         try:
             if self.notes.has_unsaved_changes() and self.notes.resident_id is not None:
                 drafts.park(
@@ -128,7 +139,8 @@ class CaseWork(QObject):
                     dialog.draft_payload(),
                 )
         except UserError:
-            pass  # the vault refused (full disk): the typing is still on screen
+            return False
+        return True
 
     def close_checklist_for_lock(self) -> None:
         dialog = self.risk.open_dialog
@@ -143,7 +155,8 @@ class CaseWork(QObject):
 
     def _restore_kept_note(self, resident_id: int) -> None:
         payload = self._kept(drafts.CASE_NOTE, resident_id)
-        if payload is not None and not self.notes.has_unsaved_changes():
+        mine = self.notes.resident_id == resident_id and self.notes.has_unsaved_changes()
+        if payload is not None and not mine:
             self.notes.restore_draft(payload)
             self._loaded.discard("notes")
 
@@ -155,19 +168,22 @@ class CaseWork(QObject):
         payload = self._kept(drafts.RISK_CHECKLIST, resident_id)
         if payload is None:
             return
-        drafts.discard(self.session, drafts.RISK_CHECKLIST, resident_id)
         try:
             dialog = ChecklistDialog(self.session, self.dialogs, resident_id, parent=self.risk)
         except UserError:
-            return
+            return  # kept in the vault: offered again next time
         dialog.restore_draft(payload)
         self.risk.open_dialog = dialog
         dialog.finished.connect(lambda _r: self._checklist_closed(dialog))
         dialog.open()  # not exec(): she comes back to it, the app stays responsive
+        # On screen now, and re-parked by the autosave while she works on it.
+        drafts.discard(self.session, drafts.RISK_CHECKLIST, resident_id)
 
     def _checklist_closed(self, dialog: ChecklistDialog) -> None:
         if self.risk.open_dialog is dialog:
             self.risk.open_dialog = None
+        if self.session.is_open and dialog.saved is not None:
+            drafts.discard(self.session, drafts.RISK_CHECKLIST, dialog.resident_id)
         if dialog.saved is not None:
             self.risk.refresh()
             self.changed.emit()

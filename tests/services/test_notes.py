@@ -188,3 +188,29 @@ def test_prefix_with_many_words_falls_back(manager_session: Session) -> None:
     assert len(mine.hits) == 1 and "[qwxaa]" in mine.hits[0].snippet
     assert len(notes.search(manager_session, "qwx").hits) == 1
     assert len(notes.search(manager_session, "qwxa", rid).hits) == 1  # expanded to 6 words
+
+
+def test_a_restricted_amendment_of_her_open_note_stays_hidden_from_her(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    """Review finding: the author of an OPEN note saw others' restricted amendments of it."""
+    from refuge_desk.services.export import transfer
+
+    staff_service.add(manager_session, OTHER[0], OTHER[1], Role.WORKER, OTHER[2])
+    rid = resident(manager_session)
+    wendy = sign_in_as(vault_dir, WORKER, clock)
+    olga = sign_in_as(vault_dir, OTHER, clock)
+    mine = notes.add(wendy, rid, "Open note about housing.")
+    notes.amend(olga, mine.id, "Zebrafish disclosure, restricted.", restricted=True)
+    notes.amend(manager_session, mine.id, "Kingfisher concern, managers only.", restricted=True)
+    assert notes.get(wendy, mine.id).amendments == ()
+    assert [a for n in notes.list_notes(wendy, rid).notes for a in n.amendments] == []
+    assert not notes.search(wendy, "zebrafish").hits
+    assert not notes.search(wendy, "kingfisher").hits
+    assert [n.text for n in transfer.note_choices(wendy, rid)] == ["Open note about housing."]
+    # while a correction of her own RESTRICTED note is still hers to read
+    own = notes.add(wendy, rid, "Her restricted note.", restricted=True)
+    fixed = notes.amend(manager_session, own.id, "Manager's correction.", restricted=True)
+    assert [a.id for a in notes.get(wendy, own.id).amendments] == [fixed.id]
+    wendy.close()
+    olga.close()

@@ -196,3 +196,27 @@ def test_back_up_now_runs_in_the_background_and_moves_the_bar(
     assert dialog.back_up_now() is True
     assert len(_backups(folder)) == 1
     assert values and values[-1] == 1000 and values == sorted(values)
+
+
+def test_an_idle_lock_during_back_up_now_ends_quietly(
+    qtbot, manager_session, vault_dir, clock: FakeClock, tmp_path: Path, monkeypatch
+):
+    """Review finding: the dialog read the closed vault after a lock and showed a crash."""
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    keys.generate_for(manager_session)
+    backup.save_settings(manager_session, folder, 1, 14)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    dialog = BackupDialog(manager_session, window.dialogs, window, window.backup_runner)
+    gate = _gate_the_dump(monkeypatch)
+
+    def idle_lock() -> None:
+        gate.set()  # the worker goes on (and stops at the next table, or finishes)
+        window.lock("idle")
+
+    QTimer.singleShot(50, idle_lock)
+    assert dialog.back_up_now() in (True, False)  # no error escaped, nothing read after the lock
+    assert not manager_session.is_open and not window.backup_runner.busy
+    assert not [p for p in folder.iterdir() if p.name.endswith(".partial")]
+    window.shutdown()

@@ -141,3 +141,26 @@ def test_transfer_out_sends_only_the_case_notes_she_ticks(
     texts = [n.text for n in notes.list_notes(other, arrived.resident_id).notes]
     assert len(texts) == 1 and "GP registration" in texts[0]
     other.close()
+
+
+def test_switching_between_records_keeps_each_note_being_typed(
+    qtbot, manager_session, vault_dir, clock: FakeClock
+):
+    """Review finding: A → B → A showed A's composer empty although her text was parked."""
+    a = _resident(manager_session)
+    b = _resident(manager_session)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    window.open_target(Target(a, "notes"))
+    window.editor.casework.notes.text.setPlainText("Note for A: long key-work session")
+    window.open_target(Target(b, "notes"))
+    tab = window.editor.casework.notes
+    assert tab.resident_id == b and tab.text.toPlainText() == ""
+    tab.text.setPlainText("Note for B")
+    window.open_target(Target(a, "notes"))
+    tab = window.editor.casework.notes
+    assert tab.resident_id == a
+    assert tab.text.toPlainText() == "Note for A: long key-work session"
+    window.open_target(Target(b, "notes"))
+    assert window.editor.casework.notes.text.toPlainText() == "Note for B"
+    window.shutdown()
