@@ -174,3 +174,8 @@ def id_for_reference(session: Session, reference: str) -> int:
     if rid is None:
         raise NotFound(f"There is no resident with the reference {reference.strip()}.")
     return rid
+
+
+def reference_of(session: Session, resident_id: int) -> str:
+    """Her reference (R-0007) — no name — or "" when the record no longer exists."""
+    return residents_repo.reference_of(session.db, resident_id)

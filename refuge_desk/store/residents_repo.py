@@ -459,3 +459,9 @@ def id_for_reference(db: Database, reference: str) -> int | None:
         "SELECT id FROM residents WHERE reference = ? COLLATE NOCASE", (reference.strip(),)
     )
     return None if value is None else int(value)
+
+
+def reference_of(db: Database, resident_id: int) -> str:
+    """Her reference (R-0007), or "" when the record no longer exists."""
+    value = db.scalar("SELECT reference FROM residents WHERE id = ?", (resident_id,))
+    return str(value) if value is not None else ""

@@ -43,6 +43,7 @@ from refuge_desk.services import (
     risk,
     settings,
 )
+from refuge_desk.services import residents as residents_service
 from refuge_desk.services.export import backup, transfer
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
@@ -798,6 +799,7 @@ class MainWindow(QMainWindow):
             return
         rows = [r for r in drafts.mine(self.session) if r.kind == drafts.RESIDENT]
         if not rows:
+            self._offer_casework_drafts()
             return
         row = rows[0]
         payload = drafts.load(row)
@@ -821,6 +823,29 @@ class MainWindow(QMainWindow):
             "Throw these unsaved changes away for good? This cannot be undone.",
         ):
             drafts.discard(self.session, drafts.RESIDENT, row.record_id)
+
+    def _offer_casework_drafts(self) -> None:
+        """A case note or risk checklist she was typing (kept at sign-out or after a crash)."""
+        session = self.session
+        if session is None or self.editor is None:
+            return
+        kinds = {drafts.CASE_NOTE: "a case note", drafts.RISK_CHECKLIST: "a risk checklist"}
+        rows = [r for r in drafts.mine(session) if r.kind in kinds and r.record_id is not None]
+        if not rows:
+            return
+        row = rows[0]
+        ref = residents_service.reference_of(session, row.record_id) or "a resident"
+        answer = self.dialogs.choose(
+            self,
+            "Unsaved typing kept",
+            f"Refuge Desk kept {kinds[row.kind]} you had not saved for {ref} "
+            f"({_local_time(row.updated_at)}).",
+            [("open", "Open it now"), ("later", "Keep for later")],
+            default="open",
+        )
+        if answer == "open":
+            tab = "notes" if row.kind == drafts.CASE_NOTE else "risk"
+            self.open_target(Target(row.record_id, tab))
 
     # -- lock, unlock, hide, sign out ------------------------------------------------------
     def lock(self, reason: str = "manual") -> None:

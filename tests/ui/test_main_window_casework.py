@@ -164,3 +164,24 @@ def test_switching_between_records_keeps_each_note_being_typed(
     window.open_target(Target(b, "notes"))
     assert window.editor.casework.notes.text.toPlainText() == "Note for B"
     window.shutdown()
+
+
+def test_a_note_kept_at_sign_out_is_offered_at_the_next_sign_in(
+    qtbot, manager_session, vault_dir, clock: FakeClock
+):
+    from tests.conftest import sign_in_as
+
+    rid = _resident(manager_session)
+    window = make_window(qtbot, vault_dir, clock, "open")
+    window.start_session(manager_session)
+    window.open_target(Target(rid, "notes"))
+    window.editor.casework.notes.text.setPlainText("Typed before signing out")
+    window.autosave_draft()
+    window.shutdown()
+    again = sign_in_as(vault_dir, MANAGER, clock)
+    window = make_window(qtbot, vault_dir, clock, "open")
+    window.start_session(again)
+    kind, _title, text = window.dialogs.asked[-1]
+    assert kind == "choose" and "a case note" in text and "R-0001" in text
+    assert window.editor.casework.notes.text.toPlainText() == "Typed before signing out"
+    window.shutdown()
