@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from refuge_desk.store import audit_chain
 from refuge_desk.store.db import Database
 
 
-def record(db: Database, at: str, user_id: int | None, action: str, ref: str = "") -> None:
-    db.execute(
-        "INSERT INTO audit_log (at, user_id, action, ref) VALUES (?, ?, ?, ?)",
-        (at, user_id, action, ref),
-    )
+def record(
+    db: Database, at: str, user_id: int | None, action: str, ref: str = "", detail: str = ""
+) -> None:
+    """One entry, chained to the one before (see audit_chain). Callers hold a transaction
+    or run in autocommit; the chain is read and extended under the connection's lock."""
+    with db.transaction():
+        prev = audit_chain.last_hash(db)
+        row_id = db.execute(
+            "INSERT INTO audit_log (at, user_id, action, ref, detail, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, '')",
+            (at, user_id, action, ref, detail, prev),
+        )
+        h = audit_chain.entry_hash(prev, row_id, at, user_id, action, ref, detail)
+        db.execute("UPDATE audit_log SET hash = ? WHERE id = ?", (h, row_id))
 
 
 def recent(db: Database, limit: int = 200) -> list[tuple[str, int | None, str, str]]:

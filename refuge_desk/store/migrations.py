@@ -470,6 +470,41 @@ CREATE TABLE auto_tasks_done (
 ) WITHOUT ROWID;
 """
 
+# Issue 6 — trust. The audit log becomes a hash chain (existing entries chained in id order);
+# a record's version goes in `detail`. Legal hold stops a resident being purged. Field-level
+# change history keeps old and new values (purged with her).
+V9_TRUST = """
+ALTER TABLE audit_log ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_log_user ON audit_log (user_id, id);
+CREATE INDEX audit_log_action ON audit_log (action, id);
+CREATE INDEX audit_log_ref ON audit_log (ref, id);
+ALTER TABLE residents ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE residents ADD COLUMN legal_hold_reason TEXT NOT NULL DEFAULT '';
+CREATE TABLE change_history (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user_id   INTEGER REFERENCES staff(id),
+    entity    TEXT NOT NULL,
+    entity_id INTEGER NOT NULL,
+    ref       TEXT NOT NULL DEFAULT '',
+    field     TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT
+);
+CREATE INDEX change_history_entity ON change_history (entity, entity_id, field, id);
+CREATE INDEX change_history_ref ON change_history (ref, id);
+"""
+
+
+def _v9(db: Database) -> None:
+    db.executescript(V9_TRUST)
+    from refuge_desk.store import audit_chain
+
+    audit_chain.chain_existing(db)
+
+
 Step = Callable[[Database], None]
 
 
@@ -489,6 +524,7 @@ STEPS: list[tuple[int, Step]] = [
     (6, _script(V6_OUTCOMES)),
     (7, _script(V7_TRANSFERS)),
     (8, _script(V8_CASEWORK)),
+    (9, _v9),
 ]
 LATEST = STEPS[-1][0]
 
