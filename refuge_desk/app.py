@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes.util
+import logging
 import os
 import shutil
 import signal
@@ -67,6 +68,9 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     assert isinstance(app, QApplication)
     app.setStyleSheet(APP_STYLE)
     logging_setup.configure(paths.log_dir())
+    from refuge_desk import os_protect
+
+    logging.getLogger(__name__).info("core dumps off: %s", os_protect.disable_core_dumps())
 
     def show_crash(message: str) -> None:
         QMessageBox.critical(None, APP_NAME, message)

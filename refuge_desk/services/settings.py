@@ -48,3 +48,47 @@ def set_auto_lock_minutes(session: Session, minutes: int) -> None:
     with session.db.transaction():
         meta_repo.put(session.db, "auto_lock_minutes", str(minutes))
         session.audit("settings.auto_lock", str(minutes))
+
+
+# -- what the laptop may give away (issue 6) ---------------------------------------------------
+CLIPBOARD_SECONDS_DEFAULT = 30
+CLIPBOARD_SECONDS_RANGE = (10, 300)
+
+
+@dataclass(frozen=True, slots=True)
+class Protections:
+    allow_screen_capture: bool = False  # only for a training session
+    clipboard_clear_seconds: int = CLIPBOARD_SECONDS_DEFAULT
+    lock_on_minimise: bool = True
+
+
+def protections(session: Session) -> Protections:
+    db = session.db
+    try:
+        seconds = int(meta_repo.get(db, "clipboard_clear_seconds", str(CLIPBOARD_SECONDS_DEFAULT)))
+    except ValueError:
+        seconds = CLIPBOARD_SECONDS_DEFAULT
+    lo, hi = CLIPBOARD_SECONDS_RANGE
+    return Protections(
+        meta_repo.get(db, "allow_screen_capture", "0") == "1",
+        min(hi, max(lo, seconds)),
+        meta_repo.get(db, "lock_on_minimise", "1") == "1",
+    )
+
+
+def set_protections(session: Session, value: Protections) -> None:
+    session.require(session.role.manages_settings, "change settings")
+    lo, hi = CLIPBOARD_SECONDS_RANGE
+    if not lo <= value.clipboard_clear_seconds <= hi:
+        raise ValidationError([f"The clipboard is cleared after {lo} to {hi} seconds."])
+    with session.db.transaction():
+        meta_repo.put(
+            session.db, "allow_screen_capture", "1" if value.allow_screen_capture else "0"
+        )
+        meta_repo.put(session.db, "clipboard_clear_seconds", str(value.clipboard_clear_seconds))
+        meta_repo.put(session.db, "lock_on_minimise", "1" if value.lock_on_minimise else "0")
+        session.audit(
+            "settings.protections",
+            f"capture:{int(value.allow_screen_capture)} clipboard:{value.clipboard_clear_seconds} "
+            f"minimise:{int(value.lock_on_minimise)}",
+        )

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -50,6 +50,7 @@ from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui import style
 from refuge_desk.ui.backup_dialog import BackupDialog, due_now, status_text
 from refuge_desk.ui.backup_runner import BackupRunner
+from refuge_desk.ui.capture_guard import CaptureGuard
 from refuge_desk.ui.clipboard import ClipboardGuard
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import wait_cursor
@@ -151,6 +152,11 @@ class MainWindow(QMainWindow):
         self.screen_lock.screen_locked.connect(lambda: self.lock("screen"))
 
         self.clipboard = ClipboardGuard(self)
+        # Windows: every window of ours kept out of screen captures (a setting allows it).
+        self.capture_guard = CaptureGuard(self)
+        if app is not None:
+            app.installEventFilter(self.capture_guard)
+        self.lock_on_minimise = True
         self.draft_timer = QTimer(self)
         self.draft_timer.setInterval(DRAFT_AUTOSAVE_MS)
         self.draft_timer.timeout.connect(self.autosave_draft)
@@ -311,9 +317,27 @@ class MainWindow(QMainWindow):
             self.start_session(dialog.session)
 
     # -- the workspace ---------------------------------------------------------------------
+    def _apply_protections(self, session: Session) -> None:
+        prot = settings.protections(session)
+        self.clipboard.clear_after = prot.clipboard_clear_seconds
+        self.lock_on_minimise = prot.lock_on_minimise
+        self.capture_guard.set_allowed(prot.allow_screen_capture, QApplication.topLevelWidgets())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if (
+            event.type() == QEvent.Type.WindowStateChange
+            and self.isMinimized()
+            and self.lock_on_minimise
+            and self.session is not None
+            and self.session.is_open
+        ):
+            self.lock("minimise")
+
     def start_session(self, session: Session) -> None:
         self.session = session
         self.where = Whereabouts()
+        self._apply_protections(session)
         self._build_pages(session)
         self._apply_role(session)
         self.idle.timeout = settings.auto_lock_minutes(session) * 60
@@ -919,6 +943,7 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         resume = self.where
+        self._apply_protections(session)
         self.idle.timeout = settings.auto_lock_minutes(session) * 60
         self.idle.start()
         self.draft_timer.start()
@@ -997,6 +1022,7 @@ class MainWindow(QMainWindow):
             return
         if SettingsDialog(self.session, self).exec() == QDialog.DialogCode.Accepted:
             self.idle.timeout = settings.auto_lock_minutes(self.session) * 60
+            self._apply_protections(self.session)
             self._update_status()
 
     def open_change_passphrase(self) -> None:

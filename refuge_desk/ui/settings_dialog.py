@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import astuple
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -53,6 +54,24 @@ class SettingsDialog(QDialog):
         self.risk_weeks.setRange(*risk.REVIEW_WEEKS_RANGE)
         self.risk_weeks.setSuffix(" weeks")
         self.risk_weeks.setValue(risk.review_weeks(session))
+        prot = settings.protections(session)
+        self.lock_minimise = QCheckBox("Also lock when Refuge Desk is minimised")
+        self.lock_minimise.setObjectName("lock_on_minimise")
+        self.lock_minimise.setChecked(prot.lock_on_minimise)
+        self.clipboard_seconds = QSpinBox()
+        self.clipboard_seconds.setObjectName("clipboard_clear_seconds")
+        self.clipboard_seconds.setRange(*settings.CLIPBOARD_SECONDS_RANGE)
+        self.clipboard_seconds.setSuffix(" seconds")
+        self.clipboard_seconds.setValue(prot.clipboard_clear_seconds)
+        self.allow_capture = QCheckBox(
+            "Allow screenshots and screen sharing (for a training session only)"
+        )
+        self.allow_capture.setObjectName("allow_screen_capture")
+        self.allow_capture.setToolTip(
+            "Off: on Windows, Refuge Desk's windows are blank in screenshots, screen sharing "
+            "and remote-support tools."
+        )
+        self.allow_capture.setChecked(prot.allow_screen_capture)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b3261e;")
         self.error.hide()
@@ -62,6 +81,9 @@ class SettingsDialog(QDialog):
         form.addRow("Medium risk:", self.risk_medium)
         form.addRow("High risk:", self.risk_high)
         form.addRow("Review risk checklists every:", self.risk_weeks)
+        form.addRow("", self.lock_minimise)
+        form.addRow("Clear copied text after:", self.clipboard_seconds)
+        form.addRow("", self.allow_capture)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -87,6 +109,13 @@ class SettingsDialog(QDialog):
                 risk.set_thresholds(self.session, medium, high)
             if self.risk_weeks.value() != risk.review_weeks(self.session):
                 risk.set_review_weeks(self.session, self.risk_weeks.value())
+            wanted = settings.Protections(
+                self.allow_capture.isChecked(),
+                self.clipboard_seconds.value(),
+                self.lock_minimise.isChecked(),
+            )
+            if wanted != settings.protections(self.session):
+                settings.set_protections(self.session, wanted)
         except UserError as exc:
             self.error.setText(str(exc))
             self.error.show()
