@@ -6,8 +6,9 @@ import datetime as dt
 
 from refuge_desk.domain.errors import NotFound, StaleRecord, ValidationError
 from refuge_desk.domain.residents import Resident, RotaView, Status, validate_resident
+from refuge_desk.services import history
 from refuge_desk.services.session import Session
-from refuge_desk.store import residents_repo, rooms_repo, staff_repo
+from refuge_desk.store import audit_repo, residents_repo, rooms_repo, staff_repo
 from refuge_desk.store.residents_repo import ResidentRow
 
 CURRENT = (Status.REFERRAL, Status.RESIDENT)
@@ -88,7 +89,10 @@ def get(session: Session, resident_id: int) -> Resident:
     res = residents_repo.get(session.db, resident_id)
     if res is None:
         raise NotFound("That resident's record no longer exists.")
-    session.audit("resident.view", res.reference)
+    version = f"v{res.version}"
+    audit_repo.record(
+        session.db, session.stamp(), session.user.id, "resident.view", res.reference, version
+    )
     return res
 
 
@@ -148,18 +152,24 @@ def save(session: Session, resident: Resident) -> Resident:
         raise ValidationError(problems)
     now = session.stamp()
     with db.transaction():
+        before = None
         if resident.id is None:
             rid, ref = residents_repo.insert(db, resident, now, session.user.id)
-            session.audit("resident.create", ref)
+            audit_repo.record(db, now, session.user.id, "resident.create", ref, "v1")
         else:
-            if residents_repo.get(db, resident.id) is None:
+            before = residents_repo.get(db, resident.id)
+            if before is None:
                 raise NotFound("That resident's record no longer exists.")
             if not residents_repo.update(db, resident, now, session.user.id):
                 raise _stale(session, resident.id)
             rid = resident.id
-            session.audit("resident.update", resident.reference)
-    stored = residents_repo.get(db, rid)
-    assert stored is not None
+            version = f"v{resident.version + 1}"
+            audit_repo.record(
+                db, now, session.user.id, "resident.update", resident.reference, version
+            )
+        stored = residents_repo.get(db, rid)
+        assert stored is not None
+        history.record_resident(session, before, stored)  # old and new value of each field
     return stored
 
 

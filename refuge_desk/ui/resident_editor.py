@@ -52,6 +52,7 @@ from refuge_desk.ui.forms import (
     text_area,
     with_marker,
 )
+from refuge_desk.ui.history_dialog import HistoryDialog
 from refuge_desk.ui.resident_casework import CaseWork
 from refuge_desk.ui.resident_parts import (
     AbusersEditor,
@@ -158,12 +159,17 @@ class ResidentEditor(QWidget):
         self.sar_button.setObjectName("open_sar")
         self.sar_button.setToolTip("A copy of everything held about her (managers)")
         self.sar_button.clicked.connect(lambda: self._request_sar())
+        self.history_button = QPushButton("History…")
+        self.history_button.setObjectName("open_history")
+        self.history_button.setToolTip("Every change to this record: before, after, who, when")
+        self.history_button.clicked.connect(lambda: self.open_history())
         self.transfer_button = QPushButton("Transfer to another refuge…")
         self.transfer_button.setObjectName("transfer_out")
         self.transfer_button.clicked.connect(lambda: self._request_transfer())
         buttons = QHBoxLayout()
         buttons.addWidget(self.plan_button)
         buttons.addWidget(self.sar_button)
+        buttons.addWidget(self.history_button)
         buttons.addWidget(self.transfer_button)
         buttons.addWidget(self.unsaved)
         buttons.addStretch(1)
@@ -524,6 +530,7 @@ class ResidentEditor(QWidget):
         self.plan_button.setVisible(res.id is not None)
         self.sar_button.setVisible(res.id is not None and self.session.role.manages_staff)
         self.transfer_button.setVisible(res.id is not None)
+        self.history_button.setVisible(res.id is not None)
         self._touched()
 
     # -- public API ------------------------------------------------------------------------
@@ -641,6 +648,15 @@ class ResidentEditor(QWidget):
     def _request_transfer(self) -> None:
         if self.resident_id is not None and (not self.has_unsaved_changes() or self.save()):
             self.transfer_requested.emit(self.resident_id)
+
+    def open_history(self) -> HistoryDialog | None:
+        if self.resident_id is None:
+            return None
+        dialog = HistoryDialog(self.session, self.dialogs, self.resident_id, self)
+        dialog.exec()
+        if dialog.restored and not self.has_unsaved_changes():
+            self.load(self.resident_id, keep_tab=True)
+        return dialog
 
     def _request_sar(self) -> None:
         if self.resident_id is not None:

@@ -185,3 +185,31 @@ def test_a_note_kept_at_sign_out_is_offered_at_the_next_sign_in(
     assert kind == "choose" and "a case note" in text and "R-0001" in text
     assert window.editor.casework.notes.text.toPlainText() == "Typed before signing out"
     window.shutdown()
+
+
+def test_history_dialog_puts_an_old_value_back(qtbot, manager_session, vault_dir, clock):
+    import dataclasses
+
+    rid = _resident(manager_session)
+    her = residents.get(manager_session, rid)
+    residents.save(manager_session, dataclasses.replace(her, languages="Tigrinya"))
+    window = make_window(qtbot, vault_dir, clock, True)  # "Put back?" -> yes
+    window.start_session(manager_session)
+    window.open_resident(rid)
+    editor = window.editor
+    assert editor.history_button.isVisible()
+
+    def choose_and_restore() -> None:
+        from refuge_desk.ui.history_dialog import HistoryDialog
+
+        dialog = next(w for w in editor.findChildren(HistoryDialog))
+        row = next(i for i, c in enumerate(dialog.changes) if c.field == "languages")
+        dialog.table.selectRow(row)
+        assert dialog.restore_button.isEnabled()
+        assert dialog.restore_selected() is True
+        dialog.reject()
+
+    QTimer.singleShot(0, choose_and_restore)
+    editor.open_history()
+    assert residents.get(manager_session, rid).languages == ""
+    window.shutdown()

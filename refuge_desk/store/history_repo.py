@@ -1,0 +1,59 @@
+"""Field-level change history: old and new value, who and when (inside the vault)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from refuge_desk.store.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    id: int
+    at: str
+    who: str
+    entity: str
+    entity_id: int
+    ref: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+
+def record(
+    db: Database,
+    at: str,
+    user_id: int | None,
+    entity: str,
+    entity_id: int,
+    ref: str,
+    changes: list[tuple[str, str | None, str | None]],
+) -> None:
+    db.executemany(
+        "INSERT INTO change_history (at, user_id, entity, entity_id, ref, field, old_value, "
+        "new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(at, user_id, entity, entity_id, ref, f, old, new) for f, old, new in changes],
+    )
+
+
+def for_entity(db: Database, entity: str, entity_id: int, field: str = "") -> list[ChangeRow]:
+    sql = (
+        "SELECT h.id, h.at, COALESCE(s.full_name, ''), h.entity, h.entity_id, h.ref, h.field, "
+        "h.old_value, h.new_value FROM change_history h LEFT JOIN staff s ON s.id = h.user_id "
+        "WHERE h.entity = ? AND h.entity_id = ?"
+    )
+    params: list[object] = [entity, entity_id]
+    if field:
+        sql += " AND h.field = ?"
+        params.append(field)
+    return [ChangeRow(*r) for r in db.query(sql + " ORDER BY h.id DESC", params)]
+
+
+def get(db: Database, change_id: int) -> ChangeRow | None:
+    r = db.query_one(
+        "SELECT h.id, h.at, COALESCE(s.full_name, ''), h.entity, h.entity_id, h.ref, h.field, "
+        "h.old_value, h.new_value FROM change_history h LEFT JOIN staff s ON s.id = h.user_id "
+        "WHERE h.id = ?",
+        (change_id,),
+    )
+    return ChangeRow(*r) if r is not None else None
