@@ -14,7 +14,7 @@ from refuge_desk.domain.errors import (
     WrongCredentials,
 )
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import passphrase_policy
+from refuge_desk.services import audit, passphrase_policy
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.services.throttle import SignInThrottle
 from refuge_desk.store import audit_repo, meta_repo, staff_repo, vault
@@ -134,6 +134,7 @@ def sign_in(
         slot, data_key = slots.unwrap_user(username, passphrase)
     except WrongCredentials as exc:
         exc.retry_after = throttle.failed(tag)
+        audit.note_failed_signin(folder, clock)
         raise
     try:
         db = vault.open_database(folder, data_key, full_check=full_check)
@@ -146,9 +147,11 @@ def sign_in(
         zero(data_key)
         err = WrongCredentials()
         err.retry_after = throttle.failed(tag)
+        audit.note_failed_signin(folder, clock)
         raise err
     throttle.succeeded(tag)
     session = Session(folder, db, data_key, slots, user, clock)
+    audit.record_failed_signins(session)
     session.audit(audit_action)
     return session
 

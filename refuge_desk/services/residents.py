@@ -155,7 +155,7 @@ def save(session: Session, resident: Resident) -> Resident:
         before = None
         if resident.id is None:
             rid, ref = residents_repo.insert(db, resident, now, session.user.id)
-            audit_repo.record(db, now, session.user.id, "resident.create", ref, "v1")
+            audit_repo.record(db, now, session.user.id, "resident.create", ref, "v0")
         else:
             before = residents_repo.get(db, resident.id)
             if before is None:

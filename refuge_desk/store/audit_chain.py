@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from refuge_desk.store.db import Database
@@ -40,3 +41,47 @@ def chain_existing(db: Database) -> None:
         h = entry_hash(prev, r[0], str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]))
         db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, h, r[0]))
         prev = h
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """The first broken link. ``kind``: "changed" (entry ``row_id`` does not hash to what it
+    holds), "deleted" (ids ``after_id``+1 .. ``row_id``-1 are missing, or entries before the
+    first one are), "relinked" (``row_id`` does not point at ``after_id``'s hash)."""
+
+    kind: str
+    row_id: int
+    at: str
+    after_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    count: int
+    newest_id: int | None
+    newest_hash: str
+    broken: Break | None
+
+
+def walk(db: Database) -> Walk:
+    """Check every entry in id order; stops at the first broken link."""
+    cursor_rows = db.query(f"SELECT {COLUMNS} FROM audit_log ORDER BY id")
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    sha = hashlib.sha256
+    prev_id: int | None = None
+    prev = ""
+    count = 0
+    for row_id, at, user_id, action, ref, detail, prev_hash, stored in cursor_rows:
+        count += 1
+        payload = dumps([prev_hash, row_id, at, user_id, action, ref, detail])
+        if sha(payload.encode("utf-8")).hexdigest() != stored:
+            return Walk(count, prev_id, prev, Break("changed", row_id, str(at), prev_id))
+        if prev_id is None:
+            if prev_hash != "":
+                return Walk(count, prev_id, prev, Break("deleted", row_id, str(at), None))
+        elif row_id != prev_id + 1:
+            return Walk(count, prev_id, prev, Break("deleted", row_id, str(at), prev_id))
+        elif prev_hash != prev:
+            return Walk(count, prev_id, prev, Break("relinked", row_id, str(at), prev_id))
+        prev_id, prev = row_id, stored
+    return Walk(count, prev_id, prev, None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from refuge_desk.store import audit_chain
 from refuge_desk.store.db import Database
 
@@ -38,3 +41,79 @@ def for_reference(db: Database, reference: str) -> list[tuple[str, str, str, str
         (reference, reference + " %"),
     )
     return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Entries to list; ``start``/``end`` are ISO instants (``at >= start``, ``at < end``)."""
+
+    user_id: int | None = None
+    reference: str = ""
+    action: str = ""
+    start: str = ""
+    end: str = ""
+    signed_out: bool = False  # only entries with no user (failed sign-ins)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    at: str
+    user_id: int | None
+    who: str
+    action: str
+    ref: str
+    detail: str
+    hash: str
+
+
+def _where(f: Filter) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    if f.signed_out:
+        parts.append("a.user_id IS NULL")
+    elif f.user_id is not None:
+        parts.append("a.user_id = ?")
+        params.append(f.user_id)
+    if f.reference.strip():
+        ref = f.reference.strip()
+        parts.append("(a.ref = ? OR a.ref LIKE ? ESCAPE '\\')")
+        params += [ref, _like_escape(ref) + " %"]
+    if f.action:
+        parts.append("a.action = ?")
+        params.append(f.action)
+    if f.start:
+        parts.append("a.at >= ?")
+        params.append(f.start)
+    if f.end:
+        parts.append("a.at < ?")
+        params.append(f.end)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def entries(db: Database, f: Filter, limit: int = 200, offset: int = 0) -> list[Entry]:
+    """Matching entries, newest first."""
+    where, params = _where(f)
+    rows = db.query(
+        "SELECT a.id, a.at, a.user_id, coalesce(s.full_name, ''), a.action, a.ref, a.detail, "
+        f"a.hash FROM audit_log a LEFT JOIN staff s ON s.id = a.user_id{where} "
+        "ORDER BY a.id DESC LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    return [
+        Entry(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), str(r[6]), str(r[7]))
+        for r in rows
+    ]
+
+
+def count(db: Database, f: Filter) -> int:
+    where, params = _where(f)
+    return int(db.scalar(f"SELECT count(*) FROM audit_log a{where}", params))
+
+
+def actions(db: Database) -> list[str]:
+    return [str(r[0]) for r in db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")]

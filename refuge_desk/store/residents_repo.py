@@ -357,7 +357,15 @@ def _values(res: Resident) -> list[object]:
 
 
 def next_reference(db: Database) -> tuple[int, str]:
-    n = int(db.scalar("SELECT COALESCE(MAX(ref_no), 0) + 1 FROM residents"))
+    # A purged resident's reference is never given again (the audit log still names it):
+    # the purge keeps the highest reference number it deleted in meta.
+    n = int(
+        db.scalar(
+            "SELECT max(COALESCE((SELECT MAX(ref_no) FROM residents), 0), "
+            "COALESCE((SELECT CAST(value AS INTEGER) FROM meta "
+            "WHERE key = 'purged_ref_no_max'), 0)) + 1"
+        )
+    )
     return n, f"R-{n:04d}"
 
 
