@@ -604,6 +604,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--user", required=True, metavar="MANAGER")
+    from refuge_desk.cli_audit import add_audit_parser  # it builds on this module
+
+    add_audit_parser(sub, command)
     return parser
 
 

@@ -48,6 +48,7 @@ from refuge_desk.services.export import backup, transfer
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui import style
+from refuge_desk.ui.audit_page import AuditPage
 from refuge_desk.ui.backup_dialog import BackupDialog, due_now, status_text
 from refuge_desk.ui.backup_runner import BackupRunner
 from refuge_desk.ui.capture_guard import CaptureGuard
@@ -226,7 +227,10 @@ class MainWindow(QMainWindow):
         ):
             more.addAction(act)
         more.addSeparator()
-        for act in (self.act_stats, self.act_settings, self.act_passphrase):
+        self.act_audit = QAction("Audit log…", self)
+        self.act_audit.setToolTip("Who saw and changed what; check that nobody edited the log")
+        self.act_audit.triggered.connect(lambda: self.show_section("audit"))
+        for act in (self.act_stats, self.act_audit, self.act_settings, self.act_passphrase):
             more.addAction(act)
         more_button = QToolButton()
         more_button.setObjectName("more_button")
@@ -366,6 +370,7 @@ class MainWindow(QMainWindow):
         self._pages["rooms"] = RoomsPage(session, self.dialogs)
         if session.role.manages_staff:
             self._pages["staff"] = StaffPage(session, self.dialogs)
+            self._pages["audit"] = AuditPage(session, self.dialogs)
         if session.role.sees_case_detail:
             editor = ResidentEditor(session, self.dialogs)
             editor.saved.connect(self._editor_saved)
@@ -411,6 +416,7 @@ class MainWindow(QMainWindow):
         self.act_tasks.setVisible(role.sees_case_detail)
         self.act_notes.setVisible(role.sees_case_detail)
         self.act_import_checklist.setVisible(role.manages_settings)
+        self.act_audit.setVisible(role.manages_staff)
         self.act_import_template.setVisible(role.manages_settings)
         self.act_stats.setVisible(role.manages_staff)
         self.act_backups.setVisible(role.sees_case_detail)

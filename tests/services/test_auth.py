@@ -190,7 +190,8 @@ def test_lock_then_unlock(manager_session: Session, clock: FakeClock) -> None:
     assert session.user.full_name == name_before
     assert session.data_key != bytearray(32)
     actions = [r[0] for r in session.db.query("SELECT action FROM audit_log ORDER BY id")]
-    assert actions[-2:] == ["lock", "unlock"]
+    # The wrong passphrase could not be written while locked: it is, at the unlock.
+    assert actions[-3:] == ["lock", "signin.failed", "unlock"]
 
 
 def test_recover_sets_a_new_manager_passphrase(tmp_path: Path, clock: FakeClock) -> None:

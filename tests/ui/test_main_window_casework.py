@@ -213,3 +213,19 @@ def test_history_dialog_puts_an_old_value_back(qtbot, manager_session, vault_dir
     editor.open_history()
     assert residents.get(manager_session, rid).languages == ""
     window.shutdown()
+
+
+def test_the_audit_log_is_a_managers_page(qtbot, manager_session, vault_dir, clock):
+    from tests.conftest import WORKER, sign_in_as
+
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    assert window.act_audit.isVisible()
+    window.act_audit.trigger()
+    assert window.workspace.currentWidget() is window._pages["audit"]
+    window.shutdown()
+    worker = sign_in_as(vault_dir, WORKER, clock)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(worker)
+    assert not window.act_audit.isVisible() and "audit" not in window._pages
+    window.shutdown()

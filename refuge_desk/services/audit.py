@@ -1,0 +1,329 @@
+"""The audit log for managers: check its hash chain, list and export entries.
+
+Tamper evidence: each entry holds the SHA-256 of the one before it (store/audit_chain), so an
+entry edited or deleted with a raw SQLCipher connection is found by ``verify``. Removing the
+NEWEST entries leaves no trace inside the vault: note the count and newest hash that ``verify``
+reports somewhere else (the CLI prints them) and pass the count back as ``expect_at_least``.
+
+Failed sign-ins cannot be written when they happen (the vault cannot be opened without the
+right passphrase): their times wait in a small file in the vault folder (no names) and are
+written as "signin.failed" entries at the next successful sign-in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from refuge_desk.domain.roles import Role
+from refuge_desk.services.files import save_file
+from refuge_desk.services.session import Clock, Session
+from refuge_desk.store import audit_chain, audit_repo
+from refuge_desk.store.audit_repo import Entry, Filter
+from refuge_desk.store.keyslots import atomic_write
+from refuge_desk.store.vault import VaultFolder
+
+FAILED_SIGNINS_FILE = "signin-failures.json"
+MAX_PENDING_FAILURES = 1000
+SIGNED_OUT = -1  # ``user_id`` filter value: entries with no user (failed sign-ins)
+
+ACTION_WORDS = {
+    "vault.create": "Created the vault",
+    "signin": "Signed in",
+    "signin.failed": "Failed sign-in attempt",
+    "lock": "Locked the screen",
+    "unlock": "Unlocked",
+    "passphrase.recover": "Set a new passphrase with the recovery key",
+    "resident.view": "Opened a resident's record",
+    "resident.create": "Added a resident",
+    "resident.update": "Changed a resident's record",
+    "residents.import": "Imported residents",
+    "plan.print": "Printed a safety plan",
+    "plan.save": "Saved a safety plan as a PDF",
+    "plan.draft": "Started a safety plan draft",
+    "plan.finalise": "Agreed a safety plan",
+    "plan.review": "Reviewed a safety plan",
+    "sar.export": "Saved a subject access request",
+    "sar.print": "Printed a subject access request",
+    "stats.export": "Exported statistics",
+    "backup.made": "Made a backup",
+    "backup.failed": "A backup failed",
+    "backup.settings": "Changed the backup settings",
+    "backup.key_set": "Set the backup key",
+    "vault.restore": "Restored the vault from a backup",
+    "transfer.out": "Transferred a resident to another refuge",
+    "transfer.in": "Received a resident from another refuge",
+    "staff.add": "Added a staff account",
+    "staff.role": "Changed a staff member's role",
+    "staff.disable": "Disabled a staff account",
+    "staff.reset_passphrase": "Reset a staff member's passphrase",
+    "staff.change_own_passphrase": "Changed her own passphrase",
+    "notes.add": "Added a case note",
+    "notes.amend": "Amended a case note",
+    "risk.assess": "Recorded a risk assessment",
+    "audit.verify": "Checked the audit log",
+    "audit.export": "Exported the audit log",
+}
+
+
+def action_words(action: str) -> str:
+    if action in ACTION_WORDS:
+        return ACTION_WORDS[action]
+    if action.startswith("settings."):
+        return "Changed a setting"
+    if action.startswith("purge"):
+        return "Deleted a record for good"
+    return action
+
+
+def _require_manager(session: Session) -> None:
+    session.require(session.role is Role.MANAGER, "see the audit log")
+
+
+def _record(session: Session, action: str, detail: str) -> None:
+    audit_repo.record(session.db, session.stamp(), session.user.id, action, "", detail)
+
+
+def local_time(stamp: str) -> str:
+    """'24 Nov 2026 10:02' in this computer's time zone."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%d %b %Y %H:%M")
+
+
+# -- verify ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    count: int  # entries checked (all of them when ok)
+    newest_hash: str  # of the newest intact entry: note it outside the vault as an anchor
+    message: str
+    broken_id: int | None = None
+
+
+def _n(number: int) -> str:
+    return f"{number:,}"
+
+
+def _broken_message(b: audit_chain.Break) -> str:
+    when = local_time(b.at)
+    if b.kind == "changed":
+        return f"Entry {_n(b.row_id)} ({when}) was changed after it was written."
+    if b.kind == "deleted" and b.after_id is None:
+        return f"The oldest entries, before entry {_n(b.row_id)} ({when}), were deleted."
+    if b.kind == "deleted" and b.after_id is not None and b.row_id - b.after_id > 2:
+        return (
+            f"Entries {_n(b.after_id + 1)} to {_n(b.row_id - 1)} were deleted "
+            f"(between {_n(b.after_id)} and {_n(b.row_id)})."
+        )
+    if b.kind == "deleted":
+        return f"An entry between {_n(b.after_id or 0)} and {_n(b.row_id)} was deleted."
+    return (
+        f"An entry between {_n(b.after_id or 0)} and {_n(b.row_id)} was deleted, or entry "
+        f"{_n(b.after_id or 0)} was changed after it was written."
+    )
+
+
+def verify(session: Session, expect_at_least: int | None = None) -> VerifyResult:
+    """Walk the whole chain; report the first broken link in plain words."""
+    _require_manager(session)
+    walk = audit_chain.walk(session.db)
+    if walk.broken is not None:
+        result = VerifyResult(
+            False, walk.count, walk.newest_hash, _broken_message(walk.broken), walk.broken.row_id
+        )
+    elif expect_at_least is not None and walk.count < expect_at_least:
+        result = VerifyResult(
+            False,
+            walk.count,
+            walk.newest_hash,
+            f"Only {_n(walk.count)} entries are left where at least {_n(expect_at_least)} "
+            "were noted: the newest entries were removed.",
+        )
+    else:
+        result = VerifyResult(
+            True, walk.count, walk.newest_hash, f"All {_n(walk.count)} entries are intact."
+        )
+    _record(session, "audit.verify", "intact" if result.ok else f"broken at {result.broken_id}")
+    return result
+
+
+# -- list and export -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: str  # ISO instant as stored
+    when: str  # local time, for people
+    who: str  # staff full name ("" for a failed sign-in: nobody was signed in)
+    action: str
+    action_text: str
+    reference: str
+    detail: str
+
+
+def _day_start(day: dt.date) -> str:
+    local = dt.datetime.combine(day, dt.time()).astimezone()
+    return local.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def make_filter(
+    user_id: int | None = None,
+    reference: str | None = None,
+    action: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> Filter:
+    """Dates are local days, both included. ``user_id`` SIGNED_OUT: failed sign-ins only."""
+    return Filter(
+        user_id=None if user_id == SIGNED_OUT else user_id,
+        reference=reference or "",
+        action=action or "",
+        start=_day_start(date_from) if date_from else "",
+        end=_day_start(date_to + dt.timedelta(days=1)) if date_to else "",
+        signed_out=user_id == SIGNED_OUT,
+    )
+
+
+def _entry(e: Entry) -> AuditEntry:
+    who = e.who if e.user_id is not None else ""
+    return AuditEntry(
+        e.id, e.at, local_time(e.at), who, e.action, action_words(e.action), e.ref, e.detail
+    )
+
+
+def query(
+    session: Session,
+    user_id: int | None = None,
+    reference: str | None = None,
+    action: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[AuditEntry]:
+    """Matching entries, newest first."""
+    _require_manager(session)
+    f = make_filter(user_id, reference, action, date_from, date_to)
+    return [_entry(e) for e in audit_repo.entries(session.db, f, limit, offset)]
+
+
+def count(
+    session: Session,
+    user_id: int | None = None,
+    reference: str | None = None,
+    action: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> int:
+    _require_manager(session)
+    return audit_repo.count(session.db, make_filter(user_id, reference, action, date_from, date_to))
+
+
+def actions(session: Session) -> list[tuple[str, str]]:
+    """(action, plain words) of every action in the log, for a filter list."""
+    _require_manager(session)
+    return sorted(
+        ((a, action_words(a)) for a in audit_repo.actions(session.db)), key=lambda p: p[1]
+    )
+
+
+CSV_HEADER = ["entry", "at (UTC)", "staff", "action", "what", "reference", "detail", "hash"]
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet must not run a cell as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(
+    session: Session,
+    path: Path,
+    user_id: int | None = None,
+    reference: str | None = None,
+    action: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> int:
+    """Write the matching entries (oldest first) as UTF-8 CSV, atomically. Residents appear by
+    reference only, as in the log. Returns the number of entries written."""
+    _require_manager(session)
+    f = make_filter(user_id, reference, action, date_from, date_to)
+    rows: list[Entry] = []
+    page = 5000
+    while True:
+        got = audit_repo.entries(session.db, f, page, len(rows))
+        rows += got
+        if len(got) < page:
+            break
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for e in reversed(rows):
+        who = e.who if e.user_id is not None else "(not signed in)"
+        text = [_cell(who), e.action, action_words(e.action), _cell(e.ref), _cell(e.detail)]
+        writer.writerow([e.id, e.at, *text, e.hash])
+    save_file(path, b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+    _record(session, "audit.export", f"{len(rows)} entries")
+    return len(rows)
+
+
+# -- failed sign-ins -------------------------------------------------------------------------
+def _failures_path(folder: VaultFolder) -> Path:
+    return folder.path / FAILED_SIGNINS_FILE
+
+
+def _pending(folder: VaultFolder) -> list[str]:
+    try:
+        data = json.loads(_failures_path(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, list):
+        return []
+    return [t for t in data if isinstance(t, str) and _is_instant(t)][:MAX_PENDING_FAILURES]
+
+
+def _is_instant(text: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) <= 40
+
+
+def note_failed_signin(folder: VaultFolder, clock: Clock) -> None:
+    """Remember when a sign-in failed (only the time: the typed name may be a resident's)."""
+    times = _pending(folder)
+    if len(times) >= MAX_PENDING_FAILURES:
+        return
+    times.append(clock().astimezone(dt.UTC).isoformat(timespec="seconds"))
+    # A read-only folder must not turn a wrong passphrase into a crash.
+    with contextlib.suppress(OSError):
+        atomic_write(_failures_path(folder), json.dumps(times).encode())
+
+
+def record_failed_signins(session: Session) -> None:
+    """At a successful sign-in: write the waiting failed attempts into the log, then forget
+    them. Best effort: a failure here must not stop her signing in."""
+    path = _failures_path(session.folder)
+    if not path.exists():
+        return
+    times = _pending(session.folder)
+    written = False
+    with contextlib.suppress(Exception):
+        db = session.db
+        with db.transaction():
+            for at in times:
+                audit_repo.record(db, at, None, "signin.failed", "", "written at next sign-in")
+        written = True
+    if written:
+        with contextlib.suppress(OSError):
+            path.unlink()
