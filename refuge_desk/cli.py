@@ -607,6 +607,9 @@ def build_parser() -> argparse.ArgumentParser:
     from refuge_desk.cli_audit import add_audit_parser  # it builds on this module
 
     add_audit_parser(sub, command)
+    from refuge_desk.cli_retention import add_retention_parsers
+
+    add_retention_parsers(sub, command)
     return parser
 
 

@@ -40,6 +40,7 @@ from refuge_desk.services import (
     plan_templates,
     plans,
     recovery,
+    retention,
     risk,
     settings,
 )
@@ -68,6 +69,7 @@ from refuge_desk.ui.recovery_dialog import NewRecoveryKeyDialog, RecoveryDialog
 from refuge_desk.ui.resident_editor import ResidentEditor
 from refuge_desk.ui.residents_page import ResidentsPage
 from refuge_desk.ui.restore_dialog import RestoreDialog
+from refuge_desk.ui.retention_page import RetentionPage
 from refuge_desk.ui.rooms_page import RoomsPage
 from refuge_desk.ui.sar_dialog import SarDialog
 from refuge_desk.ui.screen_lock import ScreenLockMonitor
@@ -91,6 +93,7 @@ def _local_time(stamp: str) -> str:
 LOCK_SHORTCUT = "Ctrl+L"
 HIDE_SHORTCUT = "F12"
 DRAFT_AUTOSAVE_MS = 3000
+COMPACT_DELAY_MS = 5000  # after a purge, VACUUM once she has not been busy for a moment
 
 
 @dataclass(slots=True)
@@ -227,10 +230,19 @@ class MainWindow(QMainWindow):
         ):
             more.addAction(act)
         more.addSeparator()
+        self.act_retention = QAction("Retention and deletion…", self)
+        self.act_retention.setToolTip("Records due for deletion, legal holds, delete for good")
+        self.act_retention.triggered.connect(lambda: self.show_section("retention"))
         self.act_audit = QAction("Audit log…", self)
         self.act_audit.setToolTip("Who saw and changed what; check that nobody edited the log")
         self.act_audit.triggered.connect(lambda: self.show_section("audit"))
-        for act in (self.act_stats, self.act_audit, self.act_settings, self.act_passphrase):
+        for act in (
+            self.act_stats,
+            self.act_audit,
+            self.act_retention,
+            self.act_settings,
+            self.act_passphrase,
+        ):
             more.addAction(act)
         more_button = QToolButton()
         more_button.setObjectName("more_button")
@@ -371,6 +383,9 @@ class MainWindow(QMainWindow):
         if session.role.manages_staff:
             self._pages["staff"] = StaffPage(session, self.dialogs)
             self._pages["audit"] = AuditPage(session, self.dialogs)
+            retention_page = RetentionPage(session, self.dialogs)
+            retention_page.purged.connect(lambda _rid: self._after_purge())
+            self._pages["retention"] = retention_page
         if session.role.sees_case_detail:
             editor = ResidentEditor(session, self.dialogs)
             editor.saved.connect(self._editor_saved)
@@ -417,6 +432,7 @@ class MainWindow(QMainWindow):
         self.act_notes.setVisible(role.sees_case_detail)
         self.act_import_checklist.setVisible(role.manages_settings)
         self.act_audit.setVisible(role.manages_staff)
+        self.act_retention.setVisible(role.manages_staff)
         self.act_import_template.setVisible(role.manages_settings)
         self.act_stats.setVisible(role.manages_staff)
         self.act_backups.setVisible(role.sees_case_detail)
@@ -492,6 +508,28 @@ class MainWindow(QMainWindow):
         self.editor.load(resident_id)  # shows any problem inline
         self.workspace.setCurrentWidget(self.editor)
         self.where = Whereabouts("residents", True, resident_id)
+
+    def _after_purge(self) -> None:
+        """Her record is gone: drop it from every page, and compact the vault once it is idle
+        (VACUUM rewrites the file without the freed pages)."""
+        for name in ("residents", "home", "tasks"):
+            page = self._pages.get(name)
+            if page is not None:
+                page.refresh()  # type: ignore[attr-defined]
+        QTimer.singleShot(COMPACT_DELAY_MS, self._compact_if_idle)
+
+    def _compact_if_idle(self) -> None:
+        session = self.session
+        if session is None or not session.is_open or self.backup_runner.busy:
+            return
+        if QApplication.activeModalWidget() is not None:
+            QTimer.singleShot(COMPACT_DELAY_MS, self._compact_if_idle)  # she is busy: later
+            return
+        try:
+            with wait_cursor():
+                retention.compact(session)
+        except UserError as exc:
+            log.info("compact after purge failed: %s", type(exc).__name__)
 
     def open_target(self, target: Target) -> None:
         """One click from the home screen or the task list to the right place."""

@@ -229,3 +229,32 @@ def test_the_audit_log_is_a_managers_page(qtbot, manager_session, vault_dir, clo
     window.start_session(worker)
     assert not window.act_audit.isVisible() and "audit" not in window._pages
     window.shutdown()
+
+
+def test_a_purge_in_the_app_drops_her_everywhere_and_compacts_when_idle(
+    qtbot, manager_session, vault_dir, clock, monkeypatch
+):
+    import datetime as dt
+
+    from refuge_desk.services import retention
+    from refuge_desk.ui import main_window as main_window_module
+
+    old = residents.save(
+        manager_session,
+        Resident(full_name="Asha Old", status=Status.MOVED_ON, move_on_date=dt.date(2019, 2, 3)),
+    )
+    monkeypatch.setattr(main_window_module, "COMPACT_DELAY_MS", 10)
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    window.act_retention.trigger()
+    page = window._pages["retention"]
+    assert window.workspace.currentWidget() is page
+    page.due.selectRow(0)
+    window.dialogs.answers.extend([old.reference, None])
+    page.purge_button.click()
+    assert residents.reference_of(manager_session, old.id) == ""
+    assert retention.compact_pending(manager_session) is True
+    qtbot.waitUntil(lambda: not retention.compact_pending(manager_session), timeout=5000)
+    window.show_section("residents")
+    assert old.id not in [r.id for r in window._pages["residents"].model.rows]
+    window.shutdown()

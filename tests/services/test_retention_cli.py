@@ -1,0 +1,94 @@
+"""`refuge-desk purge` and `refuge-desk retention due|hold`, run in-process through the
+parsers cli.build_parser registers (add_retention_parsers) and cli.guarded."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from refuge_desk import cli
+from refuge_desk.cli_retention import add_retention_parsers
+from refuge_desk.domain.residents import Resident, Status
+from refuge_desk.services import residents
+from refuge_desk.services.session import Session
+from tests.conftest import MANAGER, WORKER
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="refuge-desk")
+    parser.add_argument("--passphrase-stdin", action="store_true")
+    sub = parser.add_subparsers(dest="command")
+
+    def command(
+        name: str, run: Callable[..., int], help_text: str, into: object = sub
+    ) -> argparse.ArgumentParser:
+        p = into.add_parser(name, help=help_text)  # type: ignore[attr-defined]
+        p.set_defaults(run=run)
+        return p
+
+    add_retention_parsers(sub, command)
+    return parser
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], lines: list[str]) -> int:
+    args = _parser().parse_args(["--passphrase-stdin", *argv])
+    data = "".join(f"{line}\n" for line in lines).encode("utf-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    asker = cli.Passphrases(True)
+    return cli.guarded(lambda: int(args.run(args, asker)), None)
+
+
+@pytest.fixture
+def old(manager_session: Session) -> tuple[Session, str]:
+    res = residents.save(
+        manager_session,
+        Resident(full_name="Dina Old", status=Status.MOVED_ON, move_on_date=dt.date(2018, 4, 5)),
+    )
+    return manager_session, res.reference
+
+
+def test_due_lists_candidates(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], old: tuple[Session, str]
+) -> None:
+    s, ref = old
+    folder = str(s.folder.path)
+    s.close()  # the command opens the vault itself
+    assert _run(monkeypatch, ["retention", "due", folder, "--user", MANAGER[0]], [MANAGER[2]]) == 0
+    out = capsys.readouterr().out
+    assert "Due for deletion: 1" in out
+    assert f"{ref}\tMoved on 5 Apr 2018: more than 6 years ago" in out
+    assert "Dina" not in out
+
+
+def test_purge_asks_for_the_reference_again(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], old: tuple[Session, str]
+) -> None:
+    s, ref = old
+    folder = str(s.folder.path)
+    s.close()
+    base = ["purge", folder, "--user", MANAGER[0], "--resident", ref]
+    assert _run(monkeypatch, base, [MANAGER[2], "R-0"]) == 1
+    assert "nothing was deleted" in capsys.readouterr().err
+    assert _run(monkeypatch, [*base[:-1], ref, "--confirm", "nope"], [MANAGER[2]]) == 1
+    capsys.readouterr()
+    assert (
+        _run(monkeypatch, ["purge", folder, "--user", WORKER[0], "--resident", ref], [WORKER[2]])
+        == 1
+    )
+    assert "does not allow" in capsys.readouterr().err
+    hold = ["retention", "hold", folder, "--user", MANAGER[0], "--resident", ref]
+    assert _run(monkeypatch, [*hold, "--reason", "Court case"], [MANAGER[2]]) == 0
+    assert _run(monkeypatch, base, [MANAGER[2], ref]) == 1
+    assert "legal hold" in capsys.readouterr().err
+    assert _run(monkeypatch, [*hold, "--reason", "Over", "--lift"], [MANAGER[2]]) == 0
+    capsys.readouterr()
+    assert _run(monkeypatch, base, [MANAGER[2], ref]) == 0
+    out = capsys.readouterr().out
+    assert "cannot be undone" in out and f"{ref} has been deleted for good." in out
+    assert _run(monkeypatch, base, [MANAGER[2], ref]) == 1
+    assert f"no resident with the reference {ref}" in capsys.readouterr().err
