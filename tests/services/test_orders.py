@@ -49,7 +49,10 @@ def test_add_edit_list_orders_expired_last(manager_session: Session) -> None:
     orders.delete(s, old.id or 0)
     with pytest.raises(NotFound):
         orders.get(s, old.id or 0)
-    actions = [r[0] for r in s.db.query("SELECT action FROM audit_log WHERE action LIKE 'order.%'")]
+    actions = [
+        r[0]
+        for r in s.db.query("SELECT action FROM audit_log WHERE action LIKE 'order.%' ORDER BY id")
+    ]
     assert actions == ["order.add"] * 3 + ["order.update", "order.delete"]
 
 

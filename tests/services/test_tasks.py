@@ -240,7 +240,10 @@ def test_manual_task_lifecycle(manager_session: Session, vault_dir, clock) -> No
         assert not tasks.get(worker, item.key).done
     finally:
         worker.close()
-    actions = [r[0] for r in s.db.query("SELECT action FROM audit_log WHERE action LIKE 'task.%'")]
+    actions = [
+        r[0]
+        for r in s.db.query("SELECT action FROM audit_log WHERE action LIKE 'task.%' ORDER BY id")
+    ]
     assert actions == ["task.add", "task.update", "task.done", "task.reopen"]
 
 
