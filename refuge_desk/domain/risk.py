@@ -235,7 +235,7 @@ def _question(c: _Checker, raw: Any, index: int, seen: set[str]) -> Question | N
     seen.add(qid)
     text = c.text(raw, "text", where)
     factor = raw.get("factor")
-    if factor not in FACTORS:
+    if not isinstance(factor, str) or factor not in FACTORS:
         c.add(
             where,
             f'the factor "{factor}" is not known. Use one of the factors listed in the '

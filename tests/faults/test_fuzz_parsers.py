@@ -120,11 +120,6 @@ def _as_json(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[bytes]:
     return strategy.map(lambda v: json.dumps(v, ensure_ascii=False).encode())
 
 
-FACTOR_BUG = (
-    "domain/risk.py _question (line ~238): `factor not in FACTORS` raises TypeError "
-    '(unhashable) when a question\'s "factor" is a list or object, so importing such a '
-    "checklist crashes instead of raising ChecklistError"
-)
 
 IMPORTERS: dict[str, tuple[Callable[[Session, bytes], object], bytes]] = {
     "template": (plan_templates.import_template, TEMPLATE),
@@ -149,7 +144,6 @@ def test_damaged_template_files(session: Session, data: bytes) -> None:
     _clean(session, lambda: plan_templates.import_template(session, data))
 
 
-@pytest.mark.xfail(strict=True, reason=FACTOR_BUG)
 @fuzz(120)
 @given(data=_outside_file("checklist"))
 def test_damaged_checklist_files(session: Session, data: bytes) -> None:
@@ -157,7 +151,6 @@ def test_damaged_checklist_files(session: Session, data: bytes) -> None:
     _clean(session, lambda: risk.import_checklist(session, data))
 
 
-@pytest.mark.xfail(strict=True, reason=FACTOR_BUG)
 def test_a_checklist_whose_factor_is_a_list_is_refused_plainly(session: Session) -> None:
     """The crash the checklist fuzz finds, as one example."""
     doc = json.loads(CHECKLIST)
@@ -358,12 +351,6 @@ def test_a_damaged_key_file_is_vault_corrupt_or_loads(
 
 
 # -- known crashes ---------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/export/transfer.py receive(): plan_versions are read inside the "
-    "transaction without the try/except around the other fields, so a package whose plan "
-    "version lacks 'template' (or has a non-number 'version') raises KeyError/ValueError",
-)
 def test_a_package_with_a_broken_plan_version_is_refused_plainly(
     session: Session, package: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -330,7 +330,7 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
         )
     try:
         resident = _resident_from(body["resident"])
-        versions = list(body.get("plan_versions", []))
+        versions = [_version_from(v) for v in body.get("plan_versions", [])]
         case_notes = [_note_from(n) for n in body.get("case_notes", [])]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UserError(UNREADABLE) from exc
@@ -377,6 +377,17 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
         )
         session.audit("transfer.in", f"{reference} from {from_ref}")
     return TransferIn(rid, reference, from_ref, len(versions))
+
+
+def _version_from(raw: dict[str, Any]) -> dict[str, Any]:
+    """Checked before anything is written: a damaged version refuses the whole package."""
+    t = raw["template"]
+    return {
+        "number": int(raw["number"]),
+        "content": dict(raw["content"]),
+        "agreed_at": str(raw["agreed_at"]),
+        "template": {"key": str(t["key"]), "version": int(t["version"]), "body": str(t["body"])},
+    }
 
 
 def _note_from(raw: dict[str, Any]) -> dict[str, Any]:
