@@ -112,11 +112,23 @@ class Database:
             self._in_tx = True
             try:
                 yield self
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except BaseException as exc:
+                # SQLite may already have rolled back (a full disk does): never let the
+                # ROLLBACK's own error hide the real one.
+                with contextlib.suppress(sqlcipher3.Error):
+                    self._conn.execute("ROLLBACK")
+                if _disk_full(exc):
+                    raise VaultFull(VAULT_FULL) from exc
                 raise
             else:
-                self._conn.execute("COMMIT")
+                try:
+                    self._conn.execute("COMMIT")
+                except sqlcipher3.OperationalError as exc:
+                    with contextlib.suppress(sqlcipher3.Error):
+                        self._conn.execute("ROLLBACK")
+                    if _disk_full(exc):
+                        raise VaultFull(VAULT_FULL) from exc
+                    raise
             finally:
                 self._in_tx = False
 
@@ -164,6 +176,22 @@ class Database:
             except sqlcipher3.DatabaseError as exc:
                 problems.append(type(exc).__name__ + ": " + str(exc))
         return problems
+
+
+VAULT_FULL = (
+    "The disk holding the vault is full, so this was not saved. Nothing already saved was "
+    "lost; free some space (or ask for help) and save again — your typing is still here."
+)
+
+
+class VaultFull(VaultError):
+    """The vault's disk is full: a plain sentence; the transaction was rolled back."""
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, sqlcipher3.OperationalError) and (
+        "full" in str(exc).lower() or getattr(exc, "sqlite_errorcode", 0) == 13
+    )
 
 
 def _owner_only(path: Path) -> None:

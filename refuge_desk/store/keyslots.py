@@ -42,6 +42,13 @@ def _unb64(s: str) -> bytes:
     return base64.b64decode(s.encode("ascii"), validate=True)
 
 
+MAX_LANES = 64
+MAX_MEMORY_KIB = 4 * 1024 * 1024
+MAX_ITERATIONS = 64
+NONCE_BYTES = 12  # AES-GCM
+WRAPPED_BYTES = 32 + 16  # a 256-bit data key and its GCM tag
+
+
 @dataclass(slots=True)
 class KdfParams:
     salt: bytes
@@ -100,6 +107,15 @@ class KeySlot:
         )
         if params.memory_kib < 8 or params.iterations < 1 or len(params.salt) < 16:
             raise ValueError("weak kdf")
+        # Argon2's own limits, and ours: an edited file must not make sign-in hang or eat
+        # the machine's memory (4 GiB, 64 passes and 64 lanes are far above what we write).
+        if not (1 <= params.lanes <= MAX_LANES and params.memory_kib >= 8 * params.lanes):
+            raise ValueError("impossible kdf lanes")
+        if params.memory_kib > MAX_MEMORY_KIB or params.iterations > MAX_ITERATIONS:
+            raise ValueError("kdf cost out of bounds")
+        nonce, wrapped = _unb64(d["nonce"]), _unb64(d["wrapped_key"])
+        if len(nonce) != NONCE_BYTES or len(wrapped) != WRAPPED_BYTES:
+            raise ValueError("bad nonce or wrapped key")
         uid = d.get("user_id")
         return cls(
             str(d["id"]),
@@ -107,8 +123,8 @@ class KeySlot:
             None if uid is None else int(uid),
             str(d.get("tag", "")),
             params,
-            _unb64(d["nonce"]),
-            _unb64(d["wrapped_key"]),
+            nonce,
+            wrapped,
         )
 
 
@@ -247,7 +263,25 @@ def zero(buf: bytearray) -> None:
 
 
 def atomic_write(path: Path, payload: bytes) -> None:
-    """Temp file in the same folder, fsync, rename over, fsync the folder."""
+    """Temp file in the same folder, fsync, rename over, fsync the folder.
+
+    If the folder cannot be synced after the rename, the old file is put back (so "nothing
+    was changed" stays true) and the error is raised."""
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    _replace(path, payload)
+    try:
+        _fsync_dir(path.parent)
+    except OSError:
+        if old is not None:
+            with contextlib.suppress(OSError):
+                _replace(path, old)
+        raise
+
+
+def _replace(path: Path, payload: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -264,7 +298,6 @@ def atomic_write(path: Path, payload: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

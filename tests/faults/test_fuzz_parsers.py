@@ -360,12 +360,6 @@ def test_a_package_with_a_broken_plan_version_is_refused_plainly(
     assert _clean(session, lambda: transfer.receive(session, _targz(members), "w")) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/export/restore.py restore(): a row value beyond SQLite's 64-bit "
-    "integers raises OverflowError, which is neither DatabaseError nor ValueError, so it "
-    "escapes as a raw exception (verify_backup passes such a backup as whole)",
-)
 def test_a_backup_with_a_huge_number_is_refused_plainly(made: Any, tmp_path: Path) -> None:
     path, identity, recipient = made
     members = unpack(path.read_bytes(), identity)
@@ -386,12 +380,6 @@ def test_a_backup_with_a_huge_number_is_refused_plainly(made: Any, tmp_path: Pat
     assert not (tmp_path / "r").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/keyslots.py KeySlot.from_json checks memory, iterations and salt but not "
-    "lanes (>= 1, memory >= 8 * lanes) or the nonce length: such a key file loads, then "
-    "sign-in raises a raw ValueError from Argon2/AES-GCM instead of VaultCorrupt",
-)
 @pytest.mark.parametrize("damage", ["lanes", "nonce"])
 def test_a_key_file_with_impossible_parameters_is_vault_corrupt(
     fault_template: Path, tmp_path: Path, damage: str

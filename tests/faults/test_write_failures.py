@@ -84,12 +84,6 @@ def test_a_full_vault_disk_keeps_every_row_and_the_vault_goes_on(
     assert row_counts(session.db) != before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/db.py Database.transaction/execute let SQLITE_FULL out as a raw "
-    "sqlcipher3.OperationalError ('database or disk is full'), not a UserError: the app shows "
-    "its generic crash message instead of saying the disk is full",
-)
 @pytest.mark.parametrize("what", sorted(WRITES))
 def test_a_full_vault_disk_is_a_plain_sentence(manager_session: Session, what: str) -> None:
     rid = _resident(manager_session)
@@ -117,12 +111,6 @@ def test_a_failing_key_file_write_leaves_the_old_file_and_no_temp(
     assert KeySlotFile.load(session.folder.keyslots_path).user_slot("nadia") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/keyslots.py atomic_write: os.replace has already put the new key file in "
-    "place when the folder fsync (_fsync_dir) fails; save_keyslots then says 'Nothing was "
-    "changed', the audit entry rolls back, yet her OLD passphrase no longer opens the vault",
-)
 def test_a_failing_folder_sync_after_the_rename_keeps_the_old_passphrase(
     manager_session: Session,
 ) -> None:
@@ -225,12 +213,6 @@ def test_restore_onto_a_full_disk_leaves_nothing(
     assert not target.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/export/restore.py restore(): a DatabaseError (here SQLITE_FULL) is "
-    "reported as 'The backup may have been made with a changed copy of Refuge Desk', blaming "
-    "a good backup for a full disk",
-)
 def test_restore_onto_a_full_disk_says_the_disk_is_full(
     made_backup: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

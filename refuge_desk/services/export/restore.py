@@ -38,7 +38,7 @@ from refuge_desk.services.export.format import (
 from refuge_desk.services.export.verify import check_backup
 from refuge_desk.services.session import Clock, system_clock
 from refuge_desk.store import audit_repo, meta_repo, migrations, staff_repo, vault
-from refuge_desk.store.db import Database, DatabaseError
+from refuge_desk.store.db import Database, DatabaseError, VaultFull
 from refuge_desk.store.keyslots import KeySlotFile, new_recovery_key, zero
 from refuge_desk.store.vault import VaultFolder
 
@@ -227,7 +227,13 @@ def restore(
                 f"The new vault could not be written to {folder.path} ({exc.strerror}). "
                 "Nothing was restored."
             ) from exc
-        if isinstance(exc, DatabaseError | ValueError):
+        full = isinstance(exc, VaultFull)
+        if full or (isinstance(exc, DatabaseError) and "full" in str(exc).lower()):
+            raise UserError(
+                f"The disk holding {folder.path} is full, so nothing was restored. Free some "
+                "space or choose another folder; the backup itself is fine."
+            ) from exc
+        if isinstance(exc, DatabaseError | ValueError | OverflowError | TypeError):
             raise UserError(
                 "The backup's rows could not be put back into a vault, so nothing was "
                 "restored. The backup may have been made with a changed copy of Refuge Desk."
