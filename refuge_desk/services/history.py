@@ -19,11 +19,30 @@ from refuge_desk.services.session import Session
 from refuge_desk.store import history_repo, residents_repo
 from refuge_desk.store.history_repo import ChangeRow
 
-__all__ = ["ChangeRow", "for_resident", "record_resident", "restorable", "restore_value"]
+__all__ = [
+    "ChangeRow",
+    "for_resident",
+    "for_room",
+    "record_changes",
+    "record_resident",
+    "restorable",
+    "restore_value",
+]
 
 RESIDENT = "resident"
+ROOM = "room"
+COURT_ORDER = "court_order"
 # Bookkeeping, not what a worker changes.
-_SKIP = {"id", "reference", "version", "created_at", "created_by", "updated_at", "updated_by"}
+_SKIP = {
+    "id",
+    "reference",
+    "resident_id",
+    "version",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+}
 
 
 def _text(value: Any) -> str | None:
@@ -36,7 +55,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def diff(old: Resident | None, new: Resident) -> list[tuple[str, str | None, str | None]]:
+def diff(old: Any, new: Any) -> list[tuple[str, str | None, str | None]]:
     before = to_plain(old) if old is not None else {}
     after = to_plain(new)
     out = []
@@ -51,6 +70,18 @@ def diff(old: Resident | None, new: Resident) -> list[tuple[str, str | None, str
     return out
 
 
+def record_changes(
+    session: Session, entity: str, entity_id: int, ref: str, old: Any, new: Any
+) -> None:
+    """Any dataclass record (a room, a court order...): each changed field, before and after.
+    Called inside the caller's transaction."""
+    changes = diff(old, new)
+    if changes:
+        history_repo.record(
+            session.db, session.stamp(), session.user.id, entity, entity_id, ref, changes
+        )
+
+
 def record_resident(session: Session, old: Resident | None, new: Resident) -> None:
     """Called inside the save's transaction."""
     changes = diff(old, new)
@@ -61,8 +92,21 @@ def record_resident(session: Session, old: Resident | None, new: Resident) -> No
 
 
 def for_resident(session: Session, resident_id: int, field: str = "") -> list[ChangeRow]:
+    """Her record's changes, and those of her court orders (same reference), newest first."""
     session.require(session.role.sees_case_detail, "see the history of residents' records")
-    return history_repo.for_entity(session.db, RESIDENT, resident_id, field)
+    rows = history_repo.for_entity(session.db, RESIDENT, resident_id, field)
+    if field:
+        return rows
+    ref = residents_repo.reference_of(session.db, resident_id)
+    others = (
+        [r for r in history_repo.for_ref(session.db, ref) if r.entity != RESIDENT] if ref else []
+    )
+    return sorted(rows + others, key=lambda r: r.id, reverse=True)
+
+
+def for_room(session: Session, room_id: int) -> list[ChangeRow]:
+    session.require(session.role.manages_rooms, "see the history of rooms")
+    return history_repo.for_entity(session.db, ROOM, room_id)
 
 
 def restorable(change: ChangeRow) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from refuge_desk.domain.deadlines import CourtOrder, validate_order
 from refuge_desk.domain.errors import NotFound, ValidationError
+from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import orders_repo, residents_repo
 
@@ -52,13 +53,17 @@ def save(session: Session, order: CourtOrder) -> CourtOrder:
         raise ValidationError(problems)
     now, by = session.stamp(), session.user.id
     with session.db.transaction():
+        before = None
         if order.id is None:
             order_id = orders_repo.insert(session.db, order, now, by)
             session.audit("order.add", f"{reference} order:{order_id}")
         else:
             order_id = order.id
+            before = orders_repo.get(session.db, order_id)
             orders_repo.update(session.db, order, now, by)
             session.audit("order.update", f"{reference} order:{order_id}")
+        after = orders_repo.get(session.db, order_id)
+        history.record_changes(session, history.COURT_ORDER, order_id, reference, before, after)
     return get(session, order_id)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from refuge_desk.domain.errors import NotFound, ValidationError, VaultError
 from refuge_desk.domain.residents import Room, RoomOccupancy, validate_room
+from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import rooms_repo
 
@@ -25,10 +26,12 @@ def save(session: Session, room: Room) -> Room:
     if problems:
         raise ValidationError(problems)
     with session.db.transaction():
+        before = rooms_repo.by_id(session.db, room.id) if room.id is not None else None
         rid = rooms_repo.save(session.db, room, session.stamp(), session.user.id)
         session.audit("room.save", f"room:{rid}")
-    saved = rooms_repo.by_id(session.db, rid)
-    assert saved is not None
+        saved = rooms_repo.by_id(session.db, rid)
+        assert saved is not None
+        history.record_changes(session, history.ROOM, rid, f"room:{rid}", before, saved)
     return saved
 
 

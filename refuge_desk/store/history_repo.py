@@ -57,3 +57,13 @@ def get(db: Database, change_id: int) -> ChangeRow | None:
         (change_id,),
     )
     return ChangeRow(*r) if r is not None else None
+
+
+def for_ref(db: Database, ref: str) -> list[ChangeRow]:
+    rows = db.query(
+        "SELECT h.id, h.at, COALESCE(s.full_name, ''), h.entity, h.entity_id, h.ref, h.field, "
+        "h.old_value, h.new_value FROM change_history h LEFT JOIN staff s ON s.id = h.user_id "
+        "WHERE h.ref = ? ORDER BY h.id DESC",
+        (ref,),
+    )
+    return [ChangeRow(*r) for r in rows]

@@ -82,3 +82,34 @@ def test_lists_cannot_be_put_back_field_by_field(manager_session: Session) -> No
     change = next(c for c in history.for_resident(manager_session, her.id) if c.field == "children")
     with pytest.raises(ValidationError):
         history.restore_value(manager_session, change.id)
+
+
+def test_rooms_and_court_orders_keep_their_history_too(manager_session: Session) -> None:
+    import datetime as dt
+
+    from refuge_desk.domain.deadlines import CourtOrder
+    from refuge_desk.domain.residents import Room
+    from refuge_desk.services import orders, rooms
+
+    room = rooms.save(manager_session, Room(name="Garden room", beds=2))
+    assert room.id is not None
+    rooms.save(manager_session, dataclasses.replace(room, beds=3))
+    newest = history.for_room(manager_session, room.id)[0]  # newest first
+    assert (newest.field, newest.old_value, newest.new_value) == ("beds", "2", "3")
+
+    her = _her(manager_session)
+    assert her.id is not None
+    order = orders.save(
+        manager_session,
+        CourtOrder(
+            id=None,
+            resident_id=her.id,
+            order_type="non_molestation",
+            expires_on=dt.date(2027, 1, 31),
+        ),
+    )
+    orders.save(manager_session, dataclasses.replace(order, expires_on=dt.date(2027, 6, 30)))
+    mine = [c for c in history.for_resident(manager_session, her.id) if c.entity == "court_order"]
+    expiry = next(c for c in mine if c.field == "expires_on" and c.old_value)
+    assert (expiry.old_value, expiry.new_value) == ("2027-01-31", "2027-06-30")
+    assert not history.restorable(expiry)  # put back on the order itself, not from here
