@@ -120,7 +120,6 @@ def _as_json(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[bytes]:
     return strategy.map(lambda v: json.dumps(v, ensure_ascii=False).encode())
 
 
-
 IMPORTERS: dict[str, tuple[Callable[[Session, bytes], object], bytes]] = {
     "template": (plan_templates.import_template, TEMPLATE),
     "checklist": (risk.import_checklist, CHECKLIST),
