@@ -151,6 +151,36 @@ def casework_shots(app: QApplication, window: MainWindow, session: Session, out:
     shot(app, window, out, "note-search")
 
 
+def trust_shots(app: QApplication, window: MainWindow, session: Session, out: Path) -> None:
+    """The audit log (chain checked), retention and deletion, a record's change history."""
+    import dataclasses
+
+    from refuge_desk.services import residents
+    from refuge_desk.ui.history_dialog import HistoryDialog
+    from refuge_desk.ui.settings_dialog import SettingsDialog
+
+    window.show_section("audit")
+    audit_page = window._pages["audit"]
+    for button in audit_page.findChildren(__import__("PySide6.QtWidgets").QtWidgets.QPushButton):
+        if "chain" in button.text().lower():
+            button.click()
+            break
+    shot(app, window, out, "audit-log")
+    window.show_section("retention")
+    shot(app, window, out, "retention")
+    rid = window._pages["residents"].model.rows[1].id
+    her = residents.get(session, rid)
+    residents.save(session, dataclasses.replace(her, languages=her.languages + ", English"))
+    dialog = HistoryDialog(session, ScriptedDialogs(), rid, window)
+    dialog.show()
+    shot(app, dialog, out, "change-history")
+    dialog.reject()
+    settings_dialog = SettingsDialog(session, window)
+    settings_dialog.show()
+    shot(app, settings_dialog, out, "settings")
+    settings_dialog.reject()
+
+
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -214,6 +244,7 @@ def main() -> int:
         shot(app, window, out, "staff")
         plan_shots(app, window, session, out)
         casework_shots(app, window, session, out)
+        trust_shots(app, window, session, out)
         window.show_section("residents")
         window.lock("manual")
         shot(app, window, out, "locked")

@@ -184,6 +184,8 @@ class MainWindow(QMainWindow):
         self.toolbar = tb
         self.nav = QActionGroup(self)
         self.nav.setExclusive(True)
+        # Optional: pages reached from "More" (audit, retention) check no toolbar button.
+        self.nav.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.act_home = self._nav_action("Home", "home", "Ctrl+0")
         self.act_home.setToolTip("Today and this week: tasks, deadlines, who is here, backups")
         self.act_residents = self._nav_action("Residents", "residents", "Ctrl+1")
@@ -488,6 +490,8 @@ class MainWindow(QMainWindow):
         }.get(section)
         if act is not None:
             act.setChecked(True)
+        elif (checked := self.nav.checkedAction()) is not None:
+            checked.setChecked(False)
 
     def focus_search(self) -> None:
         page = self._pages.get("residents")
