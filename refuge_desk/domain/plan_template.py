@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from refuge_desk.domain.errors import ValidationError
+from refuge_desk.domain.file_check import FileChecker
 
 FORMAT = 1
 MAX_TEMPLATE_BYTES = 2_000_000
@@ -246,31 +247,9 @@ _KEYS = {
 }
 
 
-class _Checker:
+class _Checker(FileChecker):
     def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def keys(self, obj: dict[str, Any], what: str, where: str) -> None:
-        unknown = sorted(str(k) for k in obj if k not in _KEYS[what])
-        if unknown:
-            listed = ", ".join(f'"{k}"' for k in unknown[:5])
-            self.add(where, f"{listed} is not something a {what} can have (check the spelling).")
-
-    def add(self, where: str, what: str) -> None:
-        if len(self.problems) < 30:
-            self.problems.append(f"{where}: {what}" if where else what)
-
-    def text(self, obj: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
-        value = obj.get(key, "")
-        if not isinstance(value, str):
-            self.add(where, f'"{key}" must be text.')
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.add(where, f'"{key}" is missing or empty.')
-        if len(value) > 2000:
-            self.add(where, f'"{key}" is longer than 2,000 characters.')
-        return value
+        super().__init__(_KEYS, max_text=2000)
 
     def ident(self, obj: dict[str, Any], where: str, seen: set[str]) -> str:
         value = obj.get("id")

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from refuge_desk.domain.errors import ValidationError
+from refuge_desk.domain.file_check import FileChecker
 
 FORMAT = 1
 MAX_CHECKLIST_BYTES = 500_000
@@ -161,31 +162,9 @@ _KEYS = {
 }
 
 
-class _Checker:
+class _Checker(FileChecker):
     def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def add(self, where: str, what: str) -> None:
-        if len(self.problems) < 30:
-            self.problems.append(f"{where}: {what}" if where else what)
-
-    def keys(self, obj: dict[str, Any], what: str, where: str) -> None:
-        unknown = sorted(str(k) for k in obj if k not in _KEYS[what])
-        if unknown:
-            listed = ", ".join(f'"{k}"' for k in unknown[:5])
-            self.add(where, f"{listed} is not something a {what} can have (check the spelling).")
-
-    def text(self, obj: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
-        value = obj.get(key, "")
-        if not isinstance(value, str):
-            self.add(where, f'"{key}" must be text.')
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.add(where, f'"{key}" is missing or empty.')
-        if len(value) > 1000:
-            self.add(where, f'"{key}" is longer than 1,000 characters.')
-        return value
+        super().__init__(_KEYS, max_text=1000)
 
     def ident(self, value: Any, where: str, key: str, example: str) -> str:
         if not isinstance(value, str) or not _ID.match(value):
