@@ -11,10 +11,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -170,6 +174,22 @@ def apply_or_show(
         error.show_problems([str(err)], refused_intro)
         return False
     return True
+
+
+def form_dialog_layout(
+    dialog: QDialog, error: ErrorBox, form: QLayout, on_save: Callable[[], object]
+) -> QDialogButtonBox:
+    """The usual small form dialog: problems on top, the form, then Save / Cancel."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(on_save)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(error)
+    layout.addLayout(form)
+    layout.addWidget(buttons)
+    return buttons
 
 
 def format_date(value: dt.date | str | None) -> str:

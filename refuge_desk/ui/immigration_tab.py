@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from refuge_desk.ui.forms import (
     ErrorBox,
     OptionalDateEdit,
     apply_or_show,
+    form_dialog_layout,
     format_date,
     format_stamp,
     line_edit,
@@ -105,15 +105,7 @@ class ApplicationDialog(QDialog):
         form.addRow("Sent on", self.submitted)
         form.addRow("Decision", self.decision)
         form.addRow("Notes", self.notes)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.error)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        form_dialog_layout(self, self.error, form, self.save)
 
     def value(self) -> Application:
         return Application(

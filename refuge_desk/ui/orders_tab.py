@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -32,6 +31,7 @@ from refuge_desk.ui.forms import (
     ErrorBox,
     OptionalDateEdit,
     apply_or_show,
+    form_dialog_layout,
     format_date,
     line_edit,
     text_area,
@@ -107,15 +107,7 @@ class OrderDialog(QDialog):
         form.addRow("", hint)
         form.addRow("Court", self.court)
         form.addRow("Notes", self.notes)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.error)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        form_dialog_layout(self, self.error, form, self.save)
 
     def value(self) -> CourtOrder:
         return CourtOrder(

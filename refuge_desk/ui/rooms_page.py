@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -24,7 +23,7 @@ from refuge_desk.domain.residents import Room
 from refuge_desk.services import rooms as rooms_service
 from refuge_desk.services.session import Session
 from refuge_desk.ui.dialogs import Dialogs
-from refuge_desk.ui.forms import ErrorBox, line_edit, plural, text_area
+from refuge_desk.ui.forms import ErrorBox, form_dialog_layout, line_edit, plural, text_area
 from refuge_desk.ui.table_models import RoomsModel
 
 
@@ -54,15 +53,7 @@ class RoomDialog(QDialog):
         form.addRow("Beds:", self.beds)
         form.addRow("", self.accessible)
         form.addRow("Notes:", self.notes)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.error)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
+        self.buttons = form_dialog_layout(self, self.error, form, self.accept)
         self.resize(440, 300)
 
     def accept(self) -> None:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +33,7 @@ from refuge_desk.ui.forms import (
     ErrorBox,
     OptionalDateEdit,
     apply_or_show,
+    form_dialog_layout,
     format_date,
     line_edit,
     text_area,
@@ -116,15 +116,7 @@ class TaskDialog(QDialog):
         form.addRow("Due", self.due)
         form.addRow("For", self.assignee)
         form.addRow("Resident", self.resident)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.error)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        form_dialog_layout(self, self.error, form, self.save)
 
     def value(self) -> TaskDraft:
         return TaskDraft(
