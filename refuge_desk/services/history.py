@@ -1,8 +1,16 @@
-"""Change history of residents' records: every changed field keeps its old and new value,
-who and when; a manager can put an old value back (itself a new, recorded change).
+"""Change history: every changed field keeps its old and new value, who and when.
 
-Lists (phones, abusers, children) are kept as a whole, as JSON, so their history shows what
-changed; restoring is for single fields.
+Kept for residents (children, phones and abusers are lists on her record), rooms, court
+orders, immigration details and applications, MARAC referrals, safety-plan drafts and
+settings. Risk checklists, incidents, support reviews, case notes and finalised plan versions
+are never edited (a change is a new entry), so they are their own history.
+
+Lists are kept as a whole, as JSON, so their history shows what changed; a manager can put
+back a single field of her record (itself a new, recorded change).
+
+A plan draft is saved every few seconds while she types, so the changes one person makes to
+one field within ``COALESCE_MINUTES`` are folded into one row: its "before" is the value when
+she started, its "after" the latest.
 """
 
 from __future__ import annotations
@@ -16,14 +24,18 @@ from typing import Any
 from refuge_desk.domain.errors import NotFound, ValidationError
 from refuge_desk.domain.residents import Resident, to_plain
 from refuge_desk.services.session import Session
-from refuge_desk.store import history_repo, residents_repo
+from refuge_desk.store import history_repo, meta_repo, residents_repo
 from refuge_desk.store.history_repo import ChangeRow
 
 __all__ = [
     "ChangeRow",
+    "field_label",
     "for_resident",
     "for_room",
+    "for_settings",
+    "put_setting",
     "record_changes",
+    "record_plan_draft",
     "record_resident",
     "restorable",
     "restore_value",
@@ -32,6 +44,24 @@ __all__ = [
 RESIDENT = "resident"
 ROOM = "room"
 COURT_ORDER = "court_order"
+PLAN_DRAFT = "plan_draft"
+MARAC_REFERRAL = "marac_referral"
+IMMIGRATION = "immigration"
+APPLICATION = "application"
+SETTING = "setting"
+SETTINGS_REF = "settings"
+COALESCE_MINUTES = 10
+
+ENTITY_LABELS = {
+    RESIDENT: "Her record",
+    ROOM: "Room",
+    COURT_ORDER: "Court order",
+    PLAN_DRAFT: "Safety plan draft",
+    MARAC_REFERRAL: "MARAC referral",
+    IMMIGRATION: "Immigration & money",
+    APPLICATION: "Application",
+    SETTING: "Setting",
+}
 # Bookkeeping, not what a worker changes.
 _SKIP = {
     "id",
@@ -45,6 +75,19 @@ _SKIP = {
 }
 
 
+def _plain(value: Any) -> Any:
+    """Dataclasses, tuples, enums and dates as JSON-friendly values."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return to_plain(value)
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -56,8 +99,8 @@ def _text(value: Any) -> str | None:
 
 
 def diff(old: Any, new: Any) -> list[tuple[str, str | None, str | None]]:
-    before = to_plain(old) if old is not None else {}
-    after = to_plain(new)
+    before = _plain(old) if old is not None else {}
+    after = _plain(new)
     out = []
     for field, value in after.items():
         if field in _SKIP:
@@ -91,8 +134,74 @@ def record_resident(session: Session, old: Resident | None, new: Resident) -> No
         )
 
 
+def record_plan_draft(
+    session: Session,
+    plan_id: int,
+    ref: str,
+    labels: dict[str, str],
+    old: Any,
+    new: Any,
+    *,
+    fold: bool = True,
+) -> None:
+    """A saved draft: each changed field by its label (folded per person, see above;
+    ``fold=False`` for a discard, so what she typed stays in the history)."""
+    before = old if isinstance(old, dict) else {}
+    after = new if isinstance(new, dict) else {}
+    changes = []
+    for key in dict.fromkeys([*after, *before]):
+        was, now = before.get(key), after.get(key)
+        if (_empty(was) and _empty(now)) or was == now:
+            continue
+        label = labels.get(key, key)[:80]
+        changes.append((label, _text_or_none(was), _text_or_none(now)))
+    if changes:
+        since = (session.now() - dt.timedelta(minutes=COALESCE_MINUTES)).astimezone(dt.UTC)
+        history_repo.record_folded(
+            session.db,
+            session.stamp(),
+            session.user.id,
+            PLAN_DRAFT,
+            plan_id,
+            ref,
+            changes,
+            since.isoformat(timespec="seconds") if fold else "~",  # "~" sorts after any time
+        )
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if _empty(value) else _text(value)
+
+
+def put_setting(session: Session, key: str, value: str) -> None:
+    """Write a vault-wide setting and keep its old value. Inside the caller's transaction."""
+    old = meta_repo.get(session.db, key, "")
+    if old == value:
+        return
+    meta_repo.put(session.db, key, value)
+    history_repo.record(
+        session.db,
+        session.stamp(),
+        session.user.id,
+        SETTING,
+        0,
+        SETTINGS_REF,
+        [(key, old or None, value)],
+    )
+
+
+def for_settings(session: Session) -> list[ChangeRow]:
+    session.require(session.role.manages_settings, "see the history of settings")
+    return history_repo.for_ref(session.db, SETTINGS_REF)
+
+
 def for_resident(session: Session, resident_id: int, field: str = "") -> list[ChangeRow]:
-    """Her record's changes, and those of her court orders (same reference), newest first."""
+    """Her record's changes, and those of her plan draft, orders, referrals and immigration
+    details (same reference), newest first. ``field``: only that field of her record."""
     session.require(session.role.sees_case_detail, "see the history of residents' records")
     rows = history_repo.for_entity(session.db, RESIDENT, resident_id, field)
     if field:
@@ -107,6 +216,14 @@ def for_resident(session: Session, resident_id: int, field: str = "") -> list[Ch
 def for_room(session: Session, room_id: int) -> list[ChangeRow]:
     session.require(session.role.manages_rooms, "see the history of rooms")
     return history_repo.for_entity(session.db, ROOM, room_id)
+
+
+def field_label(change: ChangeRow) -> str:
+    """What changed, in words: "Court order · end date"; plan fields keep their own label."""
+    name = change.field if change.entity == PLAN_DRAFT else change.field.replace("_", " ")
+    if change.entity == RESIDENT:
+        return name.capitalize()
+    return f"{ENTITY_LABELS.get(change.entity, change.entity)} · {name}"
 
 
 def restorable(change: ChangeRow) -> bool:

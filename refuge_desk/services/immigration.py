@@ -15,6 +15,7 @@ from refuge_desk.domain.deadlines import (
     validate_immigration,
 )
 from refuge_desk.domain.errors import NotFound, ValidationError
+from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import immigration_repo, residents_repo
 
@@ -55,9 +56,15 @@ def save(session: Session, record: Immigration) -> ImmigrationView:
     problems = validate_immigration(record, session.today())
     if problems:
         raise ValidationError(problems)
-    with session.db.transaction():
-        immigration_repo.upsert(session.db, record, session.stamp(), session.user.id)
+    db = session.db
+    with db.transaction():
+        before = immigration_repo.get(db, record.resident_id)
+        immigration_repo.upsert(db, record, session.stamp(), session.user.id)
         session.audit("immigration.save", reference)
+        after = immigration_repo.get(db, record.resident_id)
+        history.record_changes(
+            session, history.IMMIGRATION, record.resident_id, reference, before, after
+        )
     return get(session, record.resident_id)
 
 
@@ -73,11 +80,19 @@ def save_application(session: Session, app: Application) -> Application:
     problems = validate_application(app, session.today())
     if problems:
         raise ValidationError(problems)
-    with session.db.transaction():
-        app_id = immigration_repo.save_application(
-            session.db, app, session.stamp(), session.user.id
-        )
+    db = session.db
+    with db.transaction():
+        before = immigration_repo.application(db, app.id) if app.id is not None else None
+        app_id = immigration_repo.save_application(db, app, session.stamp(), session.user.id)
         session.audit("immigration.application", f"{reference} application:{app_id}")
+        history.record_changes(
+            session,
+            history.APPLICATION,
+            app_id,
+            reference,
+            before,
+            immigration_repo.application(db, app_id),
+        )
     stored = immigration_repo.application(session.db, app_id)
     assert stored is not None
     return stored

@@ -23,7 +23,7 @@ from refuge_desk.domain.plans import (
     PrefillResult,
     SectionChanges,
 )
-from refuge_desk.services import plan_templates
+from refuge_desk.services import history, plan_templates
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, plans_repo, residents_repo, staff_repo
 
@@ -82,6 +82,10 @@ def _reference(session: Session, resident_id: int) -> str:
     if view is None:
         raise NotFound("That resident's record no longer exists.")
     return view.reference
+
+
+def _labels(template: PlanTemplate) -> dict[str, str]:
+    return {f.id: f.label for f in template.fields()}
 
 
 def _dump(content: Content) -> str:
@@ -221,6 +225,7 @@ def save_draft(session: Session, resident_id: int, content: Content, revision: i
         )
     template = plan_templates.load(session, row.draft_template)
     clean = plan_domain.normalise(template, content)
+    reference = _reference(session, resident_id)
     with session.db.transaction():
         new = plans_repo.save_draft(
             session.db,
@@ -231,6 +236,15 @@ def save_draft(session: Session, resident_id: int, content: Content, revision: i
             session.stamp(),
             session.user.id,
         )
+        if new is not None:
+            history.record_plan_draft(
+                session,
+                row.id,
+                reference,
+                _labels(template),
+                _load(row.draft_content, template),
+                clean,
+            )
     if new is None:
         who = row.draft_updated_by or "someone"
         raise StaleRecord(
@@ -246,6 +260,13 @@ def discard_draft(session: Session, resident_id: int) -> None:
     row = _plan_row(session, resident_id)
     reference = _reference(session, resident_id)
     with session.db.transaction():
+        if row.draft_template is not None:
+            # Her typing stays readable in the history after the draft is thrown away.
+            template = plan_templates.load(session, row.draft_template)
+            typed = _load(row.draft_content, template)
+            history.record_plan_draft(
+                session, row.id, reference, _labels(template), typed, {}, fold=False
+            )
         plans_repo.clear_draft(session.db, row.id)
         session.audit("plan.discard_draft", reference)
 
@@ -279,7 +300,7 @@ def set_review_weeks(session: Session, weeks: int) -> None:
     if not lo <= weeks <= hi:
         raise ValidationError([f"Plan reviews must be between {lo} and {hi} weeks apart."])
     with session.db.transaction():
-        meta_repo.put(session.db, REVIEW_WEEKS_KEY, str(weeks))
+        history.put_setting(session, REVIEW_WEEKS_KEY, str(weeks))
         session.audit("settings.plan_review_weeks", str(weeks))
 
 

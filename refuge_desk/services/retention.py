@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from refuge_desk.domain import retention as rules
 from refuge_desk.domain.errors import NotFound, UserError, ValidationError
+from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, retention_repo
 
@@ -79,10 +80,10 @@ def set_policy(session: Session, years: int, child_age: int) -> None:
     db = session.db
     with db.transaction():
         if years != old.years:
-            meta_repo.put(db, rules.YEARS_KEY, str(years))
+            history.put_setting(session, rules.YEARS_KEY, str(years))
             session.audit("settings.retention_years", str(years))
         if child_age != old.child_age:
-            meta_repo.put(db, rules.CHILD_AGE_KEY, str(child_age))
+            history.put_setting(session, rules.CHILD_AGE_KEY, str(child_age))
             session.audit("settings.retention_child_age", str(child_age))
 
 

@@ -30,6 +30,7 @@ from refuge_desk.domain.risk import (
     RiskSummary,
     Thresholds,
 )
+from refuge_desk.services import history
 from refuge_desk.services.paths import resource_path
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, residents_repo, risk_repo, staff_repo
@@ -81,8 +82,8 @@ def set_thresholds(session: Session, medium: int, high: int) -> None:
     if t.problems():
         raise ValidationError(t.problems())
     with session.db.transaction():
-        meta_repo.put(session.db, MEDIUM_KEY, str(medium))
-        meta_repo.put(session.db, HIGH_KEY, str(high))
+        history.put_setting(session, MEDIUM_KEY, str(medium))
+        history.put_setting(session, HIGH_KEY, str(high))
         session.audit("settings.risk_thresholds", f"{medium}/{high}")
 
 
@@ -100,7 +101,7 @@ def set_review_weeks(session: Session, weeks: int) -> None:
     if not lo <= weeks <= hi:
         raise ValidationError([f"Risk reviews must be between {lo} and {hi} weeks apart."])
     with session.db.transaction():
-        meta_repo.put(session.db, REVIEW_WEEKS_KEY, str(weeks))
+        history.put_setting(session, REVIEW_WEEKS_KEY, str(weeks))
         session.audit("settings.risk_review_weeks", str(weeks))
 
 
@@ -358,6 +359,14 @@ def update_referral(session: Session, referral_id: int, data: ReferralInput) -> 
             session.user.id,
         )
         session.audit("risk.marac_update", reference)
+        history.record_changes(
+            session,
+            history.MARAC_REFERRAL,
+            referral_id,
+            reference,
+            old,
+            risk_repo.referral(db, referral_id),
+        )
     stored = risk_repo.referral(db, referral_id)
     assert stored is not None
     return stored

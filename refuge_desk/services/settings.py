@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from refuge_desk.domain.errors import ValidationError
+from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo
 
@@ -46,7 +47,7 @@ def set_auto_lock_minutes(session: Session, minutes: int) -> None:
     if not lo <= minutes <= hi:
         raise ValidationError([f"Auto-lock must be between {lo} and {hi} minutes."])
     with session.db.transaction():
-        meta_repo.put(session.db, "auto_lock_minutes", str(minutes))
+        history.put_setting(session, "auto_lock_minutes", str(minutes))
         session.audit("settings.auto_lock", str(minutes))
 
 
@@ -82,11 +83,10 @@ def set_protections(session: Session, value: Protections) -> None:
     if not lo <= value.clipboard_clear_seconds <= hi:
         raise ValidationError([f"The clipboard is cleared after {lo} to {hi} seconds."])
     with session.db.transaction():
-        meta_repo.put(
-            session.db, "allow_screen_capture", "1" if value.allow_screen_capture else "0"
-        )
-        meta_repo.put(session.db, "clipboard_clear_seconds", str(value.clipboard_clear_seconds))
-        meta_repo.put(session.db, "lock_on_minimise", "1" if value.lock_on_minimise else "0")
+        put = history.put_setting
+        put(session, "allow_screen_capture", "1" if value.allow_screen_capture else "0")
+        put(session, "clipboard_clear_seconds", str(value.clipboard_clear_seconds))
+        put(session, "lock_on_minimise", "1" if value.lock_on_minimise else "0")
         session.audit(
             "settings.protections",
             f"capture:{int(value.allow_screen_capture)} clipboard:{value.clipboard_clear_seconds} "

@@ -67,3 +67,34 @@ def for_ref(db: Database, ref: str) -> list[ChangeRow]:
         (ref,),
     )
     return [ChangeRow(*r) for r in rows]
+
+
+def record_folded(
+    db: Database,
+    at: str,
+    user_id: int | None,
+    entity: str,
+    entity_id: int,
+    ref: str,
+    changes: list[tuple[str, str | None, str | None]],
+    since: str,
+) -> None:
+    """Like ``record``, but a field this person changed since ``since`` (and nobody after
+    her) has its row brought up to date instead of a new row: "before" stays the value when
+    she started. A field typed back to that value leaves no row."""
+    for field, old, new in changes:
+        last = db.query_one(
+            "SELECT id, user_id, at, old_value FROM change_history "
+            "WHERE entity = ? AND entity_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
+            (entity, entity_id, field),
+        )
+        if last is not None and last[1] == user_id and str(last[2]) >= since:
+            if last[3] == new:
+                db.execute("DELETE FROM change_history WHERE id = ?", (last[0],))
+            else:
+                db.execute(
+                    "UPDATE change_history SET at = ?, new_value = ? WHERE id = ?",
+                    (at, new, last[0]),
+                )
+            continue
+        record(db, at, user_id, entity, entity_id, ref, [(field, old, new)])

@@ -22,6 +22,7 @@ import pyrage
 
 from refuge_desk import __version__
 from refuge_desk.domain.errors import UserError, ValidationError
+from refuge_desk.services import history
 from refuge_desk.services.export import keys
 from refuge_desk.services.export.format import (
     FORMAT_VERSION,
@@ -120,9 +121,9 @@ def save_settings(session: Session, folder: Path, interval_days: int, keep: int)
     if problems:
         raise ValidationError(problems)
     with session.db.transaction():
-        meta_repo.put(session.db, FOLDER_KEY, str(folder.expanduser().absolute()))
-        meta_repo.put(session.db, INTERVAL_KEY, str(interval_days))
-        meta_repo.put(session.db, KEEP_KEY, str(keep))
+        history.put_setting(session, FOLDER_KEY, str(folder.expanduser().absolute()))
+        history.put_setting(session, INTERVAL_KEY, str(interval_days))
+        history.put_setting(session, KEEP_KEY, str(keep))
         session.audit("backup.settings")
 
 
