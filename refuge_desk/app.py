@@ -16,8 +16,9 @@ from refuge_desk.domain.errors import UserError
 from refuge_desk.services import demo, paths
 from refuge_desk.store.vault import VaultFolder
 
-CRASH_MESSAGE = (
-    "Something went wrong inside Refuge Desk. Everything you saved is safe in the vault. "
+# Follows logging_setup's sentence (which says where the redacted crash report is).
+CRASH_ADVICE = (
+    "Everything you saved is safe in the vault. "
     "If this happens again, tell your manager what you were doing."
 )
 
@@ -68,14 +69,20 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     assert isinstance(app, QApplication)
     app.setStyleSheet(APP_STYLE)
     logging_setup.configure(paths.log_dir())
-    from refuge_desk import os_protect
+    from refuge_desk import crash_report, os_protect
+
+    # Kept for the whole run: a segfault or abort in Qt leaves frames (no values) here.
+    native_crash_log = crash_report.enable_fault_handler(paths.log_dir())
+    logging.getLogger(__name__).info("native crash record: %s", native_crash_log is not None)
 
     logging.getLogger(__name__).info("core dumps off: %s", os_protect.disable_core_dumps())
 
     def show_crash(message: str) -> None:
         QMessageBox.critical(None, APP_NAME, message)
 
-    logging_setup.install_excepthook(lambda _message: show_crash(CRASH_MESSAGE))
+    logging_setup.install_excepthook(
+        lambda message: show_crash(f"{message} {CRASH_ADVICE}"), report_dir=paths.log_dir()
+    )
 
     demo_base: Path | None = None
     demo_hint: tuple[str, str] | None = None

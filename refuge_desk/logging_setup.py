@@ -122,29 +122,56 @@ def log_unexpected(exc: BaseException, where: str = "") -> None:
     )
 
 
-def message_for(exc: BaseException) -> str:
+def crash_message(report: Path | None) -> str:
+    """The sentence after an unexpected error: where its report is, never what it said."""
+    if report is None:
+        return GENERIC_MESSAGE
+    return (
+        "Something unexpected went wrong. A report without any personal data was saved as "
+        f"{report.name} in {report.parent}."
+    )
+
+
+def message_for(exc: BaseException, report: Path | None = None) -> str:
     """What a person is shown: a UserError's own sentence, otherwise the generic one."""
-    return str(exc) if isinstance(exc, UserError) else GENERIC_MESSAGE
+    return str(exc) if isinstance(exc, UserError) else crash_message(report)
 
 
-def install_excepthook(show: Callable[[str], None] | None = None) -> None:
-    """Uncaught exceptions (any thread) go to the redacted log; ``show`` gets a plain sentence."""
+def install_excepthook(
+    show: Callable[[str], None] | None = None, report_dir: Path | None = None
+) -> None:
+    """Uncaught exceptions (any thread) go to the redacted log; ``show`` gets a plain sentence.
+
+    With ``report_dir``, an unexpected (non-UserError) exception also leaves a redacted crash
+    report there (``crash_report.write_report``), and the sentence names that file.
+    """
+    # Imported here: crash_report uses this module's redact_exception.
+    from refuge_desk import crash_report
+
+    def handle(exc: BaseException, thread_name: str) -> None:
+        report: Path | None = None
+        if not isinstance(exc, UserError):
+            log_unexpected(exc, "an uncaught exception")
+            if report_dir is not None:
+                report = crash_report.write_report(exc, report_dir, thread_name=thread_name)
+        if show is not None:
+            try:
+                show(message_for(exc, report))
+            except Exception as inner:  # the error display itself failed: log, stay up
+                log_unexpected(inner, "the error display")
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc, tb)
             return
-        if not isinstance(exc, UserError):
-            log_unexpected(exc, "an uncaught exception")
-        if show is not None:
-            try:
-                show(message_for(exc))
-            except Exception as inner:  # the error display itself failed: log, stay up
-                log_unexpected(inner, "the error display")
+        handle(exc, threading.current_thread().name)
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
-        if args.exc_value is not None:
-            hook(args.exc_type, args.exc_value, args.exc_traceback)
+        if isinstance(args.exc_value, KeyboardInterrupt):
+            sys.__excepthook__(args.exc_type, args.exc_value, args.exc_traceback)
+        elif args.exc_value is not None:
+            name = args.thread.name if args.thread is not None else "unknown thread"
+            handle(args.exc_value, name)
 
     sys.excepthook = hook
     threading.excepthook = thread_hook

@@ -2,10 +2,10 @@
 
 Builds on tests/test_leaks.py (same scan: UTF-8, UTF-16-LE and UTF-16-BE, whole names and
 their words) and goes further: case notes, risk comments and a safety plan; a plan PDF made
-and printed; a backup; a subject access request saved as PDF and JSON; the redacted log
-given an exception that names her; then lock. Scanned: the vault folder, the backup folder,
-the private temp folder (and anything new in the system one), HOME and the XDG folders
-(settings, data, cache, state) and the log folder. The SAR files are excluded, since she
+and printed; a backup; a subject access request saved as PDF and JSON; the redacted log and
+a crash report given an exception that names her; then lock. Scanned: the vault folder, the
+backup folder, the private temp folder (and anything new in the system one), HOME and the
+XDG folders (settings, data, cache, state) and the log folder. The SAR files are excluded, since she
 chose to save them in the clear, but the scan must find the sentinels there (a control).
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from refuge_desk import logging_setup
+from refuge_desk import crash_report, logging_setup
 from refuge_desk.domain import risk as rd
 from refuge_desk.domain.residents import Abuser, Child, Phone, Resident, Status
 from refuge_desk.services import auth, notes, plan_print, plans, residents, risk, sar
@@ -145,6 +145,7 @@ def test_no_sentinel_anywhere_but_the_files_she_saved(
         raise RuntimeError(f"could not file the note of {LOGGED}")
     except RuntimeError as exc:
         logging_setup.log_unexpected(exc, "the leak test")
+        report = crash_report.write_report(exc, private["logs"])
     auth.lock(session)
     session.folder.release()
 
@@ -153,6 +154,7 @@ def test_no_sentinel_anywhere_but_the_files_she_saved(
     assert _hits([saved / "sar.json"], [WOMAN, CHILD, NOTE, RISK_COMMENT])
     log_text = (private["logs"] / logging_setup.FILE_NAME).read_text(encoding="utf-8")
     assert "RuntimeError (message withheld)" in log_text
+    assert report is not None and "RuntimeError (message withheld)" in report.read_text("utf-8")
     assert made.path.exists() and made.path.parent == usb
 
     scanned = [
