@@ -171,13 +171,30 @@ def trust_shots(app: QApplication, window: MainWindow, session: Session, out: Pa
     rid = window._pages["residents"].model.rows[1].id
     her = residents.get(session, rid)
     residents.save(session, dataclasses.replace(her, languages=her.languages + ", English"))
+    state = plans.get(session, rid)
+    if state.draft is None:
+        state = plans.start_draft(session, rid)
+    assert state.draft is not None
+    content = dict(state.draft.content)
+    content["reach_me"] = (content.get("reach_me") or "") + "\nWork mobile only after 6 pm."
+    plans.save_draft(session, rid, content, state.draft.revision)
     dialog = HistoryDialog(session, ScriptedDialogs(), rid, window)
     dialog.show()
     shot(app, dialog, out, "change-history")
     dialog.reject()
+    dialog = HistoryDialog(session, ScriptedDialogs(), rid, window, field="languages")
+    dialog.show()
+    shot(app, dialog, out, "change-history-field")
+    dialog.reject()
+    from refuge_desk.services import settings as vault_settings
+
+    vault_settings.set_auto_lock_minutes(session, 10)
     settings_dialog = SettingsDialog(session, window)
     settings_dialog.show()
     shot(app, settings_dialog, out, "settings")
+    history = settings_dialog.open_history()
+    shot(app, history, out, "settings-history")
+    history.reject()
     settings_dialog.reject()
 
 

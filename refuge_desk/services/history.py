@@ -62,6 +62,21 @@ ENTITY_LABELS = {
     APPLICATION: "Application",
     SETTING: "Setting",
 }
+SETTING_LABELS = {
+    "auto_lock_minutes": "lock after no use (minutes)",
+    "plan_review_weeks": "review safety plans every (weeks)",
+    "risk_threshold_medium": "medium risk from (“yes” answers)",
+    "risk_threshold_high": "high risk from (“yes” answers)",
+    "risk_review_weeks": "review risk checklists every (weeks)",
+    "lock_on_minimise": "lock when minimised",
+    "clipboard_clear_seconds": "clear copied text after (seconds)",
+    "allow_screen_capture": "allow screen capture",
+    "retention_years_after_move_on": "keep records after move-on (years)",
+    "retention_child_until_age": "keep children's records until age",
+    "backup_folder": "backup folder",
+    "backup_interval_days": "back up every (days)",
+    "backup_keep": "backups kept",
+}
 # Bookkeeping, not what a worker changes.
 _SKIP = {
     "id",
@@ -218,11 +233,26 @@ def for_room(session: Session, room_id: int) -> list[ChangeRow]:
     return history_repo.for_entity(session.db, ROOM, room_id)
 
 
+_ON_OFF_SETTINGS = {"lock_on_minimise", "allow_screen_capture"}
+
+
+def shown_value(change: ChangeRow, value: str | None) -> str | None:
+    """A value as a person reads it: on/off switches in words."""
+    if change.entity == SETTING and change.field in _ON_OFF_SETTINGS and value is not None:
+        return {"1": "on", "0": "off"}.get(value, value)
+    return value
+
+
 def field_label(change: ChangeRow) -> str:
     """What changed, in words: "Court order · end date"; plan fields keep their own label."""
-    name = change.field if change.entity == PLAN_DRAFT else change.field.replace("_", " ")
-    if change.entity == RESIDENT:
-        return name.capitalize()
+    if change.entity == PLAN_DRAFT:
+        name = change.field
+    elif change.entity == SETTING:
+        name = SETTING_LABELS.get(change.field, change.field.replace("_", " "))
+    else:
+        name = change.field.replace("_", " ")
+    if change.entity in (RESIDENT, SETTING):  # each shown on its own screen
+        return name[:1].upper() + name[1:]
     return f"{ENTITY_LABELS.get(change.entity, change.entity)} · {name}"
 
 

@@ -1068,7 +1068,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if self.session is None:
             return
-        if SettingsDialog(self.session, self).exec() == QDialog.DialogCode.Accepted:
+        if SettingsDialog(self.session, self, self.dialogs).exec() == QDialog.DialogCode.Accepted:
             self.idle.timeout = settings.auto_lock_minutes(self.session) * 60
             self._apply_protections(self.session)
             self._update_status()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -43,6 +44,7 @@ from refuge_desk.services.export import transfer
 from refuge_desk.services.session import Session
 from refuge_desk.ui import style
 from refuge_desk.ui.dialogs import Dialogs
+from refuge_desk.ui.field_history import offer_field_history
 from refuge_desk.ui.forms import (
     ErrorBox,
     OptionalDateEdit,
@@ -138,6 +140,9 @@ class ResidentEditor(QWidget):
         self._build_abuser()
         self._build_children()
         self._build_notes()
+        self.field_labels = offer_field_history(
+            self.tabs, self._resident_widgets(), lambda name: self.open_history(name)
+        )
         self.casework = CaseWork(session, dialogs, self.tabs, self)
         self.casework.changed.connect(self._show_risk)
 
@@ -649,10 +654,20 @@ class ResidentEditor(QWidget):
         if self.resident_id is not None and (not self.has_unsaved_changes() or self.save()):
             self.transfer_requested.emit(self.resident_id)
 
-    def open_history(self) -> HistoryDialog | None:
+    def _resident_widgets(self) -> dict[str, QWidget]:
+        """Her record's fields by name, for the per-field history menus."""
+        out: dict[str, QWidget] = {}
+        for f in dataclasses.fields(Resident):
+            widget = getattr(self, f.name, None)
+            if isinstance(widget, QWidget):
+                out[f.name] = widget
+        return out
+
+    def open_history(self, field: str = "") -> HistoryDialog | None:
+        """Her change history; ``field``: opened on that field's changes."""
         if self.resident_id is None:
             return None
-        dialog = HistoryDialog(self.session, self.dialogs, self.resident_id, self)
+        dialog = HistoryDialog(self.session, self.dialogs, self.resident_id, self, field=field)
         dialog.exec()
         if dialog.restored and not self.has_unsaved_changes():
             self.load(self.resident_id, keep_tab=True)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -19,12 +20,17 @@ from refuge_desk.domain.errors import UserError, ValidationError
 from refuge_desk.domain.risk import Thresholds
 from refuge_desk.services import plans, risk, settings
 from refuge_desk.services.session import Session
+from refuge_desk.ui.dialogs import Dialogs
+from refuge_desk.ui.history_dialog import HistoryDialog
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, dialogs: Dialogs | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        self.dialogs = dialogs or Dialogs()
         self.setWindowTitle("Settings")
         self.auto_lock = QSpinBox()
         self.auto_lock.setObjectName("auto_lock_minutes")
@@ -87,6 +93,11 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        self.history_button = QPushButton("History of changes…")
+        self.history_button.setObjectName("settings_history")
+        self.history_button.setToolTip("Who changed which setting, when, and from what")
+        self.history_button.clicked.connect(lambda: self.open_history())
+        buttons.addButton(self.history_button, QDialogButtonBox.ButtonRole.ResetRole)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("Applies to everyone who signs in on this vault."))
@@ -94,6 +105,11 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+
+    def open_history(self) -> HistoryDialog:
+        dialog = HistoryDialog.for_settings(self.session, self.dialogs, self)
+        dialog.open()
+        return dialog
 
     def save(self) -> None:
         medium, high = self.risk_medium.value(), self.risk_high.value()

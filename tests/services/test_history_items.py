@@ -138,7 +138,8 @@ def test_settings_keep_old_and_new_value_for_managers(
     assert {"risk_threshold_medium", "risk_threshold_high", "retention_years_after_move_on"} <= set(
         fields
     )
-    assert history.field_label(capture) == "Setting · allow screen capture"
+    assert history.field_label(capture) == "Allow screen capture"
+    assert history.shown_value(capture, capture.new_value) == "on"
     worker = sign_in_as(vault_dir, WORKER, clock)
     with pytest.raises(PermissionDenied):
         history.for_settings(worker)
