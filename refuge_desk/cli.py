@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from refuge_desk import __version__, logging_setup
+from refuge_desk import __version__, crash_report, logging_setup
 from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import auth, check, demo, importer, paths, plan_print, sar, stats
@@ -657,8 +657,8 @@ def guarded(action: Callable[[], int], log_file: Path | None) -> int:
         _say("Cancelled.")
     except Exception as exc:
         logging_setup.log_unexpected(exc, "the refuge-desk command")
-        where = f" ({log_file})" if log_file else ""
-        _say(logging_setup.GENERIC_MESSAGE[:-1] + where + ".")
+        report = crash_report.write_report(exc, log_file.parent) if log_file else None
+        _say(logging_setup.crash_message(report))
     return EXIT_FAILED
 
 

@@ -168,9 +168,15 @@ def trust_shots(app: QApplication, window: MainWindow, session: Session, out: Pa
     shot(app, window, out, "audit-log")
     window.show_section("retention")
     shot(app, window, out, "retention")
-    rid = window._pages["residents"].model.rows[1].id
+    rid = next(
+        r.id
+        for r in window._pages["residents"].model.rows[1:]
+        if r.id is not None and residents.get(session, r.id).children
+    )
     her = residents.get(session, rid)
-    residents.save(session, dataclasses.replace(her, languages=her.languages + ", English"))
+    her = residents.save(session, dataclasses.replace(her, languages=her.languages + ", English"))
+    child = dataclasses.replace(her.children[0], school="Riverside Primary (moved in March)")
+    residents.save(session, dataclasses.replace(her, children=[child, *her.children[1:]]))
     state = plans.get(session, rid)
     if state.draft is None:
         state = plans.start_draft(session, rid)

@@ -114,17 +114,61 @@ def _text(value: Any) -> str | None:
 
 
 def diff(old: Any, new: Any) -> list[tuple[str, str | None, str | None]]:
+    """Each changed field: (name, before, after). A list of records (her children, phones,
+    abusers) is compared item by item, so a child's school is its own change:
+    "children · Lina · school"."""
     before = _plain(old) if old is not None else {}
     after = _plain(new)
-    out = []
+    out: list[tuple[str, str | None, str | None]] = []
     for field, value in after.items():
         if field in _SKIP:
             continue
         was = before.get(field) if old is not None else None
+        if _is_records(value) or _is_records(was):
+            out += _list_diff(field, was or [], value or [])
+            continue
         if old is None and value in (None, "", [], False, 0):
             continue  # a new record: only what was filled in
         if old is None or was != value:
             out.append((field, _text(was), _text(value)))
+    return out
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _item_name(item: dict[str, Any], index: int) -> str:
+    for key in ("full_name", "name", "number"):
+        if item.get(key):
+            return str(item[key])[:60]
+    return f"#{index + 1}"
+
+
+def _list_diff(
+    field: str, old: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> list[tuple[str, str | None, str | None]]:
+    """Items matched by id where they have one (children), else by position."""
+
+    def keyed(items: list[dict[str, Any]]) -> dict[object, tuple[int, dict[str, Any]]]:
+        return {
+            (item["id"] if item.get("id") is not None else ("at", i)): (i, item)
+            for i, item in enumerate(items)
+        }
+
+    was, now = keyed(old), keyed(new)
+    out: list[tuple[str, str | None, str | None]] = []
+    for key in dict.fromkeys([*now, *was]):
+        i, a = was.get(key, (0, {}))
+        j, b = now.get(key, (i, {}))
+        name = _item_name(b or a, j)
+        for sub in dict.fromkeys([*b, *a]):
+            if sub in _SKIP:
+                continue
+            x, y = a.get(sub), b.get(sub)
+            if x == y or (_empty(x) and _empty(y)) or (not a and y in (None, "", False, 0)):
+                continue
+            out.append((f"{field} · {name} · {sub}", _text_or_none(x), _text_or_none(y)))
     return out
 
 
@@ -244,20 +288,33 @@ def shown_value(change: ChangeRow, value: str | None) -> str | None:
 
 
 def field_label(change: ChangeRow) -> str:
-    """What changed, in words: "Court order · end date"; plan fields keep their own label."""
+    """What changed, in words: "Court order · end date", "Children · Lina · school"; plan
+    fields keep their own label."""
     if change.entity == PLAN_DRAFT:
         name = change.field
     elif change.entity == SETTING:
         name = SETTING_LABELS.get(change.field, change.field.replace("_", " "))
     else:
-        name = change.field.replace("_", " ")
+        parts = change.field.split(" · ")
+        parts[0] = parts[0].replace("_", " ")
+        if len(parts) > 1:
+            parts[-1] = parts[-1].replace("_", " ")
+        name = " · ".join(parts)
     if change.entity in (RESIDENT, SETTING):  # each shown on its own screen
         return name[:1].upper() + name[1:]
     return f"{ENTITY_LABELS.get(change.entity, change.entity)} · {name}"
 
 
+_RESIDENT_FIELDS = {f.name for f in dataclasses.fields(Resident)}
+
+
 def restorable(change: ChangeRow) -> bool:
-    return change.entity == RESIDENT and not (change.old_value or "").startswith(("[", "{"))
+    """A single field of her record (not a list item: those are edited on the record)."""
+    return (
+        change.entity == RESIDENT
+        and change.field in _RESIDENT_FIELDS
+        and not (change.old_value or "").startswith(("[", "{"))
+    )
 
 
 def _parse(current: Any, text: str | None) -> Any:

@@ -38,6 +38,11 @@ def _short(value: str | None, setting: bool = False) -> str:
     return text[:120] + ("…" if len(text) > 120 else "")
 
 
+def _shown(label: str, chosen: str) -> bool:
+    """ "Children" shows every child's changes; "Children · Lina · school" just that."""
+    return chosen == ALL or label == chosen or label.startswith(chosen + " · ")
+
+
 class HistoryDialog(QDialog):
     def __init__(
         self,
@@ -125,7 +130,9 @@ class HistoryDialog(QDialog):
     def refresh(self) -> None:
         self.all_changes = self._load()
         wanted = self.field_filter.currentText() if self.field_filter.count() else self._wanted
-        labels = sorted({history.field_label(c) for c in self.all_changes}, key=str.casefold)
+        labels = {history.field_label(c) for c in self.all_changes}
+        labels |= {label.split(" · ")[0] for label in labels if " · " in label}  # groups
+        labels = sorted(labels, key=str.casefold)
         self.field_filter.blockSignals(True)
         self.field_filter.clear()
         self.field_filter.addItem(ALL)
@@ -140,9 +147,7 @@ class HistoryDialog(QDialog):
 
     def _fill(self) -> None:
         chosen = self.field_filter.currentText()
-        self.changes = [
-            c for c in self.all_changes if chosen == ALL or history.field_label(c) == chosen
-        ]
+        self.changes = [c for c in self.all_changes if _shown(history.field_label(c), chosen)]
         self.count.setText(
             f"{len(self.changes)} change{'s' if len(self.changes) != 1 else ''}"
             if self.changes

@@ -338,6 +338,13 @@ class ResidentEditor(QWidget):
         column = QVBoxLayout(page)
         self.children_editor = ChildrenEditor()
         column.addWidget(self.children_editor)
+        self.children_history = QPushButton("History of her children’s details…")
+        self.children_history.setObjectName("children_history")
+        self.children_history.clicked.connect(lambda: self.open_history("children"))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.children_history)
+        column.addLayout(row)
         self.tabs.addTab(page, "Children")
 
     def _build_notes(self) -> None:
@@ -536,6 +543,7 @@ class ResidentEditor(QWidget):
         self.sar_button.setVisible(res.id is not None and self.session.role.manages_staff)
         self.transfer_button.setVisible(res.id is not None)
         self.history_button.setVisible(res.id is not None)
+        self.children_history.setVisible(res.id is not None)
         self._touched()
 
     # -- public API ------------------------------------------------------------------------

@@ -78,9 +78,12 @@ def test_guarded_turns_a_bug_into_one_plain_sentence(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert err.startswith("Something unexpected went wrong.")
-    assert str(log_file) in err
+    [report] = log_file.parent.glob("crash-*.txt")
+    assert f"{report.name} in {log_file.parent}" in err  # where the report is, not what it says
     assert SECRET not in err and "Traceback" not in err
     assert "RuntimeError" in log_file.read_text(encoding="utf-8")
+    assert "RuntimeError" in report.read_text(encoding="utf-8")
+    assert SECRET.encode() not in report.read_bytes()
 
 
 def test_excepthook_shows_a_plain_sentence_and_logs_redacted(

@@ -44,9 +44,11 @@ def test_each_change_keeps_before_after_who_and_when(
     assert latest["languages"].old_value == "Arabic"
     assert latest["languages"].new_value == "Arabic, English"
     assert latest["languages"].who == WORKER[1]
-    assert "Lina" in (latest["children"].new_value or "")
-    assert not history.restorable(latest["children"])  # lists: shown, edited on the record
-    assert {"languages", "children"} <= set(latest) and "full_name" not in latest
+    added = latest["children · Lina · full_name"]
+    assert (added.old_value, added.new_value) == (None, "Lina")
+    assert not history.restorable(added)  # list items: shown, edited on the record
+    assert history.field_label(added) == "Children · Lina · full name"
+    assert "full_name" not in latest
     worker.close()
 
 
@@ -79,9 +81,34 @@ def test_lists_cannot_be_put_back_field_by_field(manager_session: Session) -> No
     her = _her(manager_session)
     assert her.id is not None
     residents.save(manager_session, dataclasses.replace(her, children=[Child(full_name="Omar")]))
-    change = next(c for c in history.for_resident(manager_session, her.id) if c.field == "children")
+    change = next(
+        c for c in history.for_resident(manager_session, her.id) if c.field.startswith("children")
+    )
     with pytest.raises(ValidationError):
         history.restore_value(manager_session, change.id)
+
+
+def test_each_child_keeps_her_own_field_history(manager_session: Session) -> None:
+    her = _her(manager_session)
+    assert her.id is not None
+    her = residents.save(
+        manager_session,
+        dataclasses.replace(
+            her, children=[Child(full_name="Omar", school="Oak Primary"), Child(full_name="Sara")]
+        ),
+    )
+    omar, sara = her.children
+    her = residents.save(
+        manager_session,
+        dataclasses.replace(her, children=[dataclasses.replace(omar, school="Elm Academy"), sara]),
+    )
+    residents.save(manager_session, dataclasses.replace(her, children=[her.children[0]]))
+    rows = history.for_resident(manager_session, her.id)
+    school = [(c.old_value, c.new_value) for c in rows if c.field == "children · Omar · school"]
+    assert school == [("Oak Primary", "Elm Academy"), (None, "Oak Primary")]
+    assert not [c for c in rows if c.field.startswith("children · Sara") and "school" in c.field]
+    removed = next(c for c in rows if c.field == "children · Sara · full_name")
+    assert (removed.old_value, removed.new_value) == ("Sara", None)  # she is not forgotten
 
 
 def test_rooms_and_court_orders_keep_their_history_too(manager_session: Session) -> None:

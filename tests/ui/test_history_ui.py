@@ -86,3 +86,26 @@ def test_settings_show_their_own_history_without_put_back(qtbot, manager_session
     history.table.selectRow(0)
     assert not history.restore_button.isEnabled()
     history.reject()
+
+
+def test_her_childrens_tab_opens_the_childrens_history(qtbot, manager_session, vault_dir, clock):
+    from refuge_desk.domain.residents import Child
+
+    rid = _her(manager_session)
+    her = residents.get(manager_session, rid)
+    residents.save(manager_session, dataclasses.replace(her, children=[Child(full_name="Rumi")]))
+    window = make_window(qtbot, vault_dir, clock)
+    window.start_session(manager_session)
+    window.open_resident(rid)
+    seen: dict[str, object] = {}
+
+    def inspect_dialog() -> None:
+        dialog = next(w for w in window.editor.findChildren(HistoryDialog) if w.isVisible())
+        seen["filter"] = dialog.field_filter.currentText()
+        seen["fields"] = {c.field for c in dialog.changes}
+        dialog.reject()
+
+    QTimer.singleShot(0, inspect_dialog)
+    window.editor.children_history.click()
+    assert seen == {"filter": "Children", "fields": {"children · Rumi · full_name"}}
+    window.shutdown()
