@@ -19,6 +19,8 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import typing
+from collections.abc import Callable
 from typing import Any
 
 from refuge_desk.domain.errors import NotFound, ValidationError
@@ -51,6 +53,7 @@ APPLICATION = "application"
 SETTING = "setting"
 SETTINGS_REF = "settings"
 COALESCE_MINUTES = 10
+_ID_SEP = "\x1f"  # plan-draft rows: "<field id>\x1f<label>"
 
 ENTITY_LABELS = {
     RESIDENT: "Her record",
@@ -116,22 +119,30 @@ def _text(value: Any) -> str | None:
 def diff(old: Any, new: Any) -> list[tuple[str, str | None, str | None]]:
     """Each changed field: (name, before, after). A list of records (her children, phones,
     abusers) is compared item by item, so a child's school is its own change:
-    "children · Lina · school"."""
-    before = _plain(old) if old is not None else {}
+    "children · Lina · school". For a new record only what differs from a blank one counts."""
+    before = _plain(old) if old is not None else _defaults(new)
     after = _plain(new)
     out: list[tuple[str, str | None, str | None]] = []
     for field, value in after.items():
         if field in _SKIP:
             continue
-        was = before.get(field) if old is not None else None
+        was = before.get(field)
         if _is_records(value) or _is_records(was):
-            out += _list_diff(field, was or [], value or [])
+            items = getattr(new, field, None) or getattr(old, field, None) or [None]
+            blank = _defaults(items[0])
+            out += _list_diff(field, was or [], value or [], blank)
             continue
-        if old is None and value in (None, "", [], False, 0):
-            continue  # a new record: only what was filled in
-        if old is None or was != value:
-            out.append((field, _text(was), _text(value)))
+        if was != value and not (old is None and _empty(value)):
+            out.append((field, None if old is None else _text(was), _text(value)))
     return out
+
+
+def _defaults(record: Any) -> dict[str, Any]:
+    """A blank record of the same kind, as plain values ({} if it cannot be made blank)."""
+    try:
+        return dict(_plain(type(record)()))
+    except (TypeError, ValueError):
+        return {}
 
 
 def _is_records(value: Any) -> bool:
@@ -145,30 +156,47 @@ def _item_name(item: dict[str, Any], index: int) -> str:
     return f"#{index + 1}"
 
 
+def _pair(
+    old: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> list[tuple[int, dict[str, Any], int, dict[str, Any]]]:
+    """(old index, old item, new index, new item); {} where there is none. Items with an id
+    (children) pair by id; others first with an identical item, then by name, then in order,
+    so taking off the first of two abusers is not read as the second being renamed."""
+    pairs: list[tuple[int, dict[str, Any], int, dict[str, Any]]] = []
+    left = dict(enumerate(old))
+    right = dict(enumerate(new))
+
+    def match(same: Callable[[dict[str, Any], dict[str, Any]], bool]) -> None:
+        for j, b in list(right.items()):
+            i = next((i for i, a in left.items() if same(a, b)), None)
+            if i is not None:
+                pairs.append((i, left.pop(i), j, right.pop(j)))
+
+    match(lambda a, b: a.get("id") is not None and a.get("id") == b.get("id"))
+    match(lambda a, b: a.get("id") is None and a == b)
+    match(lambda a, b: a.get("id") is None and _item_name(a, -1) == _item_name(b, -2))
+    for (i, a), (j, b) in zip(list(left.items()), list(right.items()), strict=False):
+        if a.get("id") is None and b.get("id") is None:
+            pairs.append((i, left.pop(i), j, right.pop(j)))
+    pairs += [(i, a, i, {}) for i, a in left.items()]
+    pairs += [(j, {}, j, b) for j, b in right.items()]
+    return pairs
+
+
 def _list_diff(
-    field: str, old: list[dict[str, Any]], new: list[dict[str, Any]]
+    field: str, old: list[dict[str, Any]], new: list[dict[str, Any]], blank: dict[str, Any]
 ) -> list[tuple[str, str | None, str | None]]:
-    """Items matched by id where they have one (children), else by position."""
-
-    def keyed(items: list[dict[str, Any]]) -> dict[object, tuple[int, dict[str, Any]]]:
-        return {
-            (item["id"] if item.get("id") is not None else ("at", i)): (i, item)
-            for i, item in enumerate(items)
-        }
-
-    was, now = keyed(old), keyed(new)
     out: list[tuple[str, str | None, str | None]] = []
-    for key in dict.fromkeys([*now, *was]):
-        i, a = was.get(key, (0, {}))
-        j, b = now.get(key, (i, {}))
+    for _i, a, j, b in _pair(old, new):
         name = _item_name(b or a, j)
+        start = a or blank  # an added item: only what differs from a blank one
         for sub in dict.fromkeys([*b, *a]):
             if sub in _SKIP:
                 continue
-            x, y = a.get(sub), b.get(sub)
-            if x == y or (_empty(x) and _empty(y)) or (not a and y in (None, "", False, 0)):
+            x, y = start.get(sub), b.get(sub)
+            if x == y or (_empty(x) and _empty(y)):
                 continue
-            out.append((f"{field} · {name} · {sub}", _text_or_none(x), _text_or_none(y)))
+            out.append((f"{field} · {name} · {sub}", _text_or_none(a.get(sub)), _text_or_none(y)))
     return out
 
 
@@ -193,6 +221,16 @@ def record_resident(session: Session, old: Resident | None, new: Resident) -> No
         )
 
 
+def _seal_key(plan_id: int) -> str:
+    return f"plan_draft_sealed:{plan_id}"
+
+
+def seal_plan_draft(session: Session, plan_id: int) -> None:
+    """A draft was started, agreed or discarded: later typing never folds into rows from
+    before this moment. Inside the caller's transaction."""
+    meta_repo.put(session.db, _seal_key(plan_id), session.stamp())
+
+
 def record_plan_draft(
     session: Session,
     plan_id: int,
@@ -203,8 +241,9 @@ def record_plan_draft(
     *,
     fold: bool = True,
 ) -> None:
-    """A saved draft: each changed field by its label (folded per person, see above;
-    ``fold=False`` for a discard, so what she typed stays in the history)."""
+    """A saved draft: each changed field (folded per person, see above; ``fold=False`` for a
+    discard, so what she typed stays in the history). Rows are keyed by the field's id, so
+    two fields with the same label stay apart; the label is kept for reading."""
     before = old if isinstance(old, dict) else {}
     after = new if isinstance(new, dict) else {}
     changes = []
@@ -212,20 +251,19 @@ def record_plan_draft(
         was, now = before.get(key), after.get(key)
         if (_empty(was) and _empty(now)) or was == now:
             continue
-        label = labels.get(key, key)[:80]
-        changes.append((label, _text_or_none(was), _text_or_none(now)))
-    if changes:
-        since = (session.now() - dt.timedelta(minutes=COALESCE_MINUTES)).astimezone(dt.UTC)
-        history_repo.record_folded(
-            session.db,
-            session.stamp(),
-            session.user.id,
-            PLAN_DRAFT,
-            plan_id,
-            ref,
-            changes,
-            since.isoformat(timespec="seconds") if fold else "~",  # "~" sorts after any time
-        )
+        field = f"{key}{_ID_SEP}{labels.get(key, key)[:80]}"
+        changes.append((field, _text_or_none(was), _text_or_none(now)))
+    if not changes:
+        return
+    since = "~"  # sorts after any time: nothing to fold into
+    if fold:
+        window = (session.now() - dt.timedelta(minutes=COALESCE_MINUTES)).astimezone(dt.UTC)
+        sealed = meta_repo.get(session.db, _seal_key(plan_id), "")
+        # Strictly after the seal: a row written in the sealing second is never folded.
+        since = max(window.isoformat(timespec="seconds"), sealed + "~" if sealed else "")
+    history_repo.record_folded(
+        session.db, session.stamp(), session.user.id, PLAN_DRAFT, plan_id, ref, changes, since
+    )
 
 
 def _empty(value: Any) -> bool:
@@ -291,7 +329,7 @@ def field_label(change: ChangeRow) -> str:
     """What changed, in words: "Court order · end date", "Children · Lina · school"; plan
     fields keep their own label."""
     if change.entity == PLAN_DRAFT:
-        name = change.field
+        name = change.field.split(_ID_SEP)[-1]
     elif change.entity == SETTING:
         name = SETTING_LABELS.get(change.field, change.field.replace("_", " "))
     else:
@@ -305,29 +343,37 @@ def field_label(change: ChangeRow) -> str:
     return f"{ENTITY_LABELS.get(change.entity, change.entity)} · {name}"
 
 
-_RESIDENT_FIELDS = {f.name for f in dataclasses.fields(Resident)}
+_RESIDENT_TYPES = typing.get_type_hints(Resident)
+_RESIDENT_BLANK = Resident()
 
 
 def restorable(change: ChangeRow) -> bool:
-    """A single field of her record (not a list item: those are edited on the record)."""
-    return (
-        change.entity == RESIDENT
-        and change.field in _RESIDENT_FIELDS
-        and not (change.old_value or "").startswith(("[", "{"))
-    )
+    """A single field of her record that has a value to go back to (not a list item: those
+    are edited on the record; not a field first filled in when her record was made, unless
+    it may be left unset, like a date)."""
+    if change.entity != RESIDENT or change.field not in _RESIDENT_TYPES:
+        return False
+    blank = getattr(_RESIDENT_BLANK, change.field)
+    if isinstance(blank, list):
+        return False
+    return change.old_value is not None or blank is None
 
 
-def _parse(current: Any, text: str | None) -> Any:
+def _parse(field: str, text: str | None) -> Any:
+    """The stored text of a field's old value, back as the field's own type."""
     if text is None:
-        return None
-    if isinstance(current, bool):
+        return getattr(_RESIDENT_BLANK, field)
+    hint = _RESIDENT_TYPES[field]
+    kinds = [k for k in typing.get_args(hint) if k is not type(None)] or [hint]
+    kind = kinds[0]
+    if kind is bool:
         return text == "yes"
-    if isinstance(current, int):
+    if kind is int:
         return int(text)
-    if isinstance(current, enum.Enum):
-        return type(current)(text)
-    if isinstance(current, dt.date) or (current is None and len(text) == 10 and text[4] == "-"):
+    if kind is dt.date:
         return dt.date.fromisoformat(text)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(text)
     return text
 
 
@@ -342,12 +388,16 @@ def restore_value(session: Session, change_id: int) -> Resident:
     if not restorable(change):
         raise ValidationError(
             [
-                "Only single fields can be put back; lists (phones, children, abusers) are "
-                "edited on her record."
+                "This change cannot be put back from here: lists (phones, children, "
+                "abusers) are edited on her record, and a field first filled in when her "
+                "record was made has no earlier value."
             ]
         )
     current = residents_repo.get(session.db, change.entity_id)
     if current is None:
         raise NotFound("That resident's record no longer exists.")
-    value = _parse(getattr(current, change.field), change.old_value)
+    try:
+        value = _parse(change.field, change.old_value)
+    except ValueError:
+        raise ValidationError(["That old value can no longer be put back as it was."]) from None
     return residents.save(session, dataclasses.replace(current, **{change.field: value}))

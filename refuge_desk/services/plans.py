@@ -205,6 +205,7 @@ def start_draft(session: Session, resident_id: int, template_id: int | None = No
         )
         if stored is None:
             raise StaleRecord("Someone else opened this plan at the same moment. Try again.")
+        history.seal_plan_draft(session, plan_id)
         session.audit("plan.draft", f"{reference} from v{latest}")
     return get(session, resident_id)
 
@@ -268,6 +269,7 @@ def discard_draft(session: Session, resident_id: int) -> None:
                 session, row.id, reference, _labels(template), typed, {}, fold=False
             )
         plans_repo.clear_draft(session.db, row.id)
+        history.seal_plan_draft(session, row.id)
         session.audit("plan.discard_draft", reference)
 
 
@@ -373,6 +375,7 @@ def finalise(
             reviewer_id,
         )
         plans_repo.clear_draft(db, row.id)
+        history.seal_plan_draft(session, row.id)
         plans_repo.set_review(db, row.id, review_date, reviewer_id)
         plans_repo.add_review(
             db, row.id, number, now, session.user.id, "new_version", review_date, ""

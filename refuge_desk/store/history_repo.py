@@ -88,7 +88,7 @@ def record_folded(
             "WHERE entity = ? AND entity_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
             (entity, entity_id, field),
         )
-        if last is not None and last[1] == user_id and str(last[2]) >= since:
+        if last is not None and last[1] == user_id and str(last[2]) > since:
             if last[3] == new:
                 db.execute("DELETE FROM change_history WHERE id = ?", (last[0],))
             else:

@@ -189,6 +189,8 @@ def purge(db: Database, resident_id: int, reference: str) -> None:
     )
     for cid in child_ids:
         db.execute("DELETE FROM change_history WHERE entity = 'child' AND entity_id = ?", (cid,))
+    for (plan_id,) in db.query("SELECT id FROM safety_plans WHERE resident_id = ?", (resident_id,)):
+        db.execute("DELETE FROM meta WHERE key = ?", (f"plan_draft_sealed:{plan_id}",))
     # "Done" marks of automatic tasks are keyed "<kind>:<record id>:<date>" (no personal
     # data, but a reused id must not inherit them).
     keyed = [(kind, resident_id) for kind in RESIDENT_TASK_KINDS]

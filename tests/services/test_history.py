@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -65,8 +66,8 @@ def test_a_manager_puts_an_old_value_back_as_a_new_change(
     assert back.languages == "Arabic"
     newest = history.for_resident(manager_session, her.id, "languages")[0]
     assert (newest.old_value, newest.new_value) == ("Farsi", "Arabic")
-    children = next(c for c in history.for_resident(manager_session, her.id) if c.field == "status")
-    assert children.new_value == "referral"
+    fields = {c.field for c in history.for_resident(manager_session, her.id)}
+    assert not {"status", "email_safety"} & fields  # a blank record's defaults: not changes
     worker = sign_in_as(vault_dir, WORKER, clock)
     with pytest.raises(PermissionDenied):
         history.restore_value(worker, change.id)
@@ -140,3 +141,64 @@ def test_rooms_and_court_orders_keep_their_history_too(manager_session: Session)
     expiry = next(c for c in mine if c.field == "expires_on" and c.old_value)
     assert (expiry.old_value, expiry.new_value) == ("2027-01-31", "2027-06-30")
     assert not history.restorable(expiry)  # put back on the order itself, not from here
+
+
+def test_only_changes_with_a_value_to_go_back_to_can_be_put_back(manager_session: Session) -> None:
+    her = residents.save(
+        manager_session,
+        Resident(
+            full_name="Amina Hassan",
+            status=Status.RESIDENT,
+            arrival_date=dt.date(2026, 9, 1),
+            languages="Arabic",
+            interpreter_needed=True,
+        ),
+    )
+    assert her.id is not None
+    created = {c.field: c for c in history.for_resident(manager_session, her.id)}
+    assert not history.restorable(created["full_name"])  # there was no name before
+    assert not history.restorable(created["status"])
+    assert not history.restorable(created["interpreter_needed"])
+    with pytest.raises(ValidationError):
+        history.restore_value(manager_session, created["status"].id)
+    assert not history.restorable(created["languages"])
+    assert history.restorable(created["arrival_date"])  # a date may be unset again
+    changed = residents.save(
+        manager_session,
+        dataclasses.replace(residents.get(manager_session, her.id), languages="Arabic, French"),
+    )
+    [update] = [
+        c for c in history.for_resident(manager_session, her.id, "languages") if c.old_value
+    ]
+    assert history.restore_value(manager_session, update.id).languages == "Arabic"
+    assert changed.languages == "Arabic, French"
+
+
+def test_taking_off_the_first_abuser_is_not_read_as_renaming_the_second(
+    manager_session: Session, clock: FakeClock
+) -> None:
+    from refuge_desk.domain.residents import Abuser, Phone
+
+    her = residents.save(
+        manager_session,
+        Resident(
+            full_name="Amina Hassan",
+            abusers=[Abuser(name="Dan Smith", vehicle="red van"), Abuser(name="Lee Brown")],
+            phones=[Phone(number="07700 900111"), Phone(number="07700 900222")],
+        ),
+    )
+    assert her.id is not None
+    clock.advance(60)
+    residents.save(
+        manager_session, dataclasses.replace(her, abusers=her.abusers[1:], phones=her.phones[1:])
+    )
+    rows = history.for_resident(manager_session, her.id)
+    newest = {(c.field, c.old_value, c.new_value) for c in rows if c.at == rows[0].at}
+    assert newest == {
+        ("abusers · Dan Smith · name", "Dan Smith", None),
+        ("abusers · Dan Smith · vehicle", "red van", None),
+        ("phones · 07700 900111 · number", "07700 900111", None),
+        ("phones · 07700 900111 · safety", "unsafe", None),
+    }
+    added = {c.field for c in rows if c.field.startswith("phones · 07700 900222")}
+    assert added == {"phones · 07700 900222 · number"}  # its default "unsafe" is no change

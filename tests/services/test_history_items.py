@@ -52,7 +52,7 @@ def test_plan_draft_typing_is_folded_per_person_and_ten_minutes(
         clock.advance(3)
         _type(manager_session, rid, field.id, text)
     [row] = _plan_rows(manager_session, rid)
-    assert row.field == field.label
+    assert row.field.endswith(field.label) and field.id in row.field
     assert (row.old_value or "", row.new_value) == (first, "Go to the neighbour at no. 4")
     assert history.field_label(row) == f"Safety plan draft · {field.label}"
 
@@ -164,3 +164,46 @@ def test_a_purge_takes_her_plan_and_referral_history_with_her(manager_session: S
     )
     retention.purge(s, rid, reference)
     assert s.db.scalar("SELECT count(*) FROM change_history WHERE ref = ?", (reference,)) == 0
+
+
+def test_typing_never_folds_across_a_discard_or_an_agreed_version(manager_session: Session) -> None:
+    s = manager_session
+    rid = _her(s)
+    state = plans.start_draft(s, rid)
+    assert state.draft is not None
+    field = next(f for f in state.draft.template.fields() if f.kind.value == "text")
+    _type(s, rid, field.id, "He knows the street name")
+    plans.discard_draft(s, rid)
+    plans.start_draft(s, rid)
+    _type(s, rid, field.id, "Something new")
+    rows = [(r.old_value, r.new_value) for r in _plan_rows(s, rid)]
+    assert ("He knows the street name", None) in rows  # the discard is still there
+    assert rows[0][1] == "Something new"
+
+    state = plans.get(s, rid)
+    assert state.draft is not None
+    plans.finalise(s, rid, state.draft.revision, s.today() + dt.timedelta(days=30))
+    plans.start_draft(s, rid)
+    _type(s, rid, field.id, "")  # cleared in the next draft, a minute after agreeing
+    newest = _plan_rows(s, rid)[0]
+    assert (newest.old_value, newest.new_value) == ("Something new", None)
+
+
+def test_two_plan_fields_with_the_same_label_keep_apart(manager_session: Session) -> None:
+    s = manager_session
+    rid = _her(s)
+    labels = {"extra_1": "Anything else", "extra_2": "Anything else"}
+    history.record_plan_draft(s, 99, "R-0001", labels, {}, {"extra_1": "Neighbour has a key"})
+    history.record_plan_draft(
+        s,
+        99,
+        "R-0001",
+        labels,
+        {"extra_1": "Neighbour has a key"},
+        {"extra_1": "Neighbour has a key", "extra_2": "Taxi firm knows"},
+    )
+    rows = [c for c in history.for_resident(s, rid) if c.entity == history.PLAN_DRAFT]
+    assert sorted((history.field_label(c), c.new_value) for c in rows) == [
+        ("Safety plan draft · Anything else", "Neighbour has a key"),
+        ("Safety plan draft · Anything else", "Taxi firm knows"),
+    ]
