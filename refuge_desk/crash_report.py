@@ -14,7 +14,6 @@ import datetime as dt
 import faulthandler
 import os
 import platform
-import secrets
 import sys
 import threading
 from importlib import metadata
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from refuge_desk import logging_setup
+from refuge_desk.store.keyslots import atomic_write
 
 PREFIX = "crash-"
 SUFFIX = ".txt"
@@ -51,7 +51,7 @@ def write_report(
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = _free_name(folder, when)
-        _write_atomically(folder, target, text.encode("utf-8"))
+        atomic_write(target, text.encode("utf-8"))  # private (0600), whole or not at all
         _prune(folder, keep=target)
         return target
     except Exception:  # a report that cannot be written must not crash the crash
@@ -106,33 +106,6 @@ def _free_name(folder: Path, when: dt.datetime) -> Path:
         target = folder / f"{stem}-{n}{SUFFIX}"
         n += 1
     return target
-
-
-def _write_atomically(folder: Path, target: Path, data: bytes) -> None:
-    temp = folder / f".{PREFIX}{os.getpid()}-{secrets.token_hex(4)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), _PRIVATE)
-    try:
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, _PRIVATE)  # whatever the umask
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # POSIX: make the rename itself durable
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
 
 
 def _prune(folder: Path, keep: Path) -> None:

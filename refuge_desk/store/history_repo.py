@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from refuge_desk.store.db import Database
 
+_SELECT = (
+    "SELECT h.id, h.at, COALESCE(s.full_name, ''), h.entity, h.entity_id, h.ref, h.field, "
+    "h.old_value, h.new_value FROM change_history h LEFT JOIN staff s ON s.id = h.user_id "
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ChangeRow:
@@ -37,11 +42,7 @@ def record(
 
 
 def for_entity(db: Database, entity: str, entity_id: int, field: str = "") -> list[ChangeRow]:
-    sql = (
-        "SELECT h.id, h.at, COALESCE(s.full_name, ''), h.entity, h.entity_id, h.ref, h.field, "
-        "h.old_value, h.new_value FROM change_history h LEFT JOIN staff s ON s.id = h.user_id "
-        "WHERE h.entity = ? AND h.entity_id = ?"
-    )
+    sql = _SELECT + "WHERE h.entity = ? AND h.entity_id = ?"
     params: list[object] = [entity, entity_id]
     if field:
         sql += " AND h.field = ?"
@@ -51,9 +52,7 @@ def for_entity(db: Database, entity: str, entity_id: int, field: str = "") -> li
 
 def get(db: Database, change_id: int) -> ChangeRow | None:
     r = db.query_one(
-        "SELECT h.id, h.at, COALESCE(s.full_name, ''), h.entity, h.entity_id, h.ref, h.field, "
-        "h.old_value, h.new_value FROM change_history h LEFT JOIN staff s ON s.id = h.user_id "
-        "WHERE h.id = ?",
+        _SELECT + "WHERE h.id = ?",
         (change_id,),
     )
     return ChangeRow(*r) if r is not None else None
@@ -61,9 +60,7 @@ def get(db: Database, change_id: int) -> ChangeRow | None:
 
 def for_ref(db: Database, ref: str) -> list[ChangeRow]:
     rows = db.query(
-        "SELECT h.id, h.at, COALESCE(s.full_name, ''), h.entity, h.entity_id, h.ref, h.field, "
-        "h.old_value, h.new_value FROM change_history h LEFT JOIN staff s ON s.id = h.user_id "
-        "WHERE h.ref = ? ORDER BY h.id DESC",
+        _SELECT + "WHERE h.ref = ? ORDER BY h.id DESC",
         (ref,),
     )
     return [ChangeRow(*r) for r in rows]
