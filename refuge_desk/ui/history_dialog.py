@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -26,6 +25,7 @@ from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import format_stamp
+from refuge_desk.ui.table_models import read_only_rows
 
 HEADERS = ("When", "Who", "Field", "Before", "After")
 ALL = "All changes"
@@ -87,10 +87,7 @@ class HistoryDialog(QDialog):
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setObjectName("history_table")
         self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        read_only_rows(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.restore_button = QPushButton("Put back the value before")
         self.restore_button.setVisible(can_restore)

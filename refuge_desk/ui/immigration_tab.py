@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -40,7 +39,7 @@ from refuge_desk.ui.forms import (
     line_edit,
     text_area,
 )
-from refuge_desk.ui.table_models import RowsModel
+from refuge_desk.ui.table_models import RowsModel, read_only_rows
 
 
 def mvdac_words(granted: dt.date | None, today: dt.date) -> str:
@@ -180,10 +179,7 @@ class ImmigrationTab(QWidget):
         self.apps_view = QTableView()
         self.apps_view.setObjectName("applications")
         self.apps_view.setModel(self.apps)
-        self.apps_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.apps_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.apps_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.apps_view.verticalHeader().hide()
+        read_only_rows(self.apps_view)
         self.apps_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.apps_view.setMinimumHeight(120)
         self.apps_view.doubleClicked.connect(lambda _i: self.edit_application())

@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -36,7 +35,7 @@ from refuge_desk.ui.forms import (
     line_edit,
     text_area,
 )
-from refuge_desk.ui.table_models import RowsModel
+from refuge_desk.ui.table_models import RowsModel, read_only_rows
 
 
 class OrdersModel(RowsModel[CourtOrder]):
@@ -139,10 +138,7 @@ class OrdersTab(QWidget):
         self.view = QTableView()
         self.view.setObjectName("orders")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
+        read_only_rows(self.view)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.empty = QLabel("No court orders recorded for her.")

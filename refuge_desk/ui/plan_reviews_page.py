@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,7 +25,7 @@ from refuge_desk.ui import style
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import format_date, plural
 from refuge_desk.ui.residents_page import ResidentsTable
-from refuge_desk.ui.table_models import RowsModel
+from refuge_desk.ui.table_models import RowsModel, read_only_rows
 
 EMPTY_TEXT = f"No safety-plan reviews are due in the next {DUE_SOON_DAYS} days."
 
@@ -113,10 +112,7 @@ class PlanReviewsPage(QWidget):
         self.view = ResidentsTable()
         self.view.setObjectName("plan_reviews")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
+        read_only_rows(self.view)
         self.view.setAlternatingRowColors(False)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.view.doubleClicked.connect(self._open_index)

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QTableView
 
 from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.residents import RoomOccupancy, Status, initials
@@ -330,3 +330,12 @@ class StaffModel(RowsModel[StaffUser]):
         if role == Qt.ItemDataRole.ForegroundRole and not row.active:
             return QBrush(QColor(style.MUTED))
         return None
+
+
+def read_only_rows(view: QAbstractItemView) -> None:
+    """A list to choose one row from: whole rows, one at a time, never edited in place."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    if isinstance(view, QTableView):
+        view.verticalHeader().hide()

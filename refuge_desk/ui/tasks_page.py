@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -38,7 +37,7 @@ from refuge_desk.ui.forms import (
     line_edit,
     text_area,
 )
-from refuge_desk.ui.table_models import RowsModel
+from refuge_desk.ui.table_models import RowsModel, read_only_rows
 
 
 class TasksModel(RowsModel[TaskItem]):
@@ -161,10 +160,7 @@ class TasksPage(QWidget):
         self.view = QTableView()
         self.view.setObjectName("tasks")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
+        read_only_rows(self.view)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TasksModel.COL_TASK, QHeaderView.ResizeMode.Stretch)
