@@ -23,6 +23,8 @@ CRASH_ADVICE = (
 )
 
 
+READY = "the window is up and the event loop is running"
+
 LINUX_LIBS = ("xcb-cursor", "xcb-icccm", "xcb-keysyms")
 
 
@@ -55,9 +57,10 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
         os.environ["TMPDIR"] = str(private_tmp)
         tempfile.tempdir = str(private_tmp)
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from refuge_desk import logging_setup
+    from refuge_desk.ui.dialogs import Dialogs
     from refuge_desk.ui.main_window import MainWindow
     from refuge_desk.ui.style import APP_STYLE
 
@@ -77,8 +80,10 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
 
     logging.getLogger(__name__).info("core dumps off: %s", os_protect.disable_core_dumps())
 
+    dialogs = Dialogs()
+
     def show_crash(message: str) -> None:
-        QMessageBox.critical(None, APP_NAME, message)
+        dialogs.error(None, APP_NAME, message)
 
     logging_setup.install_excepthook(
         lambda message: show_crash(f"{message} {CRASH_ADVICE}"), report_dir=paths.log_dir()
@@ -99,7 +104,7 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
         except UserError as exc:
             show_crash(str(exc))
             return 1
-        window = MainWindow(folder, demo_hint=demo_hint)
+        window = MainWindow(folder, dialogs, demo_hint=demo_hint)
         settings = QSettings()
         geometry = settings.value("main/geometry")
         if geometry is not None:
@@ -118,6 +123,7 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
         wake = QTimer()  # lets Python run its signal handlers while Qt's loop waits
         wake.start(300)
         wake.timeout.connect(lambda: None)
+        QTimer.singleShot(0, lambda: logging.getLogger(__name__).info(READY))
         code = app.exec()
         settings.setValue("main/geometry", window.saveGeometry())
         window.shutdown()

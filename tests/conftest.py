@@ -18,6 +18,9 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HO
     os.environ[_var] = str(TEST_HOME / _var.lower())
 os.environ["REFUGE_DESK_LOG_DIR"] = str(TEST_HOME / "logs")
 
+# Every test fails at once, naming the dialog, if it reaches a real modal exec() (a hang).
+pytest_plugins = ("tests.modal_guard", "pytester")
+
 from refuge_desk.domain.roles import Role  # noqa: E402
 from refuge_desk.services import auth  # noqa: E402
 from refuge_desk.services import staff as staff_service  # noqa: E402

@@ -92,7 +92,7 @@ class NewBackupKeyDialog(QDialog):
         return recovery_sheet_pdf(self.session, identity=self.identity)
 
     def print_sheet(self) -> None:
-        PdfPreviewDialog(
+        preview = PdfPreviewDialog(
             self.sheet_pdf(),
             "Recovery sheet",
             self.dialogs,
@@ -100,7 +100,8 @@ class NewBackupKeyDialog(QDialog):
             lambda: None,
             self,
             suggested_name="recovery-sheet.pdf",
-        ).exec()
+        )
+        self.dialogs.run(preview)
 
     def reject(self) -> None:
         # Closing without confirming would lose the only copy of the key: ask first.
@@ -307,11 +308,11 @@ class BackupDialog(QDialog):
         except UserError as exc:
             self.error.show_problems([str(exc)])
             return
-        NewBackupKeyDialog(self.session, identity, self.dialogs, self).exec()
+        self.dialogs.run(NewBackupKeyDialog(self.session, identity, self.dialogs, self))
         self.refresh()
 
     def new_sheet(self) -> None:
-        NewRecoverySheetDialog(self.session, self.dialogs, self).exec()
+        self.dialogs.run(NewRecoverySheetDialog(self.session, self.dialogs, self))
         self.refresh()
 
 

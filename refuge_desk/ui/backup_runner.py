@@ -27,6 +27,8 @@ class _Bridge(QObject):
 
 
 class BackupRunner(QObject):
+    started = Signal()  # the worker is under way and the progress dialog is up
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: threading.Thread | None = None
@@ -88,6 +90,7 @@ class BackupRunner(QObject):
         dialog.show()
         self._thread = threading.Thread(target=work, name="backup", daemon=False)
         self._thread.start()
+        self.started.emit()
         try:
             loop.exec()
             self.wait()

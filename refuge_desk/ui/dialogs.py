@@ -1,17 +1,24 @@
-"""The one place that shows modal questions, so tests can answer them.
+"""The one place that runs anything modal, so tests can answer it.
 
-Widgets call ``self.dialogs.confirm(...)`` etc. Tests pass a ``ScriptedDialogs`` with the
-answers queued. Every box opened here is tracked so the lock sequence can close it.
+Widgets call ``self.dialogs.confirm(...)`` for a question and ``self.dialogs.run(dialog)``
+for a dialog of ours; nothing else in the app calls ``exec()``. Tests pass a
+``ScriptedDialogs`` with the answers queued: a value for a question, a callable that works the
+dialog for ``run``. Every box and dialog opened here is tracked so the lock sequence can close
+it.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+
+DialogScript = Callable[[Any], object]
+"""Works a dialog in a test (fills it in, clicks its buttons); it must close the dialog."""
 
 
 def forget_file_dialog_history() -> None:
@@ -24,7 +31,15 @@ def forget_file_dialog_history() -> None:
 
 class Dialogs:
     def __init__(self) -> None:
-        self._open: list[QMessageBox] = []
+        self._open: list[QDialog] = []
+
+    def run(self, dialog: QDialog) -> int:
+        """Show one of our dialogs modally and return its result (QDialog.DialogCode)."""
+        self._open.append(dialog)
+        try:
+            return int(dialog.exec())
+        finally:
+            self._open.remove(dialog)
 
     def _box(
         self,
@@ -37,11 +52,7 @@ class Dialogs:
     ) -> QMessageBox.StandardButton:
         box = QMessageBox(icon, title, text, buttons, parent)
         box.setDefaultButton(default)
-        self._open.append(box)
-        try:
-            return QMessageBox.StandardButton(box.exec())
-        finally:
-            self._open.remove(box)
+        return QMessageBox.StandardButton(self.run(box))  # the button, NoButton if closed
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
         self._box(
@@ -98,11 +109,7 @@ class Dialogs:
         for key, label in options:
             buttons[key] = box.addButton(label, QMessageBox.ButtonRole.ActionRole)
         box.setDefaultButton(buttons[default])
-        self._open.append(box)
-        try:
-            box.exec()
-        finally:
-            self._open.remove(box)
+        self.run(box)
         clicked = box.clickedButton()
         return next((k for k, b in buttons.items() if b is clicked), "")
 
@@ -117,8 +124,12 @@ class Dialogs:
         return Path(name) if name else None
 
     def ask_text(self, parent: QWidget | None, title: str, label: str) -> str | None:
-        text, ok = QInputDialog.getText(parent, title, label)
-        return text if ok else None
+        dialog = QInputDialog(parent)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        if self.run(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.textValue()
 
     def choose_folder(self, parent: QWidget | None, title: str) -> Path | None:
         try:
@@ -142,8 +153,8 @@ class Dialogs:
         return Path(name) if name else None
 
     def close_all(self) -> None:
-        for box in list(self._open):
-            box.reject()
+        for dialog in reversed(list(self._open)):  # the innermost first
+            dialog.reject()
 
 
 class ScriptedDialogs(Dialogs):
@@ -156,7 +167,33 @@ class ScriptedDialogs(Dialogs):
 
     def _next(self, kind: str, title: str, text: str, default: Any) -> Any:
         self.asked.append((kind, title, text))
+        if self.answers and callable(self.answers[0]):
+            raise AssertionError(
+                f"The test scripted a dialog next, but the app asked ({kind}) {title!r}: {text}"
+            )
         return self.answers.popleft() if self.answers else default
+
+    def run(self, dialog: QDialog) -> int:
+        """Shown (not modal, so nothing waits); the next queued callable works it. With no
+        callable queued the dialog is cancelled, as a question's default answer is "no"."""
+        title = dialog.windowTitle()
+        self.asked.append(("dialog", title, type(dialog).__name__))
+        script: DialogScript | None = None
+        if self.answers and callable(self.answers[0]):
+            script = self.answers.popleft()
+        self._open.append(dialog)
+        try:
+            dialog.show()
+            if script is None:
+                dialog.reject()
+            else:
+                script(dialog)
+        finally:
+            self._open.remove(dialog)
+        if dialog.isVisible():
+            dialog.reject()
+            raise AssertionError(f"The test left the dialog {title!r} open.")
+        return int(QDialog.result(dialog))  # some dialogs of ours shadow result()
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
         self._next("info", title, text, None)

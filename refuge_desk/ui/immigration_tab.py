@@ -304,7 +304,7 @@ class ImmigrationTab(QWidget):
 
     def _run(self, app: Application) -> None:
         dialog = ApplicationDialog(self.session, app, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if self.dialogs.run(dialog) == QDialog.DialogCode.Accepted:
             self.refresh()
             self.changed.emit()
 

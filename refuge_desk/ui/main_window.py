@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
     def open_restore(self) -> None:
         """From the set-up wizard: a backup becomes this laptop's vault, then she signs in."""
         dialog = RestoreDialog(self.folder, self.clock, self.dialogs, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result is None:
+        if self.dialogs.run(dialog) != QDialog.DialogCode.Accepted or dialog.result is None:
             return
         try:
             session = auth.sign_in(
@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
 
     def open_recovery(self) -> None:
         dialog = RecoveryDialog(self.folder, self.clock, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.session is not None:
+        if self.dialogs.run(dialog) == QDialog.DialogCode.Accepted and dialog.session is not None:
             self.dialogs.info(
                 self, "New passphrase set", "Your new passphrase is set. You are signed in."
             )
@@ -634,7 +634,7 @@ class MainWindow(QMainWindow):
             return
         text = kept_text(template, current, plan_domain.normalise(template, payload.get("content")))
         dialog = KeptTypingDialog(text, _local_time(str(payload.get("kept_at", ""))), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and self.dialogs.confirm(
+        if self.dialogs.run(dialog) == QDialog.DialogCode.Accepted and self.dialogs.confirm(
             self, "Throw away kept typing?", "Throw this kept typing away for good?"
         ):
             drafts.discard(session, drafts.PLAN, resident_id)
@@ -647,7 +647,7 @@ class MainWindow(QMainWindow):
         except UserError as err:
             self.dialogs.error(self, "Print or save a plan", str(err))
             return
-        dialog.exec()
+        self.dialogs.run(dialog)
 
     def transfer_out(self, resident_id: int) -> None:
         session = self.session
@@ -701,7 +701,7 @@ class MainWindow(QMainWindow):
         dialog = TransferNotesDialog(choices, self)
         self.transfer_notes_dialog = dialog  # tests tick notes through it
         try:
-            return dialog.chosen() if dialog.exec() else None
+            return dialog.chosen() if self.dialogs.run(dialog) else None
         finally:
             self.transfer_notes_dialog = None
 
@@ -745,12 +745,12 @@ class MainWindow(QMainWindow):
         except UserError as err:
             self.dialogs.error(self, "Subject access request", str(err))
             return
-        dialog.exec()
+        self.dialogs.run(dialog)
 
     def open_backups(self) -> None:
         if self.session is None or not self.session.is_open:
             return
-        BackupDialog(self.session, self.dialogs, self, self.backup_runner).exec()
+        self.dialogs.run(BackupDialog(self.session, self.dialogs, self, self.backup_runner))
         self._update_status()
 
     def _backup_if_due(self, reason: str) -> None:
@@ -776,7 +776,7 @@ class MainWindow(QMainWindow):
         # QtCharts loads only when a manager asks for statistics.
         from refuge_desk.ui.stats_dialog import StatsDialog
 
-        StatsDialog(self.session, self.dialogs, self).exec()
+        self.dialogs.run(StatsDialog(self.session, self.dialogs, self))
 
     def import_template(self) -> None:
         session = self.session
@@ -1060,7 +1060,7 @@ class MainWindow(QMainWindow):
     def open_import(self) -> None:
         if self.session is None:
             return
-        ImportResidentsDialog(self.session, self.dialogs, self).exec()
+        self.dialogs.run(ImportResidentsDialog(self.session, self.dialogs, self))
         page = self._pages.get("residents")
         if page is not None and self.session.is_open:
             page.refresh()  # type: ignore[attr-defined]
@@ -1068,7 +1068,10 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if self.session is None:
             return
-        if SettingsDialog(self.session, self, self.dialogs).exec() == QDialog.DialogCode.Accepted:
+        if (
+            self.dialogs.run(SettingsDialog(self.session, self, self.dialogs))
+            == QDialog.DialogCode.Accepted
+        ):
             self.idle.timeout = settings.auto_lock_minutes(self.session) * 60
             self._apply_protections(self.session)
             self._update_status()
@@ -1076,7 +1079,7 @@ class MainWindow(QMainWindow):
     def open_change_passphrase(self) -> None:
         if self.session is None:
             return
-        ChangeOwnPassphraseDialog(self.session, self).exec()
+        self.dialogs.run(ChangeOwnPassphraseDialog(self.session, self))
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -194,7 +194,7 @@ class OrdersTab(QWidget):
 
     def _run(self, order: CourtOrder) -> None:
         dialog = OrderDialog(self.session, order, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if self.dialogs.run(dialog) == QDialog.DialogCode.Accepted:
             self.refresh()
             self.changed.emit()
 

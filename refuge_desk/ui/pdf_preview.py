@@ -41,7 +41,7 @@ class PdfPreviewDialog(QDialog):
         on_saved: Callable[[], None],
         parent: QWidget | None = None,
         *,
-        printer: Callable[[QWidget | None, bytes], bool] = choose_printer_and_print,
+        printer: Callable[[QWidget | None, bytes], bool] | None = None,
         suggested_name: str = "document.pdf",
     ) -> None:
         super().__init__(parent)
@@ -49,7 +49,9 @@ class PdfPreviewDialog(QDialog):
         self.dialogs = dialogs
         self.on_printed = on_printed
         self.on_saved = on_saved
-        self.printer = printer
+        self.printer = printer or (
+            lambda parent, pdf: choose_printer_and_print(parent, pdf, dialogs)
+        )
         self.suggested_name = suggested_name
         self.pdf = b""
         self._source: PdfInMemory | None = None

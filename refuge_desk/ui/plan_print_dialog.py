@@ -18,7 +18,6 @@ from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import wait_cursor
 from refuge_desk.ui.pdf_preview import PdfPreviewDialog
 from refuge_desk.ui.plan_print_options import PrintOptionsBar
-from refuge_desk.ui.printing import choose_printer_and_print
 
 WINDOW_TITLE = "Print or save a plan"
 VARIANTS = (Variant.RESIDENT, Variant.DISCREET, Variant.STAFF, Variant.BLANK)
@@ -33,7 +32,7 @@ class PlanPrintDialog(PdfPreviewDialog):
         which: Which,
         parent: QWidget | None = None,
         *,
-        printer: Callable[[QWidget | None, bytes], bool] = choose_printer_and_print,
+        printer: Callable[[QWidget | None, bytes], bool] | None = None,
         variant: Variant = Variant.RESIDENT,
     ) -> None:
         self.session = session

@@ -9,6 +9,7 @@ from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
 from refuge_desk.domain.errors import UserError
+from refuge_desk.ui.dialogs import Dialogs
 
 MAX_DPI = 300  # enough for text on paper; 1200 dpi pages would be ~500 MB images each
 NEUTRAL_JOB_NAME = "Document"  # print queues show the job name to anyone who looks
@@ -69,7 +70,7 @@ def _paint_page(
     painter.drawImage(QRectF((target.width() - w) / 2, (target.height() - h) / 2, w, h), image)
 
 
-def choose_printer_and_print(parent: QWidget | None, pdf: bytes) -> bool:
+def choose_printer_and_print(parent: QWidget | None, pdf: bytes, dialogs: Dialogs) -> bool:
     """Ask which printer with the system's print dialog, then print; False if cancelled."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(NEUTRAL_JOB_NAME)
@@ -88,7 +89,7 @@ def choose_printer_and_print(parent: QWidget | None, pdf: bytes) -> bool:
     finally:
         source.close()
     dialog = make_print_dialog(printer, parent)
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+    if dialogs.run(dialog) != QPrintDialog.DialogCode.Accepted:
         return False
     check_printer(printer)
     return print_pdf(pdf, printer) > 0

@@ -131,7 +131,7 @@ class SecretsPanel(QWidget):
         self.printed = True
 
     def print_sheet(self) -> None:
-        PdfPreviewDialog(
+        preview = PdfPreviewDialog(
             self.sheet_pdf(),
             "Recovery sheet",
             self.dialogs,
@@ -139,7 +139,8 @@ class SecretsPanel(QWidget):
             self._mark_printed,
             self,
             suggested_name="recovery-sheet.pdf",
-        ).exec()
+        )
+        self.dialogs.run(preview)
 
     def forget(self) -> None:
         self._recovery_key = self._identity = ""

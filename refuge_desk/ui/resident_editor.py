@@ -676,7 +676,7 @@ class ResidentEditor(QWidget):
         if self.resident_id is None:
             return None
         dialog = HistoryDialog(self.session, self.dialogs, self.resident_id, self, field=field)
-        dialog.exec()
+        self.dialogs.run(dialog)
         if dialog.restored and not self.has_unsaved_changes():
             self.load(self.resident_id, keep_tab=True)
         return dialog

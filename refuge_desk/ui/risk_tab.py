@@ -326,7 +326,7 @@ class RiskTab(QWidget):
             return None
         self.open_dialog = dialog
         try:
-            if dialog.exec() and dialog.saved is not None:
+            if self.dialogs.run(dialog) and dialog.saved is not None:
                 self.refresh()
                 self.changed.emit()
         finally:
@@ -338,7 +338,7 @@ class RiskTab(QWidget):
         if aid is None:
             return
         try:
-            AssessmentViewDialog(self.session, aid, self).exec()
+            self.dialogs.run(AssessmentViewDialog(self.session, aid, self))
         except UserError as err:
             self.dialogs.error(self, "Risk checklist", str(err))
 
@@ -346,7 +346,7 @@ class RiskTab(QWidget):
         if self.resident_id is None:
             return
         dialog = IncidentDialog(self.session, self.resident_id, self)
-        if dialog.exec() and dialog.saved is not None:
+        if self.dialogs.run(dialog) and dialog.saved is not None:
             self.refresh()
             self.changed.emit()
 
@@ -355,7 +355,7 @@ class RiskTab(QWidget):
             return
         suggested = self.overview.flags.met if self.overview else ()
         dialog = ReferralDialog(self.session, self.resident_id, None, suggested, self)
-        if dialog.exec() and dialog.saved is not None:
+        if self.dialogs.run(dialog) and dialog.saved is not None:
             self.refresh()
             self.changed.emit()
 
@@ -367,6 +367,6 @@ class RiskTab(QWidget):
         if referral is None:
             return
         dialog = ReferralDialog(self.session, self.resident_id, referral, (), self)
-        if dialog.exec() and dialog.saved is not None:
+        if self.dialogs.run(dialog) and dialog.saved is not None:
             self.refresh()
             self.changed.emit()

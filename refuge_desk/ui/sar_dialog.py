@@ -15,7 +15,6 @@ from refuge_desk.services.session import Session
 from refuge_desk.ui.dialogs import Dialogs
 from refuge_desk.ui.forms import wait_cursor
 from refuge_desk.ui.pdf_preview import NOT_ENCRYPTED, PdfPreviewDialog
-from refuge_desk.ui.printing import choose_printer_and_print
 
 WINDOW_TITLE = "Subject access request"
 
@@ -28,7 +27,7 @@ class SarDialog(PdfPreviewDialog):
         resident_id: int,
         parent: QWidget | None = None,
         *,
-        printer: Callable[[QWidget | None, bytes], bool] = choose_printer_and_print,
+        printer: Callable[[QWidget | None, bytes], bool] | None = None,
     ) -> None:
         self.session = session
         self.resident_id = resident_id

@@ -35,6 +35,7 @@ class SignInPage(QWidget):
     unlocked = Signal()
     switch_user = Signal()
     forgot_passphrase = Signal()
+    settled = Signal()  # an attempt's result was handled: used, refused or thrown away
 
     def __init__(
         self,
@@ -208,6 +209,12 @@ class SignInPage(QWidget):
             self.passphrase.clear()
 
     def _done(self, result: object) -> None:
+        try:
+            self._use(result)
+        finally:
+            self.settled.emit()
+
+    def _use(self, result: object) -> None:
         generation, session = result  # type: ignore[misc]
         if generation != self._generation:
             # Cancelled: close what the job opened and stay on this screen.
@@ -223,6 +230,12 @@ class SignInPage(QWidget):
             self.signed_in.emit(session)
 
     def _failed(self, exc: BaseException) -> None:
+        try:
+            self._refused(exc)
+        finally:
+            self.settled.emit()
+
+    def _refused(self, exc: BaseException) -> None:
         if getattr(exc, "generation", self._generation) != self._generation:
             return
         self._set_busy(False)

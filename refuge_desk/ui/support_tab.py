@@ -248,6 +248,6 @@ class SupportTab(QWidget):
         if self.resident_id is None:
             return
         dialog = SupportReviewDialog(self.session, self.resident_id, self._latest, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if self.dialogs.run(dialog) == QDialog.DialogCode.Accepted:
             self.refresh()
             self.changed.emit()

@@ -246,7 +246,7 @@ class TasksPage(QWidget):
 
     def add(self) -> None:
         dialog = TaskDialog(self.session, TaskDraft(resident_id=self.resident_id), "", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if self.dialogs.run(dialog) == QDialog.DialogCode.Accepted:
             self.refresh()
             self.changed.emit()
 
@@ -256,7 +256,7 @@ class TasksPage(QWidget):
             return
         draft = tasks.draft_of(self.session, item.key)
         dialog = TaskDialog(self.session, draft, item.key, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        if self.dialogs.run(dialog) == QDialog.DialogCode.Accepted:
             self.refresh()
             self.changed.emit()
 

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from refuge_desk.app import READY
 from tests.cli.conftest import cli_env
 
 
@@ -22,16 +23,18 @@ def test_demo_starts_and_a_terminate_request_leaves_nothing_behind(tmp_path: Pat
         stderr=subprocess.PIPE,
         text=True,
     )
+    log = home / "logs" / "refuge-desk.log"
+
+    def ready() -> bool:
+        assert proc.poll() is None, proc.communicate()
+        return log.is_file() and READY in log.read_text("utf-8", "replace")
+
     try:
         deadline = time.monotonic() + 60
-        demo_dbs: list[Path] = []
-        while time.monotonic() < deadline and not demo_dbs:
-            assert proc.poll() is None, proc.communicate()
-            demo_dbs = list((home / "tmp").glob("refuge-desk-demo-*/demo-vault/vault.db"))
-            time.sleep(0.2)
-        assert demo_dbs, "the demo vault was not created"
-        time.sleep(1.5)  # the window is up and the event loop is running
-        assert proc.poll() is None
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling a condition: the app logs once its loop is running
+        assert ready(), "the window did not come up"
+        assert list((home / "tmp").glob("refuge-desk-demo-*/demo-vault/vault.db"))
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=30)
     finally:

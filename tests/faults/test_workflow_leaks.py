@@ -165,5 +165,5 @@ def test_no_sentinel_anywhere_but_the_files_she_saved(
         *_files_under(private["logs"]),
     ]
     assert {p.name for p in scanned} >= {"vault.db", "keyslots.json", made.path.name}
-    assert _hits(scanned, needles) == []
+    assert _hits(scanned, needles) + watch.hits(needles) == []
     assert sorted(p.name for p in saved.iterdir()) == ["sar.json", "sar.pdf"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QProgressBar, QPushButton
+from PySide6.QtWidgets import QProgressBar, QPushButton
 
 from refuge_desk.services.export import backup, keys
 from refuge_desk.services.export import format as export_format
@@ -29,13 +29,9 @@ def test_first_opening_makes_the_key_then_settings_and_back_up_now(
 ):
     folder = tmp_path / "usb"
     folder.mkdir()
-    dialogs = ScriptedDialogs(str(folder))
-    dialog = BackupDialog(manager_session, dialogs)
-    qtbot.addWidget(dialog)
     shown: list[str] = []
 
-    def confirm_key() -> None:
-        key_dialog = QApplication.activeModalWidget()
+    def confirm_key(key_dialog: NewBackupKeyDialog) -> None:
         assert isinstance(key_dialog, NewBackupKeyDialog)
         shown.append(key_dialog.key.toPlainText())
         sheet = PdfReader(io.BytesIO(key_dialog.sheet_pdf())).pages[0].extract_text()
@@ -44,10 +40,12 @@ def test_first_opening_makes_the_key_then_settings_and_back_up_now(
         key_dialog.confirm.setChecked(True)
         key_dialog.done_button.click()
 
-    QTimer.singleShot(200, confirm_key)
+    dialogs = ScriptedDialogs(confirm_key, str(folder))
+    dialog = BackupDialog(manager_session, dialogs)
+    qtbot.addWidget(dialog)
     dialog.show()  # no backup key yet: it is made and shown once
-    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
-    identity = shown[0]
+    assert dialogs.asked[0][:2] == ("dialog", "Your backup key")
+    [identity] = shown
     assert identity.startswith("AGE-SECRET-KEY-1")
     assert keys.recipient(manager_session)  # only the public half is kept
     dialog.choose_folder()
@@ -163,7 +161,8 @@ def test_a_due_backup_on_close_shows_a_progress_bar_and_can_be_skipped(
         skip_button.click()
         gate.set()
 
-    QTimer.singleShot(50, skip)
+    # The skip runs from the event loop while the worker is held: the UI stays responsive.
+    window.backup_runner.started.connect(lambda: QTimer.singleShot(0, skip))
     window.lock("close")
     assert seen["label"] == "Making the backup that is due before Refuge Desk closes…"
     assert seen["range"] == (0, 1000) and seen["ui responsive"] is True
@@ -192,7 +191,7 @@ def test_back_up_now_runs_in_the_background_and_moves_the_bar(
         bar.findChild(QProgressBar).valueChanged.connect(values.append)
         gate.set()
 
-    QTimer.singleShot(50, watch)
+    dialog.runner.started.connect(lambda: QTimer.singleShot(0, watch))
     assert dialog.back_up_now() is True
     assert len(_backups(folder)) == 1
     assert values and values[-1] == 1000 and values == sorted(values)
@@ -215,7 +214,7 @@ def test_an_idle_lock_during_back_up_now_ends_quietly(
         gate.set()  # the worker goes on (and stops at the next table, or finishes)
         window.lock("idle")
 
-    QTimer.singleShot(50, idle_lock)
+    window.backup_runner.started.connect(lambda: QTimer.singleShot(0, idle_lock))
     assert dialog.back_up_now() in (True, False)  # no error escaped, nothing read after the lock
     assert not manager_session.is_open and not window.backup_runner.busy
     assert not [p for p in folder.iterdir() if p.name.endswith(".partial")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMenu
 
 from refuge_desk.domain.residents import Resident, Status
@@ -36,8 +35,8 @@ def test_a_fields_label_opens_the_history_of_that_field(qtbot, manager_session, 
     assert {"full_name", "date_of_birth", "status", "alerts", "email"} <= set(editor.field_labels)
     seen: dict[str, object] = {}
 
-    def inspect_dialog() -> None:
-        dialog = next(w for w in editor.findChildren(HistoryDialog) if w.isVisible())
+    def inspect_dialog(dialog: HistoryDialog) -> None:
+        assert isinstance(dialog, HistoryDialog)
         seen["filter"] = dialog.field_filter.currentText()
         seen["rows"] = [(c.field, c.old_value, c.new_value) for c in dialog.changes]
         dialog.field_filter.setCurrentText(ALL)
@@ -47,9 +46,8 @@ def test_a_fields_label_opens_the_history_of_that_field(qtbot, manager_session, 
     [menu] = label.findChildren(QMenu, "field_history_menu")
     [action] = menu.actions()
     assert action.text() == "History of “Languages”…"
-    QTimer.singleShot(0, inspect_dialog)
+    window.dialogs.answers.append(inspect_dialog)
     action.trigger()  # what the label's right-click menu does; the dialog is modal
-    qtbot.waitUntil(lambda: "all" in seen, timeout=3000)
     assert seen["filter"] == "Languages"
     assert seen["rows"] == [
         ("languages", "Bengali", "Bengali, English"),
@@ -99,13 +97,13 @@ def test_her_childrens_tab_opens_the_childrens_history(qtbot, manager_session, v
     window.open_resident(rid)
     seen: dict[str, object] = {}
 
-    def inspect_dialog() -> None:
-        dialog = next(w for w in window.editor.findChildren(HistoryDialog) if w.isVisible())
+    def inspect_dialog(dialog: HistoryDialog) -> None:
+        assert isinstance(dialog, HistoryDialog)
         seen["filter"] = dialog.field_filter.currentText()
         seen["fields"] = {c.field for c in dialog.changes}
         dialog.reject()
 
-    QTimer.singleShot(0, inspect_dialog)
+    window.dialogs.answers.append(inspect_dialog)
     window.editor.children_history.click()
     assert seen == {"filter": "Children", "fields": {"children · Rumi · full_name"}}
     window.shutdown()

@@ -287,14 +287,24 @@ def test_first_run_shows_the_wizard_and_then_the_workspace(qtbot, tmp_path, cloc
 def test_quick_hide_and_lock_work_inside_a_modal_dialog(
     qtbot, manager_session, resident, vault_dir, clock
 ):
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from refuge_desk.ui.dialogs import Dialogs
 
+    class RealBoxes(ScriptedDialogs):
+        """The app's own Save/Discard/Cancel box, worked by the test instead of exec()."""
+
+        save_discard_cancel = Dialogs.save_discard_cancel
+
+    seen: list[str] = []
+
+    def press_f12_in_the_box(box: QMessageBox) -> None:
+        seen.append(box.text())
+        qtbot.keyClick(box.focusWidget() or box, Qt.Key.Key_F12)
+
     window = MainWindow(
         VaultFolder(vault_dir),
-        Dialogs(),
+        RealBoxes(press_f12_in_the_box),
         clock=clock,
         idle_clock=clock.seconds,
         signin_seconds=clock.seconds,
@@ -304,13 +314,8 @@ def test_quick_hide_and_lock_work_inside_a_modal_dialog(
     window.start_session(manager_session)
     type_in_editor(qtbot, window, resident.id, " Modal")
 
-    def press_f12_in_the_modal_box() -> None:
-        box = QApplication.activeModalWidget()
-        assert box is not None
-        qtbot.keyClick(box.focusWidget() or box, Qt.Key.Key_F12)
-
-    QTimer.singleShot(50, press_f12_in_the_modal_box)
-    answer = window.editor.request_close()  # a real modal Save/Discard/Cancel box (exec)
+    answer = window.editor.request_close()  # the real Save/Discard/Cancel box
+    assert seen and "save" in seen[0].lower()
     assert answer is False  # the box was closed by the lock, nothing saved or discarded
     assert not manager_session.is_open
     assert window.isMinimized() or not window.isVisible()
@@ -335,9 +340,9 @@ def test_quick_hide_during_sign_in_does_not_open_the_vault(
     window = make_window(qtbot, vault_dir, clock)
     window.signin.username.setText(MANAGER[0])
     window.signin.passphrase.setText(MANAGER[2])
-    window.signin.submit()  # key derivation starts on a worker thread
-    window.quick_hide()  # F12 straight after Enter
-    qtbot.wait(1500)  # the derivation finishes meanwhile
+    with qtbot.waitSignal(window.signin.settled, timeout=15000):  # the derivation ends
+        window.signin.submit()  # key derivation starts on a worker thread
+        window.quick_hide()  # F12 straight after Enter
     assert window.session is None
     assert window.stack.currentWidget() is window.signin
     assert window.signin.passphrase.text() == ""

@@ -3,8 +3,6 @@ case note or a risk checklist kept across a lock and a crash."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-
 from refuge_desk.domain.deadlines import Target
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.domain.risk import Answer
@@ -76,15 +74,14 @@ def test_a_risk_checklist_half_done_comes_back_after_a_lock(
     window.open_target(Target(rid, "risk"))
     risk_tab = window.editor.casework.risk
 
-    def answer_then_lock() -> None:
-        dialog = risk_tab.open_dialog
-        assert dialog is not None
+    def answer_then_lock(dialog: object) -> None:
+        assert dialog is risk_tab.open_dialog and dialog is not None
         for row in dialog.rows[:3]:
             row.set_answer(Answer.YES)
         dialog.rows[0].comment.setText("bruises on her arm")
         window.lock("idle")
 
-    QTimer.singleShot(0, answer_then_lock)
+    window.dialogs.answers.append(answer_then_lock)
     risk_tab.new_checklist()  # modal until the lock closes it
     assert not manager_session.is_open
     unlock(qtbot, window, MANAGER[2])
@@ -110,20 +107,19 @@ def test_transfer_out_sends_only_the_case_notes_she_ticks(
     notes.add(manager_session, rid, "Send this: GP registration done.")
     notes.add(manager_session, rid, "Keep this one here.")
     package = tmp_path / "out.age"
-    window = make_window(qtbot, vault_dir, clock, "with", str(package), None)
-    window.start_session(manager_session)
-    window.open_resident(rid)
 
-    def tick_first() -> None:
-        dialog = window.transfer_notes_dialog
-        assert dialog is not None and dialog.list.count() == 2
+    def tick_first(dialog: object) -> None:
+        assert dialog is window.transfer_notes_dialog and dialog is not None
+        assert dialog.list.count() == 2
         for i in range(dialog.list.count()):
             item = dialog.list.item(i)
             if "GP registration" in item.text():
                 item.setCheckState(Qt.CheckState.Checked)
         dialog.accept()
 
-    QTimer.singleShot(0, tick_first)
+    window = make_window(qtbot, vault_dir, clock, "with", tick_first, str(package), None)
+    window.start_session(manager_session)
+    window.open_resident(rid)
     window.editor.transfer_button.click()
     kind, _title, text = window.dialogs.asked[-1]
     assert kind == "info" and package.exists()
@@ -199,17 +195,17 @@ def test_history_dialog_puts_an_old_value_back(qtbot, manager_session, vault_dir
     editor = window.editor
     assert editor.history_button.isVisible()
 
-    def choose_and_restore() -> None:
+    def choose_and_restore(dialog: object) -> None:
         from refuge_desk.ui.history_dialog import HistoryDialog
 
-        dialog = next(w for w in editor.findChildren(HistoryDialog))
+        assert isinstance(dialog, HistoryDialog)
         row = next(i for i, c in enumerate(dialog.changes) if c.field == "languages")
         dialog.table.selectRow(row)
         assert dialog.restore_button.isEnabled()
         assert dialog.restore_selected() is True
         dialog.reject()
 
-    QTimer.singleShot(0, choose_and_restore)
+    window.dialogs.answers.appendleft(choose_and_restore)  # then "Put back?" -> yes
     editor.open_history()
     assert residents.get(manager_session, rid).languages == ""
     window.shutdown()

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import QPlainTextEdit
 
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.services import drafts, plan_templates, plans, residents
@@ -139,13 +138,12 @@ def test_print_requested_opens_the_print_dialog(qtbot, manager_session, vault_di
     window.open_plan(rid)
     seen: list[PlanPrintDialog] = []
 
-    def look() -> None:
-        dialog = QApplication.activeModalWidget()
+    def look(dialog: PlanPrintDialog) -> None:
         assert isinstance(dialog, PlanPrintDialog)
         seen.append(dialog)
         dialog.reject()
 
-    QTimer.singleShot(200, look)
+    window.dialogs.answers.append(look)
     _plan_page(window).request_print()  # no plan yet: a blank form
     assert len(seen) == 1 and seen[0].current is not None and seen[0].current.what == "blank"
     window.shutdown()
@@ -181,16 +179,15 @@ def test_refused_plan_typing_is_kept_and_offered_back(
         check.close()
     shown: list[str] = []
 
-    def answer() -> None:
-        dialog = QApplication.activeModalWidget()
+    def answer(dialog: KeptTypingDialog) -> None:
         assert isinstance(dialog, KeptTypingDialog)
         shown.append(dialog.text.toPlainText())
         dialog.discard_button.click()
 
-    QTimer.singleShot(300, answer)
-    window.dialogs.answers.append(True)  # yes, throw it away now
+    window.dialogs.answers.append(answer)  # the kept typing is offered at unlock...
+    window.dialogs.answers.append(True)  # ...and yes, throw it away now
     unlock(qtbot, window, MANAGER[2])
-    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert len(shown) == 1
     assert SECRET in shown[0] and "What worries me most" in shown[0]
     assert not [r for r in drafts.mine(window.session) if r.kind == drafts.PLAN]
     window.shutdown()
@@ -208,12 +205,11 @@ def test_manager_opens_a_sar_from_the_record_and_a_worker_has_no_button(
     assert window.editor.sar_button.isVisible()
     seen: list[bool] = []
 
-    def look() -> None:
-        dialog = QApplication.activeModalWidget()
+    def look(dialog: SarDialog) -> None:
         seen.append(isinstance(dialog, SarDialog))
         dialog.reject()
 
-    QTimer.singleShot(200, look)
+    window.dialogs.answers.append(look)
     window.editor.sar_button.click()
     assert seen == [True]
     window.shutdown()

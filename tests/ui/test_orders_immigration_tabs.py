@@ -1,7 +1,6 @@
 import datetime as dt
 
-from PySide6.QtCore import QDate, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QDate
 
 from refuge_desk.domain.deadlines import mvdac_end
 from refuge_desk.services import immigration, orders
@@ -9,15 +8,6 @@ from refuge_desk.ui.dialogs import ScriptedDialogs
 from refuge_desk.ui.immigration_tab import ApplicationDialog, ImmigrationTab
 from refuge_desk.ui.orders_tab import OrderDialog, OrdersTab
 from tests.services.test_tasks import add_resident
-
-
-def _in_modal(fill) -> None:
-    def run() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert dialog is not None
-        fill(dialog)
-
-    QTimer.singleShot(0, run)
 
 
 def test_orders_tab_add_and_edit(qtbot, manager_session) -> None:
@@ -36,7 +26,7 @@ def test_orders_tab_add_and_edit(qtbot, manager_session) -> None:
         dialog.expires.edit.setDate(QDate(end.year, end.month, end.day))
         dialog.save()
 
-    _in_modal(fill_new)
+    tab.dialogs.answers.append(fill_new)
     with qtbot.waitSignal(tab.changed):
         tab.add()
     assert tab.model.rowCount() == 1
@@ -49,7 +39,7 @@ def test_orders_tab_add_and_edit(qtbot, manager_session) -> None:
         dialog.save()
 
     tab.view.setCurrentIndex(tab.model.index(0, 0))
-    _in_modal(fill_edit)
+    tab.dialogs.answers.append(fill_edit)
     with qtbot.waitSignal(tab.changed):
         tab.edit_selected()
     (order,) = orders.list_orders(s, rid)
@@ -109,7 +99,7 @@ def test_immigration_tab_add_and_edit_application(qtbot, manager_session) -> Non
         dialog.deadline.set_value(today + dt.timedelta(days=20))
         dialog.save()
 
-    _in_modal(fill)
+    tab.dialogs.answers.append(fill)
     with qtbot.waitSignal(tab.changed):
         tab.add_application()
     assert "due in 20 days" in tab.apps.display(tab.apps.rows[0], 1)
@@ -119,7 +109,7 @@ def test_immigration_tab_add_and_edit_application(qtbot, manager_session) -> Non
         dialog.decision.setText("Waiting")
         dialog.save()
 
-    _in_modal(decide)
+    tab.dialogs.answers.append(decide)
     with qtbot.waitSignal(tab.changed):
         tab.edit_application()
     (app,) = immigration.get(s, rid).applications

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPageSize
+from PySide6.QtGui import QImage, QPageSize
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from refuge_desk.services.pdf.document import PageSetup
@@ -116,6 +117,15 @@ def test_save_failure_is_a_plain_sentence(qtbot: QtBot, tmp_path: Path) -> None:
     assert calls.saved == 0
 
 
+def _ink_on(widget: QWidget) -> bool:
+    """Whether the widget shows anything dark (rendered text), not only paper and grey."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    data, stride, width = bytes(image.constBits()), image.bytesPerLine(), image.width()
+    return any(
+        min(data[row * stride : row * stride + width]) < 100 for row in range(image.height())
+    )
+
+
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _watching: list[list[str]] = []
 
@@ -153,7 +163,8 @@ def test_making_previewing_and_printing_write_no_file(
 
         dialog = make_dialog(qtbot, pdf, ScriptedDialogs(), calls, printer=printer)
         qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
-        qtbot.wait(200)  # let QPdfView render pages in its thread
+        # QPdfView renders pages on its own thread: wait until a page's text is on screen.
+        qtbot.waitUntil(lambda: _ink_on(dialog.view.viewport()), timeout=10000)
         qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
         dialog.close()
     finally:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
 from refuge_desk.domain.residents import Resident
 from refuge_desk.services import residents
 from refuge_desk.services.export import backup, keys
@@ -34,25 +31,25 @@ def test_restore_from_the_setup_wizard_and_sign_in(qtbot, manager_session, tmp_p
     key_file = tmp_path / "key.txt"
     key_file.write_text(f"# backup key\n{identity}\n", "utf-8")
     laptop = VaultFolder(tmp_path / "new-laptop" / "vault")
-    dialogs = ScriptedDialogs(str(made), str(key_file))
+    done: list[bool] = []
+    errors: list[str] = []
+
+    def fill(dialog: RestoreDialog) -> None:
+        assert isinstance(dialog, RestoreDialog)
+        try:
+            _fill_and_finish(dialog)
+        finally:
+            if not done:
+                errors.append(dialog.error.text())
+                dialog.reject()
+
+    dialogs = ScriptedDialogs(fill, str(made), str(key_file))
     window = MainWindow(
         laptop, dialogs, clock=clock, idle_clock=clock.seconds, signin_seconds=clock.seconds
     )
     qtbot.addWidget(window)
     window.show()
     assert window.wizard is not None
-    done: list[bool] = []
-    errors: list[str] = []
-
-    def fill() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, RestoreDialog)
-        try:
-            _fill_and_finish(dialog)
-        finally:
-            if not done:  # never leave the modal dialog open: the test would hang
-                errors.append(dialog.error.text())
-                dialog.reject()
 
     def _fill_and_finish(dialog: RestoreDialog) -> None:
         dialog.choose_file()
@@ -69,7 +66,6 @@ def test_restore_from_the_setup_wizard_and_sign_in(qtbot, manager_session, tmp_p
         dialog.finish_button.click()
         done.append(True)
 
-    QTimer.singleShot(200, fill)
     window.wizard.restore_requested.emit()
     assert done == [True], errors
     assert window.session is not None and window.session.user.username == "amira"

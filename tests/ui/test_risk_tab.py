@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.domain.risk import Answer, Criterion, IncidentInput, Level, ReferralInput
@@ -35,17 +34,6 @@ def click_answers(qtbot, dialog: ChecklistDialog, yes: int) -> None:  # type: ig
     for i, row in enumerate(dialog.rows):
         button = row.buttons[Answer.YES if i < yes else Answer.NO]
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def when_modal(action: Callable[[QDialog], None]) -> None:
-    """Run ``action`` on the modal dialog once it is open (exec() blocks the test)."""
-
-    def run() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, QDialog)
-        action(dialog)
-
-    QTimer.singleShot(0, run)
 
 
 def test_checklist_entered_by_clicking_with_live_score(qtbot, manager_session) -> None:
@@ -158,7 +146,7 @@ def test_tab_banner_flags_incident_and_referral(qtbot, manager_session) -> None:
             d.reference.setText("CAD 5521")
             d.accept()
 
-        when_modal(fill_incident)
+        tab.dialogs.answers.append(fill_incident)
         tab.add_incident()
     assert tab.level_label.text() == "HIGH RISK"
     assert "Score <b>16</b> of 24" in tab.detail_label.text()
@@ -177,12 +165,12 @@ def test_tab_banner_flags_incident_and_referral(qtbot, manager_session) -> None:
         d.lawful_basis.setPlainText("Serious risk of harm")
         d.accept()
 
-    when_modal(refer)
+    tab.dialogs.answers.append(refer)
     tab.add_referral()
     assert "referred on 24 Nov 2026" in tab.marac_label.text()
     assert tab.referrals.item(0, 5).text() == "Without consent: Serious risk of harm"
     tab.referrals.selectRow(0)
-    when_modal(
+    tab.dialogs.answers.append(
         lambda d: (d.meeting_on.set_value(TODAY), d.outcome.setPlainText("IDVA"), d.accept())
     )
     tab.edit_referral()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from refuge_desk.domain.residents import Resident, Status
@@ -38,14 +38,13 @@ def test_reviews_and_grid(qtbot: QtBot, manager_session: Session) -> None:
     assert "entry review" in tab.history.text()
     today = manager_session.today()
 
-    def answer_entry() -> None:
-        dialog = QApplication.activeModalWidget()
+    def answer_entry(dialog: SupportReviewDialog) -> None:
         assert isinstance(dialog, SupportReviewDialog)
         fill(dialog, Stage.ENTRY, today - dt.timedelta(days=30), {"safety": "high"})
         dialog.rows["safety"][1].setText("Feel safe going out")
         dialog.save()
 
-    QTimer.singleShot(0, answer_entry)
+    tab.dialogs.answers.append(answer_entry)
     with qtbot.waitSignal(tab.changed):
         tab.new_review()
     assert tab.grid.item(0, 1).text() == "High" and tab.grid.item(0, 2).text() == ""

@@ -1,8 +1,5 @@
 import datetime as dt
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
 from refuge_desk.domain.deadlines import CourtOrder, Target
 from refuge_desk.services import orders, tasks
 from refuge_desk.ui.dialogs import ScriptedDialogs
@@ -20,15 +17,14 @@ def test_tasks_page_add_done_reopen_and_open(qtbot, manager_session) -> None:
     page.refresh()
     assert [r.title for r in page.model.rows] == ["Non-molestation order ends"]
 
-    def fill() -> None:
-        dialog = QApplication.activeModalWidget()
+    def fill(dialog: TaskDialog) -> None:
         assert isinstance(dialog, TaskDialog)
         dialog.title.setText("Ring the school")
         dialog.due.set_value(today - dt.timedelta(days=1))
         dialog.resident.setCurrentIndex(dialog.resident.findData(rid))
         dialog.save()
 
-    QTimer.singleShot(0, fill)
+    page.dialogs.answers.append(fill)
     with qtbot.waitSignal(page.changed):
         page.add()
     assert [r.title for r in page.model.rows] == ["Ring the school", "Non-molestation order ends"]
