@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from refuge_desk import __version__, crash_report, logging_setup
+from refuge_desk.domain import dates
 from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import auth, check, demo, importer, paths, plan_print, sar, stats
@@ -324,10 +325,11 @@ def cmd_sar(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def _day(text: str) -> dt.date:
+    """A date option, read as the CSV import reads dates (domain.dates)."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-01") from None
+        return dates.parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_stats(args: argparse.Namespace, asker: Passphrases) -> int:
