@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from refuge_desk import APP_NAME
-from refuge_desk.domain.errors import UserError
+from refuge_desk.domain.errors import UserError, VaultError
 from refuge_desk.services import demo, paths
 from refuge_desk.store.vault import VaultFolder
 
@@ -35,7 +35,32 @@ def missing_linux_libraries() -> list[str]:
     return [f"lib{name}" for name in LINUX_LIBS if ctypes.util.find_library(name) is None]
 
 
+def vault_for_window(vault_dir: Path | None) -> VaultFolder:
+    """The vault the window opens (None: the default one), checked before any window.
+
+    Raises VaultError (a plain sentence) for a path that is not a vault and cannot become
+    one. Nothing is created for a new vault: the set-up wizard (or a restore) makes the folder
+    and claims it only when it finishes, so a cancelled wizard leaves nothing behind.
+    """
+    if vault_dir is None:
+        try:  # the default vault's parent is our own folder, so it is made, not refused
+            paths.private_app_data_dir()
+        except OSError as exc:
+            raise VaultError(
+                f"The folder {paths.app_data_dir()} could not be made ({exc.strerror})."
+            ) from exc
+        vault_dir = paths.default_vault_dir()
+    folder = VaultFolder(vault_dir)
+    if not (folder.path.is_dir() and folder.exists()):
+        folder.check_new()
+    return folder
+
+
 def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
+    """The app's window on ``vault_dir`` (None: the default vault), or on a new demo vault.
+
+    Returns the exit status; raises VaultError for a vault path that cannot be used.
+    """
     missing = missing_linux_libraries()
     if missing:
         packages = " ".join(
@@ -49,6 +74,7 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
             file=sys.stderr,
         )
         return 1
+    chosen = None if demo_mode else vault_for_window(vault_dir)
     private_tmp = paths.memory_backed_temp_dir()
     if private_tmp is not None:
         # Before Qt starts: its print spooling and any library temp file stay in memory.
@@ -87,18 +113,19 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     demo_base: Path | None = None
     demo_hint: tuple[str, str] | None = None
     try:
-        if demo_mode:
+        if chosen is None:
             demo_base = Path(tempfile.mkdtemp(prefix="refuge-desk-demo-"))
             folder = demo.demo_folder(demo_base)
             demo.create_demo_vault(folder).close()
             demo_hint = (demo.DEMO_USER, demo.DEMO_PASSPHRASE)
         else:
-            folder = VaultFolder(vault_dir or paths.default_vault_dir())
-        try:
-            folder.acquire()
-        except UserError as exc:
-            show_crash(str(exc))
-            return 1
+            folder = chosen
+        if folder.exists():  # a new vault is claimed by whatever creates it
+            try:
+                folder.acquire()
+            except UserError as exc:
+                show_crash(str(exc))
+                return 1
         window = MainWindow(folder, demo_hint=demo_hint)
         settings = QSettings()
         geometry = settings.value("main/geometry")

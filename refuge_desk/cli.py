@@ -19,7 +19,7 @@ from refuge_desk import __version__, crash_report, logging_setup
 from refuge_desk.domain import dates
 from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import auth, check, demo, importer, paths, plan_print, sar, stats
+from refuge_desk.services import auth, check, demo, importer, plan_print, sar, stats
 from refuge_desk.services import residents as residents_service
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.export import backup as backup_service
@@ -29,7 +29,7 @@ from refuge_desk.services.export import transfer
 from refuge_desk.services.export import verify as verify_service
 from refuge_desk.services.pdf.document import Paper
 from refuge_desk.services.session import Session
-from refuge_desk.store.vault import LOCK_NAME, VaultFolder
+from refuge_desk.store.vault import VaultFolder
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 NO_TERMINAL = (
@@ -115,16 +115,9 @@ def _signed_in(args: argparse.Namespace, asker: Passphrases) -> Iterator[Session
 
 def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
     folder = VaultFolder(Path(args.dir))
-    if folder.path.exists() and not folder.path.is_dir():
-        raise UserError(f"{folder.path} is not a folder.")
-    if folder.exists():
-        raise VaultError(f"{folder.path} already holds a vault.")
-    made_folder = not folder.path.exists()
-    if not made_folder and any(p.name != LOCK_NAME for p in folder.path.iterdir()):
-        raise VaultError(f"{folder.path} is not empty. Choose an empty folder for a new vault.")
+    folder.check_new()  # before any question; creating the vault checks again, under the lock
     identity, public = _backup_pair(args)
     identity_out = Path(args.identity_out) if args.identity_out else None
-    folder.acquire()
     done = wrote_key = False
     try:
         passphrase, confirm = asker.choose(f"Choose a passphrase for {args.user}")
@@ -145,10 +138,6 @@ def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
         if not done and identity_out is not None and wrote_key:
             with contextlib.suppress(OSError):
                 identity_out.unlink()
-        if not done and made_folder:
-            with contextlib.suppress(OSError):
-                (folder.path / LOCK_NAME).unlink()
-                folder.path.rmdir()
     print(f"Vault created in {folder.path} with manager {args.user.strip()}.")
     print()
     print(f"    Recovery key: {recovery_key}")
@@ -395,7 +384,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     if args.demo:
         return run_gui(None, True)
-    return run_gui(Path(args.vault) if args.vault else paths.default_vault_dir(), False)
+    return run_gui(Path(args.vault) if args.vault else None, False)
 
 
 # -- parsing ---------------------------------------------------------------------------------

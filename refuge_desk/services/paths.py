@@ -24,6 +24,36 @@ def default_vault_dir() -> Path:
     return app_data_dir() / "vault"
 
 
+def make_private_dir(path: Path) -> Path:
+    """Make ``path`` and any missing parents, each for this user only (0700 whatever the
+    umask); folders already there are left as they are. Raises OSError."""
+    path = Path(path)
+    missing: list[Path] = []
+    current = path
+    while not current.is_dir() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if folder.is_dir():
+                continue  # made meanwhile by another process
+            raise
+        if os.name == "posix":
+            os.chmod(folder, 0o700)
+    return path
+
+
+def private_app_data_dir() -> Path:
+    """The app-data folder, made if need be and owner-only even if an older version made it
+    readable by others (it holds the default vault and the logs)."""
+    folder = make_private_dir(app_data_dir())
+    if os.name == "posix":
+        os.chmod(folder, 0o700)
+    return folder
+
+
 LOG_DIR_ENV = "REFUGE_DESK_LOG_DIR"
 
 
