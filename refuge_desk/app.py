@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import logging
 import os
@@ -54,6 +55,13 @@ def vault_for_window(vault_dir: Path | None) -> VaultFolder:
     if not (folder.path.is_dir() and folder.exists()):
         folder.check_new()
     return folder
+
+
+def keep_settings_private(settings_file: Path, *, create: bool = True) -> None:
+    """Qt writes its settings files itself, with the umask's mode: make ours (and its folder)
+    owner-only before Qt first writes it, and tighten again after it has."""
+    with contextlib.suppress(OSError):  # window geometry is not worth stopping for
+        paths.make_private_file(settings_file, create=create)
 
 
 def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
@@ -128,6 +136,8 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
                 return 1
         window = MainWindow(folder, demo_hint=demo_hint)
         settings = QSettings()
+        settings_file = Path(settings.fileName())
+        keep_settings_private(settings_file)
         geometry = settings.value("main/geometry")
         if geometry is not None:
             window.restoreGeometry(geometry)
@@ -147,6 +157,11 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
         wake.timeout.connect(lambda: None)
         code = app.exec()
         settings.setValue("main/geometry", window.saveGeometry())
+        settings.sync()
+        keep_settings_private(settings_file)
+        # Qt's file dialogs keep their history (folder names) in a settings file of their own.
+        qt_dialogs = QSettings(QSettings.Scope.UserScope, "QtProject").fileName()
+        keep_settings_private(Path(qt_dialogs), create=False)
         window.shutdown()
         folder.release()
         return int(code)

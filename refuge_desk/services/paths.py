@@ -45,6 +45,18 @@ def make_private_dir(path: Path) -> Path:
     return path
 
 
+def make_private_file(path: Path, *, create: bool = True) -> None:
+    """Make ``path`` readable by this user only (0600); with ``create``, an empty one (in a
+    private folder) if it is missing. For files that other code writes with its own choice of
+    mode, such as Qt's settings file. Raises OSError."""
+    path = Path(path)
+    if create and not path.exists():
+        make_private_dir(path.parent)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600))
+    if path.exists() and os.name == "posix":
+        os.chmod(path, 0o600)
+
+
 def private_app_data_dir() -> Path:
     """The app-data folder, made if need be and owner-only even if an older version made it
     readable by others (it holds the default vault and the logs)."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.cli.conftest import cli_env
 
@@ -59,3 +63,55 @@ def test_missing_x11_libraries_are_named_in_one_plain_sentence(monkeypatch, caps
     err = capsys.readouterr().err
     assert "libxcb-cursor" in err and "sudo apt install libxcb-cursor0" in err
     assert "Traceback" not in err
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes and signals")
+def test_vault_on_a_missing_folder_makes_nothing_and_keeps_settings_private(tmp_path: Path):
+    home = tmp_path / "home"
+    env = cli_env(home)
+    target = tmp_path / "new-vault"
+    log = home / "logs" / "refuge-desk.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "refuge_desk", "--vault", str(target)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        umask=0,  # the worst case: nothing would stop Qt's files being world-readable
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "core dumps off" not in _text(log):
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        assert "core dumps off" in _text(log), "the app did not start"
+        time.sleep(1.5)  # the set-up wizard is up and the event loop is running
+        assert proc.poll() is None
+        assert not target.exists()  # nothing until the wizard finishes
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert not target.exists()  # and nothing left behind when she never finished it
+    settings = home / "config" / "RefugeDesk" / "Refuge Desk.ini"
+    assert "geometry" in settings.read_text(encoding="utf-8")
+    assert (_mode(settings.parent), _mode(settings)) == (0o700, 0o600)
+    assert _mode(home / "logs") == 0o700
+    assert {p.name: _mode(p) for p in (home / "logs").iterdir()} == {
+        "refuge-desk.log": 0o600,
+        "native-crash.txt": 0o600,
+    }
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
