@@ -25,6 +25,18 @@ CRASH_ADVICE = (
 
 
 LINUX_LIBS = ("xcb-cursor", "xcb-icccm", "xcb-keysyms")
+NO_DISPLAY = (
+    "There is no screen here to open the Refuge Desk window on (no desktop: neither DISPLAY "
+    "nor WAYLAND_DISPLAY is set), but refuge-desk --self-test and the commands "
+    "(refuge-desk --help lists them) work without one."
+)
+
+
+def no_display() -> bool:
+    """Linux with neither X11 nor Wayland: Qt would abort, blaming a library that is there."""
+    if not sys.platform.startswith("linux"):
+        return False
+    return not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def missing_linux_libraries() -> list[str]:
@@ -69,6 +81,9 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
 
     Returns the exit status; raises VaultError for a vault path that cannot be used.
     """
+    if no_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
     missing = missing_linux_libraries()
     if missing:
         packages = " ".join(

@@ -115,3 +115,54 @@ def _text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return ""
+
+
+SHOW_QT_MODULES = (
+    "import sys\n"
+    "from refuge_desk import cli\n"
+    "code = cli.main(sys.argv[1:])\n"
+    "print('qt:', sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
+    "sys.exit(code)\n"
+)
+
+
+def _no_display_env(home: Path) -> dict[str, str]:
+    env = cli_env(home)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux without a display")
+@pytest.mark.parametrize("args", [[], ["--demo"], ["--vault", "new-vault"]])
+def test_no_display_is_one_plain_sentence_before_qt_is_loaded(tmp_path: Path, args: list[str]):
+    from refuge_desk.app import NO_DISPLAY
+
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_QT_MODULES, *args],
+        env=_no_display_env(tmp_path / "home"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stderr) == (1, NO_DISPLAY + "\n")
+    assert "qt: []" in result.stdout
+    assert not (tmp_path / "new-vault").exists()
+    assert not (tmp_path / "home" / "data").exists()  # no app-data folder for a window never shown
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux without a display")
+def test_the_self_test_and_the_commands_work_without_a_display(tmp_path: Path):
+    env = _no_display_env(tmp_path / "home")
+    for args, expected in ((["--self-test"], "self-test ok"), (["check", "--help"], "--user")):
+        result = subprocess.run(
+            [sys.executable, "-m", "refuge_desk", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout
