@@ -76,7 +76,9 @@ def add_audit_parser(sub: Any, command: Command) -> None:
         help="check or export the audit log (managers)",
         description="check or export the audit log (managers)",
     )
-    actions = group.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    actions = group.add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True, help="what to do"
+    )
     p = command(
         "verify",
         cmd_audit_verify,
@@ -84,8 +86,8 @@ def add_audit_parser(sub: Any, command: Command) -> None:
         "broken link",
         actions,
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
+    p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
+    p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
     p.add_argument(
         "--expect-at-least",
         type=_count,
@@ -98,9 +100,21 @@ def add_audit_parser(sub: Any, command: Command) -> None:
         "write audit log entries as CSV (residents by reference only)",
         actions,
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
-    p.add_argument("--out", required=True, metavar="FILE.csv")
-    p.add_argument("--from", dest="start", type=cli._day, metavar="DATE", help="first day (local)")
-    p.add_argument("--to", dest="end", type=cli._day, metavar="DATE", help="last day (local)")
+    p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
+    p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
+    p.add_argument("--out", required=True, metavar="FILE.csv", help=cli.NEW_FILE_HELP)
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=cli._day,
+        metavar="DATE",
+        help=cli._date_help("first day (local time; default: the first entry)"),
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=cli._day,
+        metavar="DATE",
+        help=cli._date_help("last day, included (local time; default: the newest entry)"),
+    )
     p.add_argument("--resident", metavar="REF", help="only entries about this reference")
