@@ -159,3 +159,18 @@ def test_another_window_making_a_vault_there_right_now(qtbot, tmp_path: Path, cl
         assert other.stdin is not None
         other.stdin.close()
         other.wait(timeout=30)
+
+
+def test_cancel_is_ignored_while_the_vault_is_being_made(qtbot, tmp_path: Path, clock):
+    target = tmp_path / "new-vault"
+    window = _window(qtbot, app.vault_for_window(target), clock)
+    wizard = window.wizard
+    assert wizard is not None
+    _fill_in(wizard, "amira")
+    with qtbot.waitSignal(wizard.created, timeout=15000):
+        wizard.next()  # made off the UI thread
+        wizard.reject()  # Escape meanwhile: the vault would be made with its key never shown
+        assert window.isVisible() and window.wizard is wizard
+    assert wizard.session is not None and wizard.key_page.key.text()
+    window.shutdown()
+    window.folder.release()
