@@ -93,8 +93,9 @@ class VaultFolder:
         """Make (or take) the empty folder of a new vault, owner-only, and claim it; True if
         this call made the folder. Raises VaultError, VaultInUse.
 
-        Two windows or commands may race for the same missing folder: whoever gets the lock
-        checks again, so the other is refused (in use, or already a vault), never mixed in."""
+        Two windows or commands may race for the same missing folder, so the folder is checked
+        again once the lock is held: the loser is refused (in use, or already a vault) and
+        nothing of the winner's is touched."""
         self.check_new()
         made = False
         try:
@@ -104,20 +105,33 @@ class VaultFolder:
             pass  # made meanwhile by the other side of a race: the lock decides
         except OSError as exc:
             raise VaultError(f"The folder {self.path} could not be made ({exc.strerror}).") from exc
+        lock_was_there = (self.path / LOCK_NAME).exists()
         try:
             self.acquire()
             self.check_new()
-            _owner_only_folder(self.path)
         except BaseException:
-            self.discard_new(made)
+            self._give_up_claim(made, lock_was_there)
             raise
+        _owner_only_folder(self.path)
         return made
 
+    def _give_up_claim(self, made_folder: bool, lock_was_there: bool) -> None:
+        """Refused before anything was written. Whatever is in the folder may be another's
+        new vault: only the lock file this call made goes (and the folder, if it made that
+        and it is empty now)."""
+        if self._lock is not None and not lock_was_there:
+            with contextlib.suppress(OSError):
+                (self.path / LOCK_NAME).unlink()  # while held: nobody else has it
+        self.release()
+        if made_folder:
+            with contextlib.suppress(OSError):  # not empty: leave it
+                self.path.rmdir()
+
     def discard_new(self, made_folder: bool) -> None:
-        """Undo a failed creation after ``claim_new``: its files, the lock, the folder if made."""
+        """Undo a failed creation after ``claim_new`` succeeded: every vault file (all made by
+        this creation, as the folder was empty under the lock), the lock, the folder if made."""
         if self._lock is not None:
             for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", KEYSLOTS_NAME, LOCK_NAME):
-                # While the lock is held nobody else can be using these.
                 with contextlib.suppress(OSError):
                     (self.path / name).unlink()
             self.release()

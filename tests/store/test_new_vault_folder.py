@@ -109,6 +109,46 @@ def test_a_vault_made_meanwhile_by_another_is_never_overwritten(tmp_path: Path) 
     assert not late.claimed
 
 
+@pytest.mark.parametrize("winner_makes", ["a vault", "other files"])
+def test_the_loser_of_a_race_touches_nothing_of_the_winners(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, winner_makes: str
+) -> None:
+    """The other side finishes between the loser's first look and its lock: the real
+    operations, interleaved at that moment, so the check under the lock is what refuses."""
+    target = tmp_path / "vault"
+    real_check = VaultFolder.check_new
+    late = VaultFolder(target)
+    looks = 0
+
+    def winner_finishes_after_the_first_look(self: VaultFolder) -> None:
+        nonlocal looks
+        looks += self is late
+        real_check(self)
+        if self is late and looks == 1:
+            if winner_makes == "a vault":
+                winner = VaultFolder(target)
+                session, _key = auth.setup_vault(winner, ORG, *MANAGER)
+                session.close()
+                winner.release()
+            else:
+                target.mkdir()
+                (target / "holiday.jpg").write_bytes(b"\xff\xd8")
+
+    monkeypatch.setattr(VaultFolder, "check_new", winner_finishes_after_the_first_look)
+    with pytest.raises(VaultError) as err:
+        vault.create(late)
+    monkeypatch.undo()
+    assert looks == 2  # it did look again, under the lock
+    assert not late.claimed
+    if winner_makes == "a vault":
+        assert str(err.value) == f"{target} already holds a vault."
+        assert {"vault.db", "keyslots.json"} <= {p.name for p in target.iterdir()}
+        auth.sign_in(VaultFolder(target), MANAGER[0], MANAGER[2]).close()  # still whole
+    else:
+        assert "is not empty" in str(err.value)
+        assert [p.name for p in target.iterdir()] == ["holiday.jpg"]  # not even a lock file
+
+
 def _disk_full(*_args: Any) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
