@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import logging
 import os
@@ -12,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from refuge_desk import APP_NAME
-from refuge_desk.domain.errors import UserError
+from refuge_desk.domain.errors import UserError, VaultError
 from refuge_desk.services import demo, paths
 from refuge_desk.store.vault import VaultFolder
 
@@ -26,6 +27,18 @@ CRASH_ADVICE = (
 READY = "the window is up and the event loop is running"
 
 LINUX_LIBS = ("xcb-cursor", "xcb-icccm", "xcb-keysyms")
+NO_DISPLAY = (
+    "There is no screen here to open the Refuge Desk window on (no desktop: neither DISPLAY "
+    "nor WAYLAND_DISPLAY is set), but refuge-desk --self-test and the commands "
+    "(refuge-desk --help lists them) work without one."
+)
+
+
+def no_display() -> bool:
+    """Linux with neither X11 nor Wayland: Qt would abort, blaming a library that is there."""
+    if not sys.platform.startswith("linux"):
+        return False
+    return not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def missing_linux_libraries() -> list[str]:
@@ -37,7 +50,42 @@ def missing_linux_libraries() -> list[str]:
     return [f"lib{name}" for name in LINUX_LIBS if ctypes.util.find_library(name) is None]
 
 
+def vault_for_window(vault_dir: Path | None) -> VaultFolder:
+    """The vault the window opens (None: the default one), checked before any window.
+
+    Raises VaultError (a plain sentence) for a path that is not a vault and cannot become
+    one. Nothing is created for a new vault: the set-up wizard (or a restore) makes the folder
+    and claims it only when it finishes, so a cancelled wizard leaves nothing behind.
+    """
+    if vault_dir is None:
+        try:  # the default vault's parent is our own folder, so it is made, not refused
+            paths.private_app_data_dir()
+        except OSError as exc:
+            raise VaultError(
+                f"The folder {paths.app_data_dir()} could not be made ({exc.strerror})."
+            ) from exc
+        vault_dir = paths.default_vault_dir()
+    folder = VaultFolder(vault_dir)
+    if not (folder.path.is_dir() and folder.exists()):
+        folder.check_new()
+    return folder
+
+
+def keep_settings_private(settings_file: Path, *, create: bool = True) -> None:
+    """Qt writes its settings files itself, with the umask's mode: make ours (and its folder)
+    owner-only before Qt first writes it, and tighten again after it has."""
+    with contextlib.suppress(OSError):  # window geometry is not worth stopping for
+        paths.make_private_file(settings_file, create=create)
+
+
 def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
+    """The app's window on ``vault_dir`` (None: the default vault), or on a new demo vault.
+
+    Returns the exit status; raises VaultError for a vault path that cannot be used.
+    """
+    if no_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
     missing = missing_linux_libraries()
     if missing:
         packages = " ".join(
@@ -51,6 +99,7 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
             file=sys.stderr,
         )
         return 1
+    chosen = None if demo_mode else vault_for_window(vault_dir)
     private_tmp = paths.memory_backed_temp_dir()
     if private_tmp is not None:
         # Before Qt starts: its print spooling and any library temp file stay in memory.
@@ -92,20 +141,23 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     demo_base: Path | None = None
     demo_hint: tuple[str, str] | None = None
     try:
-        if demo_mode:
+        if chosen is None:
             demo_base = Path(tempfile.mkdtemp(prefix="refuge-desk-demo-"))
             folder = demo.demo_folder(demo_base)
             demo.create_demo_vault(folder).close()
             demo_hint = (demo.DEMO_USER, demo.DEMO_PASSPHRASE)
         else:
-            folder = VaultFolder(vault_dir or paths.default_vault_dir())
-        try:
-            folder.acquire()
-        except UserError as exc:
-            show_crash(str(exc))
-            return 1
+            folder = chosen
+        if folder.exists():  # a new vault is claimed by whatever creates it
+            try:
+                folder.acquire()
+            except UserError as exc:
+                show_crash(str(exc))
+                return 1
         window = MainWindow(folder, dialogs, demo_hint=demo_hint)
         settings = QSettings()
+        settings_file = Path(settings.fileName())
+        keep_settings_private(settings_file)
         geometry = settings.value("main/geometry")
         if geometry is not None:
             window.restoreGeometry(geometry)
@@ -126,6 +178,11 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
         QTimer.singleShot(0, lambda: logging.getLogger(__name__).info(READY))
         code = app.exec()
         settings.setValue("main/geometry", window.saveGeometry())
+        settings.sync()
+        keep_settings_private(settings_file)
+        # Qt's file dialogs keep their history (folder names) in a settings file of their own.
+        qt_dialogs = QSettings(QSettings.Scope.UserScope, "QtProject").fileName()
+        keep_settings_private(Path(qt_dialogs), create=False)
         window.shutdown()
         folder.release()
         return int(code)

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from refuge_desk import __version__, crash_report, logging_setup
+from refuge_desk.domain import dates
 from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import auth, check, demo, importer, paths, plan_print, sar, stats
+from refuge_desk.services import auth, check, demo, importer, plan_print, sar, stats
 from refuge_desk.services import residents as residents_service
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.export import backup as backup_service
@@ -28,7 +29,7 @@ from refuge_desk.services.export import transfer
 from refuge_desk.services.export import verify as verify_service
 from refuge_desk.services.pdf.document import Paper
 from refuge_desk.services.session import Session
-from refuge_desk.store.vault import LOCK_NAME, VaultFolder
+from refuge_desk.store.vault import VaultFolder
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 NO_TERMINAL = (
@@ -49,6 +50,13 @@ BACKUP_KEY_FILE_ADVICE = (
     "The secret backup key is in {path} (readable by you only). Print it or copy it onto the "
     "recovery sheet, keep it in the office safe, then delete the file from this computer."
 )
+# Help texts shared by several commands.
+VAULT_DIR_HELP = "the vault folder"
+NEW_VAULT_HELP = "an empty or new folder for the vault (its parent folder must exist)"
+USER_HELP = "your user name (you are asked for your passphrase)"
+MANAGER_HELP = "a manager's user name (you are asked for her passphrase)"
+REFERENCE_HELP = "her reference, e.g. R-0007"
+NEW_FILE_HELP = "the file to write (never overwritten; not encrypted)"
 
 
 class Passphrases:
@@ -114,16 +122,9 @@ def _signed_in(args: argparse.Namespace, asker: Passphrases) -> Iterator[Session
 
 def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
     folder = VaultFolder(Path(args.dir))
-    if folder.path.exists() and not folder.path.is_dir():
-        raise UserError(f"{folder.path} is not a folder.")
-    if folder.exists():
-        raise VaultError(f"{folder.path} already holds a vault.")
-    made_folder = not folder.path.exists()
-    if not made_folder and any(p.name != LOCK_NAME for p in folder.path.iterdir()):
-        raise VaultError(f"{folder.path} is not empty. Choose an empty folder for a new vault.")
+    folder.check_new()  # before any question; creating the vault checks again, under the lock
     identity, public = _backup_pair(args)
     identity_out = Path(args.identity_out) if args.identity_out else None
-    folder.acquire()
     done = wrote_key = False
     try:
         passphrase, confirm = asker.choose(f"Choose a passphrase for {args.user}")
@@ -144,10 +145,6 @@ def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
         if not done and identity_out is not None and wrote_key:
             with contextlib.suppress(OSError):
                 identity_out.unlink()
-        if not done and made_folder:
-            with contextlib.suppress(OSError):
-                (folder.path / LOCK_NAME).unlink()
-                folder.path.rmdir()
     print(f"Vault created in {folder.path} with manager {args.user.strip()}.")
     print()
     print(f"    Recovery key: {recovery_key}")
@@ -324,10 +321,11 @@ def cmd_sar(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def _day(text: str) -> dt.date:
+    """A date option, read as the CSV import reads dates (domain.dates)."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-01") from None
+        return dates.parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_stats(args: argparse.Namespace, asker: Passphrases) -> int:
@@ -393,7 +391,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     if args.demo:
         return run_gui(None, True)
-    return run_gui(Path(args.vault) if args.vault else paths.default_vault_dir(), False)
+    return run_gui(Path(args.vault) if args.vault else None, False)
 
 
 # -- parsing ---------------------------------------------------------------------------------
@@ -407,6 +405,10 @@ def _count(text: str) -> int:
     return value
 
 
+def _date_help(what: str) -> str:
+    return f"{what}, as {dates.FORMS}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -418,10 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="refuge-desk",
         description="Refuge Desk: encrypted case records for women's refuges. Without a "
-        "command it starts the app.",
+        f"command it starts the app. Dates are written {dates.FORMS}.",
     )
     app = parser.add_mutually_exclusive_group()
-    app.add_argument("--vault", metavar="DIR", help="the vault folder to open in the app")
+    app.add_argument(
+        "--vault",
+        metavar="DIR",
+        help="the vault folder to open in the app (default: the one in your app-data "
+        "folder); for a missing or empty folder the app sets up a new vault there, whose "
+        "parent folder must exist",
+    )
     app.add_argument(
         "--demo",
         action="store_true",
@@ -430,13 +438,20 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument(
         "--self-test", action="store_true", help="headless check that this installation works"
     )
-    parser.add_argument("--version", action="version", version=f"refuge-desk {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"refuge-desk {__version__}",
+        help="print the version and exit",
+    )
     parser.add_argument(
         "--passphrase-stdin",
         action="store_true",
         help="read passphrases one per line from standard input",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", help="an admin command (without one, the app starts)"
+    )
 
     def command(
         name: str,
@@ -448,40 +463,72 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
         return p
 
+    def vault_and_user(p: argparse.ArgumentParser, who: str = "USER") -> None:
+        p.add_argument("dir", metavar="DIR", help=VAULT_DIR_HELP)
+        p.add_argument(
+            "--user",
+            required=True,
+            metavar=who,
+            help=MANAGER_HELP if who == "MANAGER" else USER_HELP,
+        )
+
     p = command("init", cmd_init, "create a new vault and its first manager")
-    p.add_argument("dir", metavar="DIR")
+    p.add_argument("dir", metavar="DIR", help=NEW_VAULT_HELP)
     p.add_argument("--org", required=True, metavar="NAME", help="organisation name")
     p.add_argument("--refuge", required=True, metavar="NAME", help="refuge name")
-    p.add_argument("--refuge-address", metavar="TEXT")
+    p.add_argument(
+        "--refuge-address", metavar="TEXT", help="the refuge's address (kept inside the vault)"
+    )
     p.add_argument("--user", required=True, metavar="USER", help="the first manager's user name")
-    p.add_argument("--full-name", metavar="NAME")
+    p.add_argument("--full-name", metavar="NAME", help="her full name (default: the user name)")
     _backup_key_options(p)
 
     users = sub.add_parser(
         "users", parents=[common], help="staff accounts", description="staff accounts"
     )
-    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    p = command("add", cmd_users_add, "add a staff account", users_sub)
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("new_user", metavar="NEW_USER")
-    p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    p.add_argument("--user", required=True, metavar="MANAGER", help="a manager's user name")
-    p.add_argument("--full-name", metavar="NAME")
+    users_sub = users.add_subparsers(
+        dest="users_command", metavar="ACTION", required=True, help="what to do"
+    )
+    p = command("add", cmd_users_add, "add a staff account (managers)", users_sub)
+    p.add_argument("dir", metavar="DIR", help=VAULT_DIR_HELP)
+    p.add_argument("new_user", metavar="NEW_USER", help="the new account's user name")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        help="what she may do: manager, worker (a support worker) or volunteer",
+    )
+    p.add_argument("--user", required=True, metavar="MANAGER", help=MANAGER_HELP)
+    p.add_argument(
+        "--full-name", metavar="NAME", help="the new person's full name (default: NEW_USER)"
+    )
 
-    p = command("import-residents", cmd_import, "import residents from a UTF-8 CSV file")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("file", metavar="FILE.csv")
-    p.add_argument("--user", required=True, metavar="USER")
+    p = command(
+        "import-residents",
+        cmd_import,
+        "import residents from a UTF-8 CSV file (managers and support workers)",
+    )
+    p.add_argument("dir", metavar="DIR", help=VAULT_DIR_HELP)
+    p.add_argument(
+        "file",
+        metavar="FILE.csv",
+        help=f"a UTF-8 CSV file with a header row; dates in it as {dates.FORMS}",
+    )
+    p.add_argument("--user", required=True, metavar="USER", help=USER_HELP)
 
     p = command("check", cmd_check, "check the vault file and its key slots")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="USER")
+    vault_and_user(p)
 
-    p = command("seed", cmd_seed, "add fictional residents (for trials and demos)")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="USER")
-    p.add_argument("--residents", required=True, type=_count, metavar="N")
-    p.add_argument("--notes-per-resident", type=_count, default=0, metavar="K")
+    p = command("seed", cmd_seed, "add fictional residents (for trials and demos; managers)")
+    vault_and_user(p, "MANAGER")
+    p.add_argument("--residents", required=True, type=_count, metavar="N", help="how many to add")
+    p.add_argument(
+        "--notes-per-resident",
+        type=_count,
+        default=0,
+        metavar="K",
+        help="case notes for each (default 0)",
+    )
 
     p = command(
         "plan-pdf",
@@ -489,13 +536,22 @@ def build_parser() -> argparse.ArgumentParser:
         "write a resident's safety plan as a PDF (latest agreed version, else the draft, "
         "else a blank form)",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="USER")
-    p.add_argument("--resident", required=True, metavar="REF", help="her reference, e.g. R-0007")
-    p.add_argument("--out", required=True, metavar="FILE.pdf")
-    p.add_argument("--variant", choices=[v.value for v in plan_print.Variant], default="resident")
+    vault_and_user(p)
+    p.add_argument("--resident", required=True, metavar="REF", help=REFERENCE_HELP)
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help=NEW_FILE_HELP)
+    p.add_argument(
+        "--variant",
+        choices=[v.value for v in plan_print.Variant],
+        default="resident",
+        help="which copy: resident (her copy, the default), staff, discreet or blank",
+    )
     p.add_argument("--large-print", action="store_true", help="body text at 16 pt or more")
-    p.add_argument("--paper", choices=[p.value for p in Paper], default="a4")
+    p.add_argument(
+        "--paper",
+        choices=[p.value for p in Paper],
+        default="a4",
+        help="paper size (default a4)",
+    )
     p.add_argument("--language", metavar="CODE", help="headings in this language (e.g. ar)")
     p.add_argument("--title", metavar="TEXT", help='title of a discreet copy (default "My notes")')
     p.add_argument(
@@ -509,10 +565,14 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_sar,
         "subject access request: everything held about one resident, as PDF or JSON (managers)",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
-    p.add_argument("--resident", required=True, metavar="REF")
-    p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.json")
+    vault_and_user(p, "MANAGER")
+    p.add_argument("--resident", required=True, metavar="REF", help=REFERENCE_HELP)
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.pdf|FILE.json",
+        help="the file to write, .pdf or .json (never overwritten; not encrypted)",
+    )
     p.add_argument(
         "--withhold",
         action="append",
@@ -527,11 +587,24 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_stats,
         "funder statistics for a date range, counts only, as CSV (managers)",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
-    p.add_argument("--from", dest="start", required=True, type=_day, metavar="DATE")
-    p.add_argument("--to", dest="end", required=True, type=_day, metavar="DATE")
-    p.add_argument("--out", required=True, metavar="FILE.csv")
+    vault_and_user(p, "MANAGER")
+    p.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        type=_day,
+        metavar="DATE",
+        help=_date_help("first day"),
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        required=True,
+        type=_day,
+        metavar="DATE",
+        help=_date_help("last day, included"),
+    )
+    p.add_argument("--out", required=True, metavar="FILE.csv", help=NEW_FILE_HELP)
 
     p = command(
         "backup",
@@ -539,8 +612,7 @@ def build_parser() -> argparse.ArgumentParser:
         "make an encrypted backup of the whole vault (managers and support workers); "
         "prints the backup's path",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="USER")
+    vault_and_user(p)
     p.add_argument("--to", metavar="FOLDER", help="where to write it (default: the set folder)")
 
     p = command(
@@ -549,7 +621,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check a backup with the secret backup key: exit 0 only if it is whole",
     )
     p.set_defaults(asks_passphrase=False)
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="the backup file (.age)")
     p.add_argument("--identity-file", required=True, metavar="FILE", help="the backup key file")
 
     p = command(
@@ -557,8 +629,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_restore,
         "restore a backup into a new vault in an empty folder; you become its manager",
     )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("new_dir", metavar="NEW_DIR")
+    p.add_argument("file", metavar="FILE", help="the backup file (.age)")
+    p.add_argument("new_dir", metavar="NEW_DIR", help=NEW_VAULT_HELP)
     p.add_argument("--identity-file", required=True, metavar="FILE", help="the backup key file")
     p.add_argument(
         "--user",
@@ -574,8 +646,7 @@ def build_parser() -> argparse.ArgumentParser:
         "give the vault a new backup key pair, or a backup public key made elsewhere "
         "(managers; for vaults made before backups existed, or to replace the key)",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
+    vault_and_user(p, "MANAGER")
     _backup_key_options(p)
 
     p = command(
@@ -583,10 +654,14 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_transfer_out,
         "one resident's file for another refuge, protected by a one-time passphrase",
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="USER")
-    p.add_argument("--resident", required=True, metavar="REF")
-    p.add_argument("--out", required=True, metavar="FILE")
+    vault_and_user(p)
+    p.add_argument("--resident", required=True, metavar="REF", help=REFERENCE_HELP)
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="the transfer file to write (never overwritten)",
+    )
     p.add_argument("--no-notes", action="store_true", help="leave all her notes out")
     p.add_argument(
         "--note",
@@ -597,13 +672,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command("transfer-in", cmd_transfer_in, "import a resident transferred from another refuge")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--user", required=True, metavar="USER")
+    p.add_argument("dir", metavar="DIR", help=VAULT_DIR_HELP)
+    p.add_argument("file", metavar="FILE", help="the transfer file from the other refuge")
+    p.add_argument("--user", required=True, metavar="USER", help=USER_HELP)
 
     p = command("recover", cmd_recover, "set a manager's new passphrase with the recovery key")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
+    p.add_argument("dir", metavar="DIR", help=VAULT_DIR_HELP)
+    p.add_argument(
+        "--user",
+        required=True,
+        metavar="MANAGER",
+        help="the manager who forgot her passphrase (you are asked for the recovery key)",
+    )
     from refuge_desk.cli_audit import add_audit_parser  # it builds on this module
 
     add_audit_parser(sub, command)

@@ -8,7 +8,6 @@ sentences by cli.guarded.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -20,13 +19,6 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 class Asker(Protocol):
     def ask(self, prompt: str) -> str: ...
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {text!r}") from None
 
 
 def _count(text: str) -> int:
@@ -77,12 +69,16 @@ Command = Callable[..., argparse.ArgumentParser]
 def add_audit_parser(sub: Any, command: Command) -> None:
     """``sub``: the top-level subparsers; ``command``: cli.build_parser's helper
     ``command(name, run, help_text, into)``."""
+    from refuge_desk import cli  # here, not at the top: cli imports this module
+
     group = sub.add_parser(
         "audit",
         help="check or export the audit log (managers)",
         description="check or export the audit log (managers)",
     )
-    actions = group.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    actions = group.add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True, help="what to do"
+    )
     p = command(
         "verify",
         cmd_audit_verify,
@@ -90,8 +86,8 @@ def add_audit_parser(sub: Any, command: Command) -> None:
         "broken link",
         actions,
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
+    p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
+    p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
     p.add_argument(
         "--expect-at-least",
         type=_count,
@@ -104,9 +100,21 @@ def add_audit_parser(sub: Any, command: Command) -> None:
         "write audit log entries as CSV (residents by reference only)",
         actions,
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
-    p.add_argument("--out", required=True, metavar="FILE.csv")
-    p.add_argument("--from", dest="start", type=_day, metavar="DATE", help="first day (local)")
-    p.add_argument("--to", dest="end", type=_day, metavar="DATE", help="last day (local)")
+    p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
+    p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
+    p.add_argument("--out", required=True, metavar="FILE.csv", help=cli.NEW_FILE_HELP)
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=cli._day,
+        metavar="DATE",
+        help=cli._date_help("first day (local time; default: the first entry)"),
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=cli._day,
+        metavar="DATE",
+        help=cli._date_help("last day, included (local time; default: the newest entry)"),
+    )
     p.add_argument("--resident", metavar="REF", help="only entries about this reference")

@@ -92,23 +92,35 @@ def cmd_retention_hold(args: argparse.Namespace, asker: Passphrases) -> int:
 
 def add_retention_parsers(sub: Any, command: Command) -> None:
     """``sub``: the top-level subparsers; ``command``: build_parser's local ``command``."""
+    from refuge_desk import cli  # here, not at the top: cli imports this module
+
+    def vault_and_manager(p: argparse.ArgumentParser) -> None:
+        p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
+        p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
+
     p = command("purge", cmd_purge, "delete one resident's record for good (managers)")
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
-    p.add_argument("--resident", required=True, metavar="REF", help="her reference, e.g. R-0007")
+    vault_and_manager(p)
+    p.add_argument("--resident", required=True, metavar="REF", help=cli.REFERENCE_HELP)
     p.add_argument(
         "--confirm", metavar="REF", help="her reference again, instead of typing it when asked"
     )
     group = sub.add_parser(
-        "retention", help="records due for deletion, legal holds", description="retention"
+        "retention",
+        help="records due for deletion, legal holds (managers)",
+        description="records due for deletion, legal holds (managers)",
     )
-    group_sub = group.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
+    group_sub = group.add_subparsers(
+        dest="retention_command", metavar="ACTION", required=True, help="what to do"
+    )
     p = command("due", cmd_retention_due, "list records due for deletion", group_sub)
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
+    vault_and_manager(p)
     p = command("hold", cmd_retention_hold, "place or lift a legal hold", group_sub)
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--user", required=True, metavar="MANAGER")
-    p.add_argument("--resident", required=True, metavar="REF")
-    p.add_argument("--reason", required=True, metavar="TEXT")
+    vault_and_manager(p)
+    p.add_argument("--resident", required=True, metavar="REF", help=cli.REFERENCE_HELP)
+    p.add_argument(
+        "--reason",
+        required=True,
+        metavar="TEXT",
+        help="why it is placed or lifted (kept in her record's change history)",
+    )
     p.add_argument("--lift", action="store_true", help="lift the hold instead of placing it")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from refuge_desk import logging_setup
+from refuge_desk.services import paths
 from refuge_desk.store.keyslots import atomic_write
 
 PREFIX = "crash-"
@@ -49,7 +50,7 @@ def write_report(
         thread = thread_name if thread_name is not None else threading.current_thread().name
         text = _report_text(exc, when, thread)
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.make_private_dir(folder)
         target = _free_name(folder, when)
         atomic_write(target, text.encode("utf-8"))  # private (0600), whole or not at all
         _prune(folder, keep=target)
@@ -160,7 +161,7 @@ def enable_fault_handler(folder: Path) -> NativeCrashLog | None:
     """
     try:
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.make_private_dir(folder)
         path = folder / NATIVE_FILE_NAME
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
         fd = os.open(path, flags, _PRIVATE)

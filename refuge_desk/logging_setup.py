@@ -97,7 +97,7 @@ def configure(log_dir: Path | None = None, level: int = logging.INFO) -> Path | 
     logger.setLevel(level)
     logger.propagate = False  # never into a root handler with an unredacted formatter
     try:
-        target.mkdir(parents=True, exist_ok=True, mode=0o700)
+        paths.make_private_dir(target)
         handler: logging.Handler = PrivateFileHandler(
             target / FILE_NAME,
             maxBytes=MAX_BYTES,

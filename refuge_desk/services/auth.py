@@ -60,7 +60,10 @@ def setup_vault(
     confirm: str | None = None,
     clock: Clock = system_clock,
 ) -> tuple[Session, str]:
-    """Create the vault and its first manager. Returns the session and the recovery key."""
+    """Create the vault and its first manager. Returns the session and the recovery key.
+
+    The vault stays claimed by ``folder`` (see ``vault.create``) until ``folder.release()``.
+    """
     problems = validate_username(username)
     if not org.org_name.strip():
         problems.append("Organisation name is required.")
@@ -88,22 +91,11 @@ def setup_vault(
     except BaseException:
         new.db.close()
         zero(new.data_key)
-        _remove_half_made(folder)
+        folder.discard_new(new.made_folder)
         raise
     user = staff_repo.by_id(new.db, uid)
     assert user is not None
     return Session(folder, new.db, new.data_key, new.keyslots, user, clock), new.recovery_key
-
-
-def _remove_half_made(folder: VaultFolder) -> None:
-    for name in (
-        vault.DB_NAME,
-        vault.DB_NAME + "-wal",
-        vault.DB_NAME + "-shm",
-        vault.KEYSLOTS_NAME,
-    ):
-        with contextlib.suppress(OSError):
-            (folder.path / name).unlink()
 
 
 def _monotonic_throttle(folder: VaultFolder, seconds: Callable[[], float] | None) -> SignInThrottle:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from refuge_desk.domain import dates
 from refuge_desk.domain.errors import UserError, ValidationError
 from refuge_desk.domain.residents import Abuser, Phone, Resident, Status, validate_resident
 from refuge_desk.services.session import Session
@@ -26,23 +26,12 @@ COLUMNS = (
 )
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
-DATE_HELP = "use YYYY-MM-DD or DD/MM/YYYY"
 
 
 @dataclass(frozen=True, slots=True)
 class Imported:
     line: int
     reference: str
-
-
-def _parse_date(text: str) -> dt.date:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -118,9 +107,11 @@ def _to_resident(
     for col in ("date_of_birth", "arrival_date"):
         if get(col):
             try:
-                setattr(res, col, _parse_date(get(col)))
+                setattr(res, col, dates.parse_day(get(col)))
             except ValueError:
-                problems.append(f"Line {line}: {col} “{get(col)}” is not a date ({DATE_HELP}).")
+                problems.append(
+                    f"Line {line}: {col} “{get(col)}” is not a date (use {dates.FORMS})."
+                )
     if get("room"):
         room_id = rooms.get(get("room").casefold())
         if room_id is None:

@@ -24,6 +24,48 @@ def default_vault_dir() -> Path:
     return app_data_dir() / "vault"
 
 
+def make_private_dir(path: Path) -> Path:
+    """Make ``path`` and any missing parents, each for this user only (0700 whatever the
+    umask); folders already there are left as they are. Raises OSError."""
+    path = Path(path)
+    missing: list[Path] = []
+    current = path
+    while not current.is_dir() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            if folder.is_dir():
+                continue  # made meanwhile by another process
+            raise
+        if os.name == "posix":
+            os.chmod(folder, 0o700)
+    return path
+
+
+def make_private_file(path: Path, *, create: bool = True) -> None:
+    """Make ``path`` readable by this user only (0600); with ``create``, an empty one (in a
+    private folder) if it is missing. For files that other code writes with its own choice of
+    mode, such as Qt's settings file. Raises OSError."""
+    path = Path(path)
+    if create and not path.exists():
+        make_private_dir(path.parent)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600))
+    if path.exists() and os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+def private_app_data_dir() -> Path:
+    """The app-data folder, made if need be and owner-only even if an older version made it
+    readable by others (it holds the default vault and the logs)."""
+    folder = make_private_dir(app_data_dir())
+    if os.name == "posix":
+        os.chmod(folder, 0o700)
+    return folder
+
+
 LOG_DIR_ENV = "REFUGE_DESK_LOG_DIR"
 
 

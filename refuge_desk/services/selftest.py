@@ -17,8 +17,8 @@ SENTINELS = ("Selftest Ωmega-Żaneta", "اختبار ذاتي", "স্বপ�
 
 def run(out: Callable[[str], object] = print) -> int:
     base = Path(tempfile.mkdtemp(prefix="refuge-desk-selftest-"))
+    folder = VaultFolder(base / "vault")
     try:
-        folder = VaultFolder(base / "vault")
         session, _ = auth.setup_vault(
             folder,
             auth.Organisation("Self-test org", "Self-test refuge"),
@@ -62,6 +62,7 @@ def run(out: Callable[[str], object] = print) -> int:
         out("self-test ok")
         return 0
     finally:
+        folder.release()
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -88,7 +89,7 @@ def _backup_problem(session: Session, base: Path) -> str:
 
     identity = keys.generate_for(session)
     folder = base / "backups"
-    folder.mkdir()
+    folder.mkdir(mode=0o700)
     made = backup.make_backup(session, folder)
     problems = verify_backup(made.path, identity)
     return f"a backup did not verify: {problems[0]}" if problems else ""

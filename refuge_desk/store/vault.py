@@ -42,9 +42,11 @@ class VaultFolder:
         return self.db_path.exists() or self.keyslots_path.exists()
 
     def acquire(self) -> None:
-        """Claim the vault for this process (raises VaultInUse)."""
+        """Claim the folder for this process (raises VaultInUse). It must exist already: a new
+        vault's folder is made and claimed by ``claim_new``."""
         if self._lock is None:
-            self.path.mkdir(parents=True, exist_ok=True)
+            if not self.path.is_dir():
+                raise VaultError(f"There is no vault folder {self.path}.")
             lock = InstanceLock(self.path / LOCK_NAME)
             lock.acquire()
             self._lock = lock
@@ -53,6 +55,89 @@ class VaultFolder:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+    @property
+    def claimed(self) -> bool:
+        return self._lock is not None
+
+    def check_new(self) -> None:
+        """Raise VaultError (a plain sentence) unless a new vault can be made here: an empty
+        folder (a left-over vault.lock aside), or a missing one whose parent folder exists.
+
+        A missing parent is refused rather than made: a mistyped path must not quietly put a
+        vault somewhere nobody will look for it."""
+        path = self.path
+        if path.is_dir():
+            if self.exists():
+                raise VaultError(f"{path} already holds a vault.")
+            try:
+                others = [p for p in path.iterdir() if p.name != LOCK_NAME]
+            except OSError as exc:
+                raise VaultError(f"The folder {path} cannot be read ({exc.strerror}).") from exc
+            if others:
+                raise VaultError(f"{path} is not empty. Choose an empty folder for a new vault.")
+            return
+        if path.exists():
+            raise VaultError(f"{path} is not a folder.")
+        for ancestor in reversed(path.parents):
+            if ancestor.is_dir():
+                continue
+            if ancestor.exists():
+                raise VaultError(f"{ancestor} is not a folder, so there can be no vault in {path}.")
+            raise VaultError(
+                f"The folder {path.parent} does not exist. Check the path for a typing mistake, "
+                "or make that folder first."
+            )
+
+    def claim_new(self) -> bool:
+        """Make (or take) the empty folder of a new vault, owner-only, and claim it; True if
+        this call made the folder. Raises VaultError, VaultInUse.
+
+        Two windows or commands may race for the same missing folder, so the folder is checked
+        again once the lock is held: the loser is refused (in use, or already a vault) and
+        nothing of the winner's is touched."""
+        self.check_new()
+        made = False
+        try:
+            self.path.mkdir(mode=0o700)
+            made = True
+        except FileExistsError:
+            pass  # made meanwhile by the other side of a race: the lock decides
+        except OSError as exc:
+            raise VaultError(f"The folder {self.path} could not be made ({exc.strerror}).") from exc
+        lock_was_there = (self.path / LOCK_NAME).exists()
+        try:
+            self.acquire()
+            self.check_new()
+        except BaseException:
+            self._give_up_claim(made, lock_was_there)
+            raise
+        _owner_only_folder(self.path)
+        return made
+
+    def _give_up_claim(self, made_folder: bool, lock_was_there: bool) -> None:
+        """Refused before anything was written. Whatever is in the folder may be another's
+        new vault: only the lock file this call made goes (and the folder, if it made that
+        and it is empty now)."""
+        if self._lock is not None and not lock_was_there:
+            with contextlib.suppress(OSError):
+                (self.path / LOCK_NAME).unlink()  # while held: nobody else has it
+        self.release()
+        if made_folder:
+            with contextlib.suppress(OSError):  # not empty: leave it
+                self.path.rmdir()
+
+    def discard_new(self, made_folder: bool) -> None:
+        """Undo a failed creation after ``claim_new`` succeeded: every vault file (all made by
+        this creation, as the folder was empty under the lock), the lock, the folder if made."""
+        if self._lock is not None:
+            for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", KEYSLOTS_NAME, LOCK_NAME):
+                with contextlib.suppress(OSError):
+                    (self.path / name).unlink()
+            self.release()
+        if made_folder:
+            with contextlib.suppress(OSError):  # someone else's file in it: leave the folder
+                self.path.rmdir()
 
     def load_keyslots(self) -> KeySlotFile:
         if not self.db_path.exists():
@@ -76,30 +161,34 @@ class NewVault:
     data_key: bytearray
     recovery_key: str
     db: Database
+    made_folder: bool  # for ``folder.discard_new`` if the caller's part fails
 
 
 def create(folder: VaultFolder) -> NewVault:
     """Make an empty vault (schema at LATEST) with a fresh data key and a recovery slot.
 
-    The caller adds the first staff account and its key slot, then saves the key slots.
+    The folder's parent must exist (``VaultFolder.check_new``). The new vault stays claimed
+    by ``folder`` (its lock held) until ``folder.release()``. The caller adds the first staff
+    account and its key slot, then saves the key slots; if that fails it calls
+    ``folder.discard_new(made_folder)``.
     """
-    if folder.exists():
-        raise VaultError(f"{folder.path} already holds a vault.")
-    folder.path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if any(p for p in folder.path.iterdir() if p.name != "vault.lock"):
-        raise VaultError(f"{folder.path} is not empty. Choose an empty folder for a new vault.")
-    _owner_only_folder(folder.path)
+    made_folder = folder.claim_new()
     data_key = bytearray(secrets.token_bytes(32))
-    db = Database(folder.db_path, data_key)
+    try:
+        db = Database(folder.db_path, data_key)
+    except BaseException:
+        folder.discard_new(made_folder)
+        raise
     try:
         migrations.migrate(db)
     except BaseException:
         db.close()
+        folder.discard_new(made_folder)
         raise
     slots = KeySlotFile(vault_id=str(uuid.uuid4()))
     recovery_key = new_recovery_key()
     slots.set_recovery_slot(recovery_key, data_key)
-    return NewVault(slots, data_key, recovery_key, db)
+    return NewVault(slots, data_key, recovery_key, db, made_folder)
 
 
 def _owner_only_folder(path: Path) -> None:

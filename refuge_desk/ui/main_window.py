@@ -307,6 +307,14 @@ class MainWindow(QMainWindow):
         self._setup_done(session)
 
     def _setup_done(self, session: Session) -> None:
+        if not self.folder.claimed:  # set-up and restore claim it already; never work without
+            try:
+                self.folder.acquire()
+            except UserError as err:
+                session.close()
+                self.dialogs.error(self, APP_NAME, str(err))
+                self.close()
+                return
         wizard, self.wizard = self.wizard, None
         if wizard is not None:
             self.stack.removeWidget(wizard)

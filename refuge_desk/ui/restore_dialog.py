@@ -148,19 +148,12 @@ class RestoreDialog(QDialog):
             self.error.show_problems(problems)
             return False
         try:
-            # The app's own folder (e.g. ~/.local/share/RefugeDesk) may not exist yet.
-            self.folder.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            self.error.show_problems(
-                [f"{self.folder.path.parent} could not be made ({exc.strerror})."]
-            )
-            return False
-        try:
             with wait_cursor():
+                # The app's folder: the restored vault stays claimed by this window.
                 result = restore_service.restore(
                     Path(self.file.text().strip()),
                     "".join(self.key.toPlainText().split()),
-                    self.folder.path,
+                    self.folder,
                     self.user.text(),
                     self.full_name.text(),
                     self.fields.passphrase(),

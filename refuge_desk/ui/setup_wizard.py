@@ -144,7 +144,11 @@ class RecoveryKeyPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
-    """Emits ``finished_setup(session)`` once the manager confirms the recovery key."""
+    """Emits ``finished_setup(session)`` once the manager confirms the recovery key.
+
+    Nothing is written until the manager page is done: then the vault folder is made (its
+    parent must exist) and claimed by ``folder`` for as long as the app runs.
+    """
 
     finished_setup = Signal(object)
     created = Signal()  # the vault exists and the recovery key is on screen
@@ -247,6 +251,8 @@ class SetupWizard(QWizard):
 
     def reject(self) -> None:
         """Escape / close on the key page: the key would be lost, so ask her to confirm."""
+        if self._creating:  # the vault is being made: cancelling now would strand it
+            return
         if self.session is not None:
             if self.key_page.confirm.isChecked():
                 self.accept()

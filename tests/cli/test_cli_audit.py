@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -119,7 +120,8 @@ def test_export_for_one_resident(vault: Path, capsys: pytest.CaptureFixture[str]
 def test_wrong_passphrase_and_bad_date(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["audit", "verify", vault, "--user", MANAGER[0]], "not it at all") == 1
     assert capsys.readouterr().err.strip()
+    argv = ["audit", "export", str(vault), "--user", "m", "--out", "x.csv", "--from"]
+    assert _parser().parse_args([*argv, "24/11/2026"]).start == dt.date(2026, 11, 24)
     with pytest.raises(SystemExit):
-        _parser().parse_args(
-            ["audit", "export", str(vault), "--user", "m", "--out", "x.csv", "--from", "24/11/2026"]
-        )
+        _parser().parse_args([*argv, "11/24/2026"])  # month first: no 24th month
+    assert "“11/24/2026” is not a date (YYYY-MM-DD or DD/MM/YYYY)." in capsys.readouterr().err

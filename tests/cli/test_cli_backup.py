@@ -125,7 +125,7 @@ def test_backup_verify_and_restore_through_the_command(
         "restore", made, target, "--identity-file", key, "--user", "x", "--passphrase-stdin",
         stdin=[NEW_PASSPHRASE],
     )  # fmt: skip
-    assert again.returncode == 1 and "not empty" in again.stderr
+    assert again.returncode == 1 and again.stderr == f"{target} already holds a vault.\n"
 
 
 def test_verify_lists_each_problem_and_exits_1(cli: Cli, vault: Path, tmp_path: Path) -> None:

@@ -53,7 +53,8 @@ def test_stats_csv(cli: Cli, vault: Path, tmp_path: Path) -> None:
         "--passphrase-stdin",
         stdin=[MANAGER[2]],
     )
-    assert bad.returncode == 2 and "is not a date like 2026-04-01" in bad.stderr
+    assert bad.returncode == 2
+    assert "“1 March” is not a date (YYYY-MM-DD or DD/MM/YYYY)." in bad.stderr
     worker = cli(
         "stats",
         vault,
@@ -69,3 +70,23 @@ def test_stats_csv(cli: Cli, vault: Path, tmp_path: Path) -> None:
         stdin=[WORKER[2]],
     )
     assert worker.returncode == 1 and "funder statistics" in worker.stderr
+
+
+def test_stats_takes_dates_as_uk_staff_write_them(cli: Cli, vault: Path, tmp_path: Path) -> None:
+    out = tmp_path / "uk.csv"
+    result = cli(
+        "stats",
+        vault,
+        "--user",
+        MANAGER[0],
+        "--from",
+        "01/04/2026",
+        "--to",
+        "31/03/2027",
+        "--out",
+        out,
+        "--passphrase-stdin",
+        stdin=[MANAGER[2]],
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2026-04-01,2027-03-31,Referrals,Received," in out.read_bytes().decode("utf-8-sig")

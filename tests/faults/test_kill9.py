@@ -101,9 +101,11 @@ def _check(folder: Path, key: bytes, acked: Acked) -> None:
 
 def test_kill_nine_never_loses_an_acknowledged_commit(tmp_path: Path) -> None:
     first = tmp_path / "vault-0"
-    session, _ = auth.setup_vault(VaultFolder(first), ORG, *MANAGER, clock=FakeClock())
+    made = VaultFolder(first)
+    session, _ = auth.setup_vault(made, ORG, *MANAGER, clock=FakeClock())
     key = bytes(session.data_key)
     session.close()
+    made.release()  # the writer processes claim it in turn
     folders = [first] + [tmp_path / f"vault-{v}" for v in range(1, VAULTS)]
     for f in folders[1:]:
         shutil.copytree(first, f)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from refuge_desk.domain.errors import VaultInUse
 from refuge_desk.domain.residents import Resident
 from refuge_desk.services import residents
 from refuge_desk.services.export import backup, keys
@@ -30,6 +33,7 @@ def test_restore_from_the_setup_wizard_and_sign_in(qtbot, manager_session, tmp_p
     made, identity = _backup(manager_session, tmp_path)
     key_file = tmp_path / "key.txt"
     key_file.write_text(f"# backup key\n{identity}\n", "utf-8")
+    (tmp_path / "new-laptop").mkdir()  # the app-data folder: the app makes it at start
     laptop = VaultFolder(tmp_path / "new-laptop" / "vault")
     done: list[bool] = []
     errors: list[str] = []
@@ -71,7 +75,12 @@ def test_restore_from_the_setup_wizard_and_sign_in(qtbot, manager_session, tmp_p
     assert window.session is not None and window.session.user.username == "amira"
     names = {r.full_name for r in residents.list_residents(window.session)}
     assert names == {"Lejla Hodžić", "Mariam Tesfaye"}
+    # The window has held the restored vault since it was made: no other may open it.
+    assert laptop.claimed
+    with pytest.raises(VaultInUse):
+        VaultFolder(laptop.path).acquire()
     window.shutdown()
+    laptop.release()
 
 
 def test_a_wrong_key_is_refused_and_nothing_is_made(qtbot, manager_session, tmp_path, clock):

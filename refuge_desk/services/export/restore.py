@@ -6,9 +6,7 @@ vault removes everything made (and the folder, if this created it).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -37,7 +35,7 @@ from refuge_desk.services.export.format import (
 )
 from refuge_desk.services.export.verify import check_backup
 from refuge_desk.services.session import Clock, system_clock
-from refuge_desk.store import audit_repo, meta_repo, migrations, staff_repo, vault
+from refuge_desk.store import audit_repo, meta_repo, migrations, staff_repo
 from refuge_desk.store.db import Database, DatabaseError, VaultFull
 from refuge_desk.store.keyslots import KeySlotFile, new_recovery_key, zero
 from refuge_desk.store.vault import VaultFolder
@@ -57,15 +55,6 @@ class RestoreResult:
     manager_id: int
     disabled_staff: int  # other accounts, disabled until a manager resets their passphrase
     rows: dict[str, int]
-
-
-def _check_target(path: Path) -> None:
-    if path.exists() and not path.is_dir():
-        raise UserError(f"{path} is not a folder.")
-    if path.is_dir() and any(path.iterdir()):
-        raise UserError(f"{path} is not empty. Choose an empty or new folder for the vault.")
-    if not path.exists() and not path.parent.is_dir():
-        raise UserError(f"The folder {path.parent} does not exist.")
 
 
 def _load_rows(db: Database, path: Path, identity: x25519.Identity, manifest: Manifest) -> None:
@@ -148,25 +137,10 @@ def _take_over(
     return uid, others
 
 
-def _remove(folder: VaultFolder, made_folder: bool) -> None:
-    for name in (
-        vault.DB_NAME,
-        vault.DB_NAME + "-wal",
-        vault.DB_NAME + "-shm",
-        vault.KEYSLOTS_NAME,
-        vault.LOCK_NAME,  # the folder was empty before: leave it so
-    ):
-        with contextlib.suppress(OSError):
-            (folder.path / name).unlink()
-    if made_folder:
-        with contextlib.suppress(OSError):
-            folder.path.rmdir()
-
-
 def restore(
     path: Path,
     identity: str | x25519.Identity,
-    new_dir: Path,
+    new_dir: Path | VaultFolder,
     manager_username: str,
     full_name: str,
     passphrase: str,
@@ -178,6 +152,10 @@ def restore(
 
     If ``manager_username`` is in the backup, that account becomes an active manager (its
     name is kept); otherwise a new manager account is added with ``full_name``.
+
+    ``new_dir`` must be an empty or missing folder whose parent exists. Given as a VaultFolder
+    (the app's), the new vault stays claimed by it afterwards; given as a Path, the claim ends
+    with the call.
     """
     problems = auth.validate_username(manager_username)
     if problems:
@@ -185,20 +163,14 @@ def restore(
     username, full_name = manager_username.strip(), full_name.strip()
     auth.check_new_passphrase(passphrase, confirm, [username, full_name])
     ident = keys.parse_identity(identity) if isinstance(identity, str) else identity
-    folder = VaultFolder(Path(new_dir))
-    _check_target(folder.path)
+    keep_claim = isinstance(new_dir, VaultFolder)
+    folder = new_dir if isinstance(new_dir, VaultFolder) else VaultFolder(Path(new_dir))
+    folder.check_new()  # before the slow check of the backup; claim_new checks again
     checked = check_backup(Path(path), ident)
     if checked.problems or checked.manifest is None:
         raise ValidationError([*checked.problems, "Nothing was restored."])
     manifest = checked.manifest
-    made_folder = not folder.path.exists()
-    try:
-        folder.path.mkdir(mode=0o700, exist_ok=True)
-        if os.name == "posix":
-            os.chmod(folder.path, 0o700)
-    except OSError as exc:
-        raise UserError(f"The folder {folder.path} could not be made ({exc.strerror}).") from exc
-    folder.acquire()
+    made_folder = folder.claim_new()
     data_key = bytearray(secrets.token_bytes(32))
     db: Database | None = None
     try:
@@ -220,8 +192,7 @@ def restore(
     except BaseException as exc:
         if db is not None:
             db.close()
-        folder.release()
-        _remove(folder, made_folder)
+        folder.discard_new(made_folder)
         if isinstance(exc, OSError):
             raise UserError(
                 f"The new vault could not be written to {folder.path} ({exc.strerror}). "
@@ -241,7 +212,8 @@ def restore(
         raise
     finally:
         zero(data_key)
-        folder.release()
+        if not keep_claim:
+            folder.release()
     return RestoreResult(
         folder.path,
         vault_id,
