@@ -49,6 +49,8 @@ class Note:
     author: str
     created_at: str
     amendments: tuple[Note, ...] = field(default=())
+    # A restricted note's text, sealed under its own key, until the service opens it.
+    sealed: bytes | None = field(default=None, repr=False)
 
     @property
     def amended(self) -> bool:
@@ -108,19 +110,8 @@ def _is_separator(ch: str) -> bool:
 
 
 def search_terms(text: str) -> list[str]:
-    words: list[str] = []
-    current: list[str] = []
-    for ch in text:
-        if _is_separator(ch):
-            if current:
-                words.append("".join(current))
-                current = []
-        else:
-            current.append(ch)
-    if current:
-        words.append("".join(current))
     out: list[str] = []
-    for word in words:
+    for word in _all_words(text):
         word = word[:MAX_TERM_CHARS]
         if word.casefold() not in (w.casefold() for w in out):
             out.append(word)
@@ -171,3 +162,39 @@ def plain_snippet(text: str, terms: list[str], width: int = 90) -> str:
     tail = min(len(flat), end + width // 2)
     head = ("…" if start else "") + flat[start:at]
     return head + "[" + flat[at:end] + "]" + flat[end:tail] + ("…" if tail < len(flat) else "")
+
+
+def _fold(word: str) -> str:
+    """As FTS5's unicode61 with remove_diacritics 2 compares words."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def text_matches(text: str, typed: str) -> bool:
+    """The same rule as the search index, for text that is not in it (restricted notes):
+    every typed word must be a word of ``text``, as a prefix from three letters on."""
+    words = {_fold(w) for w in _all_words(text)}
+    for term in search_terms(typed):
+        t = _fold(term)
+        if len(term) < MIN_PREFIX_CHARS:
+            if t not in words:
+                return False
+        elif not any(w.startswith(t) for w in words):
+            return False
+    return bool(search_terms(typed))
+
+
+def _all_words(text: str) -> list[str]:
+    """Every word, split as FTS5 splits them (search_terms keeps only the first MAX_TERMS)."""
+    out: list[str] = []
+    current: list[str] = []
+    for ch in text:
+        if _is_separator(ch):
+            if current:
+                out.append("".join(current))
+                current = []
+        else:
+            current.append(ch)
+    if current:
+        out.append("".join(current))
+    return out

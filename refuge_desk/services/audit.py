@@ -20,11 +20,19 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from refuge_desk.domain.roles import Role
 from refuge_desk.services.files import save_file
-from refuge_desk.services.session import Clock, Session
-from refuge_desk.store import audit_chain, audit_repo
+from refuge_desk.services.session import Clock, Session, inbox_content
+from refuge_desk.store import audit_chain, audit_repo, grants, meta_repo, rota
 from refuge_desk.store.audit_repo import Entry, Filter
+from refuge_desk.store.crypto import unb64
+from refuge_desk.store.crypto import verify as verify_signature
+from refuge_desk.store.grants import Chain, Statement
+from refuge_desk.store.keyfile import USER, AuditHead
+from refuge_desk.store.keymem import wipe
 from refuge_desk.store.keyslots import atomic_write
 from refuge_desk.store.vault import VaultFolder
 
@@ -86,7 +94,7 @@ def _require_manager(session: Session) -> None:
 
 
 def _record(session: Session, action: str, detail: str) -> None:
-    audit_repo.record(session.db, session.stamp(), session.user.id, action, "", detail)
+    session.audit(action, "", detail)
 
 
 def local_time(stamp: str) -> str:
@@ -133,20 +141,159 @@ def _broken_message(b: audit_chain.Break) -> str:
     )
 
 
-def verify(session: Session, expect_at_least: int | None = None) -> VerifyResult:
-    """Walk the whole chain; report the first broken link in plain words."""
+def _verifies(key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    try:
+        key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _sig(text: str) -> bytes:
+    try:
+        return unb64(text)
+    except ValueError:
+        return b""
+
+
+def _signature_problem(session: Session) -> tuple[str, int] | None:
+    """The first entry whose signature does not verify, in words, with its id.
+
+    Entries written before the vault had keys per account carry none; from the first signed
+    entry on, every entry must be signed by a key its signer was granted."""
+    eras = _eras(session)
+    loaded: dict[tuple[int, int], list[Ed25519PublicKey]] = {}
+    signed_since: str | None = None
+    for row_id, at, entry_hash, signer, sig in audit_repo.signatures(session.case_db):
+        era = next(i for i, e in enumerate(eras) if row_id <= e[0])
+        chain, vault_id = eras[era][1], eras[era][2]
+        if not sig:
+            if signed_since is not None:
+                return (
+                    f"Entry {_n(row_id)} ({local_time(at)}) is not signed, though every entry "
+                    f"since {local_time(signed_since)} is: it was written outside Refuge Desk.",
+                    row_id,
+                )
+            continue
+        signed_since = signed_since or at
+        message = audit_repo.signed_message(vault_id, entry_hash)
+        if signer is None:
+            keys: list[Ed25519PublicKey] = []
+        elif (era, signer) in loaded:
+            keys = loaded[(era, signer)]
+        else:
+            keys = loaded[(era, signer)] = [
+                Ed25519PublicKey.from_public_bytes(k)
+                for k in chain.signing_keys.get(signer, set())
+                if len(k) == 32
+            ]
+        if not any(_verifies(k, _sig(sig), message) for k in keys):
+            return (
+                f"Entry {_n(row_id)} ({local_time(at)}) does not carry a valid signature of "
+                "the account that made it: it was written or changed outside Refuge Desk.",
+                row_id,
+            )
+    return None
+
+
+def _eras(session: Session) -> list[tuple[float, Chain, str]]:
+    """(last entry id, statements, vault id) of each vault the log was written in: a
+    restored vault keeps the backed-up vault's statements for the entries made there."""
+    out: list[tuple[float, Chain, str]] = []
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        for era in json.loads(meta_repo.get(session.case_db, "audit_previous_chains", "[]")):
+            statements = [Statement.from_json(s) for s in era["statements"]]
+            chain = grants.replay(statements, str(era["vault_id"]), str(era["root"]))
+            out.append((int(era["upto"]), chain, str(era["vault_id"])))
+    out.sort(key=lambda e: e[0])
+    out.append((float("inf"), session.keyfile.chain(), session.keyfile.vault_id))
+    return out
+
+
+def recorded_heads(session: Session) -> list[tuple[str, AuditHead]]:
+    """(whose, head) of every audit head bound into a manager's key slot."""
+    out = []
+    chain = session.keyfile.chain()
+    for slot in session.keyfile.slots:
+        if slot.kind == USER and slot.head is not None and slot.user_id is not None:
+            acc = chain.account(slot.user_id)
+            if acc is not None and acc.role == Role.MANAGER.value:
+                out.append((_staff_name(session, slot.user_id), slot.head))
+    return out
+
+
+def _staff_name(session: Session, user_id: int) -> str:
+    value = session.db.scalar("SELECT full_name FROM staff WHERE id = ?", (user_id,))
+    return str(value or f"account {user_id}")
+
+
+def heads_missing(session: Session, extra: list[tuple[str, AuditHead]] | None = None) -> list[str]:
+    """Sentences for each recorded head that is no longer in the chain at its place."""
+    out = []
+    for whose, head in [*recorded_heads(session), *(extra or [])]:
+        if not audit_repo.still_at(session.case_db, head.count, head.hash):
+            out.append(
+                f"The audit log no longer holds the {_n(head.count)} entries it held when "
+                f"{whose} last locked or signed out: entries were deleted and the chain was "
+                "rebuilt outside Refuge Desk."
+            )
+    return out
+
+
+def check_heads(session: Session) -> None:
+    """At a manager's sign-in: a loud alarm (and an entry) if recorded heads are gone."""
+    problems = heads_missing(session)
+    if problems:
+        session.alarms.extend(problems)
+        session.audit("audit.tampered", "", problems[0][:200])
+
+
+def record_head(session: Session) -> None:
+    """At a manager's lock or sign-out: bind the log's head into her key slot (its
+    associated data), so entries removed later cannot be hidden by rebuilding the chain."""
+    if session.role is not Role.MANAGER or session.account is None or not session.has_case:
+        return
+    kek = session.keys.get("kek")
+    slot = session.keyfile.slot_of(session.user.id)
+    if kek is None or slot is None:
+        return
+    count, newest = audit_repo.head(session.case_db)
+    kf = session.keyfile.copy()
+    secret = session.account.secret()
+    try:
+        kf.put_slot(kf.reseal(slot, kek, secret, AuditHead(count, newest)))
+    finally:
+        wipe(secret)
+    session.folder.save_keyslots(kf)
+    session.keyfile = kf
+
+
+def verify(
+    session: Session,
+    expect_at_least: int | None = None,
+    backup_head: AuditHead | None = None,
+) -> VerifyResult:
+    """Walk the whole chain, check every signature and every recorded head; report the
+    first problem in plain words. ``expect_at_least`` counts only the entries that were there
+    before this session wrote its own."""
     _require_manager(session)
     walk = audit_chain.walk(session.db)
+    before_me = min(walk.count, session.audit_base) if session.audit_base else walk.count
+    extra = [("the backup was made", backup_head)] if backup_head is not None else []
     if walk.broken is not None:
         result = VerifyResult(
             False, walk.count, walk.newest_hash, _broken_message(walk.broken), walk.broken.row_id
         )
-    elif expect_at_least is not None and walk.count < expect_at_least:
+    elif (bad := _signature_problem(session)) is not None:
+        result = VerifyResult(False, walk.count, walk.newest_hash, bad[0], bad[1])
+    elif missing := heads_missing(session, extra):
+        result = VerifyResult(False, walk.count, walk.newest_hash, missing[0])
+    elif expect_at_least is not None and before_me < expect_at_least:
         result = VerifyResult(
             False,
             walk.count,
             walk.newest_hash,
-            f"Only {_n(walk.count)} entries are left where at least {_n(expect_at_least)} "
+            f"Only {_n(before_me)} entries are left where at least {_n(expect_at_least)} "
             "were noted: the newest entries were removed.",
         )
     else:
@@ -155,6 +302,39 @@ def verify(session: Session, expect_at_least: int | None = None) -> VerifyResult
         )
     _record(session, "audit.verify", "intact" if result.ok else f"broken at {result.broken_id}")
     return result
+
+
+def import_inbox(session: Session) -> int:
+    """The relief workers' own entries, kept in the rota file (they cannot write the log),
+    moved into the log by a session that can. Each keeps her signature of its content."""
+    if not session.has_case or session.rota_db_ is None:
+        return 0
+    rows = rota.inbox(session.rota_db)
+    if not rows:
+        return 0
+    chain = session.keyfile.chain()
+    db = session.case_db
+    with db.transaction():
+        for _id, at, user_id, action, ref, detail, sig in rows:
+            content = inbox_content(session.keyfile.vault_id, at, user_id, action, ref, detail)
+            keys = chain.signing_keys.get(user_id, set())
+            ok = any(verify_signature(k, _sig(sig), content) for k in keys)
+            note = (
+                f"from the rota file; signed by her: {sig}"
+                if ok
+                else "from the rota file; her signature did not verify"
+            )
+            audit_repo.record(
+                db,
+                at,
+                user_id,
+                action,
+                ref,
+                (detail + "; " if detail else "") + note,
+                signer=session.signer if session.account is not None else None,
+            )
+    rota.clear_inbox(session.rota_db, [r[0] for r in rows])
+    return len(rows)
 
 
 # -- list and export -------------------------------------------------------------------------
@@ -321,8 +501,11 @@ def record_failed_signins(session: Session) -> None:
     with contextlib.suppress(Exception):
         db = session.db
         with db.transaction():
+            signer = session.signer if session.account is not None else None
             for at in times:
-                audit_repo.record(db, at, None, "signin.failed", "", "written at next sign-in")
+                audit_repo.record(
+                    db, at, None, "signin.failed", "", "written at next sign-in", signer=signer
+                )
         written = True
     if written:
         with contextlib.suppress(OSError):

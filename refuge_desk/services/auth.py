@@ -1,4 +1,14 @@
-"""Set up a vault, sign in, unlock, and recover access with the recovery key."""
+"""Set up a vault, sign in, unlock, lock, and recover access with the recovery key.
+
+Sign-in (format 2, keys per account): her passphrase opens her key slot, which holds her two
+private keys; the signed statements say whether the account is active, with which role and
+which slot; her role's keys come out of the envelopes for her public key; and the files her
+role may open are opened with them. Anything that does not verify is refused with one
+sentence that names the account.
+
+A vault made by the 0.1 release (one data key in every slot) is signed into the old way until
+a manager signs in: that moves it to keys per account (services/key_upgrade.py).
+"""
 
 from __future__ import annotations
 
@@ -14,14 +24,40 @@ from refuge_desk.domain.errors import (
     WrongCredentials,
 )
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import audit, passphrase_policy
+from refuge_desk.domain.staff import StaffUser
+from refuge_desk.services import access, audit, passphrase_policy
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.services.throttle import SignInThrottle
-from refuge_desk.store import audit_repo, meta_repo, staff_repo, vault
-from refuge_desk.store.keyslots import zero
+from refuge_desk.store import audit_repo, grants, meta_repo, rota, staff_repo, vault
+from refuge_desk.store.crypto import (
+    AccountKeys,
+    fingerprint,
+    managers_receive_key,
+    new_key,
+    public_of,
+)
+from refuge_desk.store.db import Database
+from refuge_desk.store.grants import Chain, Kind
+from refuge_desk.store.keyfile import (
+    CASE,
+    MANAGERS,
+    RECOVERY,
+    ROTA,
+    USER,
+    KeyFile,
+    Slot,
+    user_ref,
+)
+from refuge_desk.store.keymem import Keyring, wipe
+from refuge_desk.store.keyslots import KdfParams, new_recovery_key, normalise_recovery_key
 from refuge_desk.store.vault import VaultFolder
 
 MAX_USERNAME = 64
+
+
+class AccountRefused(VaultError):
+    """Her slot opened, but the statements or the staff list do not back it: one plain
+    sentence naming the account (it is never a wrong passphrase)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +87,99 @@ def check_new_passphrase(passphrase: str, confirm: str | None, user_inputs: list
         raise ValidationError(problems)
 
 
+# -- a new vault -----------------------------------------------------------------------------
+def found_keyfile(
+    vault_id: str,
+    user_id: int,
+    username: str,
+    passphrase: str,
+    me: AccountKeys,
+    keys: Keyring,
+    now: str,
+    recovery_key: str,
+) -> tuple[KeyFile, bytearray]:
+    """The key file of a new vault: its first manager is the root, signed by herself, and the
+    recovery key's keys are certified by her. Returns the file and her slot's KEK."""
+    kf = KeyFile(vault_id, fingerprint(me.signing_public))
+    tag = kf.tag_for(username)
+    secret = me.secret()
+    try:
+        slot, kek = kf.new_slot(USER, user_id, tag, secret, passphrase.encode("utf-8"))
+    finally:
+        wipe(secret)
+    kf.put_slot(slot)
+    kf.statements.append(
+        grants.make(
+            kf.statements,
+            vault_id,
+            Kind.ROOT,
+            now,
+            me,
+            grants.SELF_SIGNER,
+            user_id=user_id,
+            tag=tag,
+            role=Role.MANAGER.value,
+            keys=(me.receive_public, me.signing_public),
+            slot=slot.id,
+        )
+    )
+    access.wrap_for_account(kf, user_id, me.receive_public, Role.MANAGER, keys)
+    publish_managers_key(kf, me, user_id, keys, now)
+    set_recovery(kf, me, user_id, recovery_key, keys, now)
+    return kf, kek
+
+
+def publish_managers_key(
+    kf: KeyFile, signer: AccountKeys, signer_id: int, keys: Keyring, now: str
+) -> None:
+    """The public half of the managers' key, signed by a manager: what a support worker
+    seals her restricted notes' keys for."""
+    managers = keys.get(MANAGERS)
+    if managers is None:
+        return
+    public = public_of(managers_receive_key(managers))
+    kf.statements.append(
+        grants.make(
+            kf.statements,
+            kf.vault_id,
+            Kind.MANAGERS_KEY,
+            now,
+            signer,
+            user_ref(signer_id),
+            keys=(public, b""),
+        )
+    )
+
+
+def set_recovery(
+    kf: KeyFile, signer: AccountKeys, signer_id: int, recovery_key: str, keys: Keyring, now: str
+) -> None:
+    """New recovery keys sealed under ``recovery_key``, certified by the manager ``signer``;
+    the recovery key then holds every key a manager holds."""
+    recovery = AccountKeys.generate()
+    secret = recovery.secret()
+    try:
+        slot, kek = kf.new_slot(RECOVERY, None, "", secret, normalise_recovery_key(recovery_key))
+    finally:
+        wipe(secret)
+    wipe(kek)
+    kf.put_slot(slot)
+    kf.envelopes = [e for e in kf.envelopes if e.to != RECOVERY]
+    kf.statements.append(
+        grants.make(
+            kf.statements,
+            kf.vault_id,
+            Kind.RECOVERY,
+            now,
+            signer,
+            user_ref(signer_id),
+            keys=(recovery.receive_public, recovery.signing_public),
+            slot=slot.id,
+        )
+    )
+    access.wrap_for_recovery(kf, recovery.receive_public, keys)
+
+
 def setup_vault(
     folder: VaultFolder,
     org: Organisation,
@@ -75,30 +204,44 @@ def setup_vault(
         raise ValidationError(problems)
     check_new_passphrase(passphrase, confirm, [username, full_name, org.org_name, org.refuge_name])
     new = vault.create(folder)
+    keys = Keyring()
+    keys.put(CASE, new.case_key)
+    keys.put(ROTA, new.rota_key)
+    keys.put(MANAGERS, new_key())
+    me = AccountKeys.generate()
+    recovery_key = new_recovery_key()
     try:
-        db = new.db
+        db = new.case_db
         now = clock().isoformat(timespec="seconds")
         with db.transaction():
-            meta_repo.put(db, "vault_id", new.keyslots.vault_id)
+            meta_repo.put(db, "vault_id", new.vault_id)
             meta_repo.put(db, "org_name", org.org_name.strip())
             meta_repo.put(db, "refuge_name", org.refuge_name.strip())
             meta_repo.put(db, "refuge_address", org.refuge_address.strip())
             meta_repo.put(db, "created_at", now)
             uid = staff_repo.insert(db, username, full_name, Role.MANAGER, now, None)
-            audit_repo.record(db, now, uid, "vault.create")
-        new.keyslots.set_user_slot(uid, username, passphrase, new.data_key)
-        folder.save_keyslots(new.keyslots)
+        kf, kek = found_keyfile(
+            new.vault_id, uid, username, passphrase, me, keys, now, recovery_key
+        )
+        keys.put("kek", kek)
+        rota.rebuild(db, new.rota_db)
+        folder.save_keyslots(kf)
     except BaseException:
-        new.db.close()
-        zero(new.data_key)
+        new.case_db.close()
+        new.rota_db.close()
+        keys.wipe_all()
         folder.discard_new(new.made_folder)
         raise
-    user = staff_repo.by_id(new.db, uid)
+    user = staff_repo.by_id(new.case_db, uid)
     assert user is not None
-    return Session(folder, new.db, new.data_key, new.keyslots, user, clock), new.recovery_key
+    session = Session(folder, new.case_db, new.rota_db, keys, me, kf, user, clock)
+    session.wire()
+    session.audit("vault.create")
+    return session, recovery_key
 
 
-def _monotonic_throttle(folder: VaultFolder, seconds: Callable[[], float] | None) -> SignInThrottle:
+# -- signing in ------------------------------------------------------------------------------
+def _throttle(folder: VaultFolder, seconds: Callable[[], float] | None) -> SignInThrottle:
     return SignInThrottle(folder.path, seconds or time.time)
 
 
@@ -112,46 +255,182 @@ def sign_in(
     full_check: bool = False,
     audit_action: str = "signin",
 ) -> Session:
-    """Derive the key (slow: run it off the UI thread), open and verify the vault.
+    """Derive her slot's key (slow: run it off the UI thread), check her account, open what
+    her role may open.
 
-    Raises WrongCredentials (never saying which part), SignInThrottled, VaultError.
+    Raises WrongCredentials (never saying which part), SignInThrottled, AccountRefused (a
+    plain sentence naming the account), VaultError.
     """
-    slots = folder.load_keyslots()
-    throttle = _monotonic_throttle(folder, seconds)
-    tag = slots.tag_for(username)
+    if folder.key_format() == 1:
+        from refuge_desk.services import key_upgrade  # the 0.1 release's vaults only
+
+        return key_upgrade.sign_in_v1(
+            folder,
+            username,
+            passphrase,
+            clock=clock,
+            seconds=seconds,
+            full_check=full_check,
+            audit_action=audit_action,
+        )
+    kf = vault.settle(folder, folder.load_keyfile())
+    throttle = _throttle(folder, seconds)
+    tag = kf.tag_for(username)
     wait = throttle.wait_left(tag)
     if wait > 0:
         raise SignInThrottled(wait)
     try:
-        slot, data_key = slots.unwrap_user(username, passphrase)
+        slot = kf.user_slot(username)
+        if slot is None:
+            if kf.legacy_slot(username) is not None:
+                from refuge_desk.services import key_upgrade
+
+                kf = key_upgrade.join(folder, kf, username, passphrase, clock)
+                slot = kf.user_slot(username)
+            if slot is None:
+                # Same work as a real attempt, so timing does not tell which part was wrong.
+                KdfParams(bytes(16)).derive(passphrase.encode("utf-8"))
+                raise WrongCredentials()
+        kek, secret = kf.open_slot(slot, passphrase.encode("utf-8"))
     except WrongCredentials as exc:
         exc.retry_after = throttle.failed(tag)
         audit.note_failed_signin(folder, clock)
         raise
     try:
-        db = vault.open_database(folder, data_key, full_check=full_check)
+        me = AccountKeys.from_secret(secret)
+    finally:
+        wipe(secret)
+    try:
+        session = open_session(folder, kf, slot, me, kek, username, clock, full_check)
     except BaseException:
-        zero(data_key)
+        wipe(kek)
         raise
-    user = staff_repo.by_id(db, slot.user_id) if slot.user_id is not None else None
-    if user is None or not user.active:
-        db.close()
-        zero(data_key)
-        err = WrongCredentials()
-        err.retry_after = throttle.failed(tag)
-        audit.note_failed_signin(folder, clock)
-        raise err
     throttle.succeeded(tag)
-    session = Session(folder, db, data_key, slots, user, clock)
-    audit.record_failed_signins(session)
-    session.audit(audit_action)
+    after_sign_in(session, audit_action)
     return session
+
+
+def _refuse(username: str, why: str) -> AccountRefused:
+    return AccountRefused(f"The account “{username.strip()}” cannot sign in: {why}")
+
+
+def check_account(chain: Chain, slot: Slot, me: AccountKeys, username: str) -> Role:
+    """Her role, if the statements back this slot and these keys; else AccountRefused."""
+    acc = chain.account(slot.user_id)
+    said = [p for p in chain.problems if p.user_id == slot.user_id]
+    if acc is None:
+        if said:
+            raise _refuse(
+                username,
+                "a change to it in the key file was not signed by a manager. "
+                "Ask a manager to run “refuge-desk check”.",
+            )
+        raise _refuse(
+            username, "no manager ever granted it. Its key slot was added outside Refuge Desk."
+        )
+    if not acc.active:
+        raise _refuse(
+            username,
+            "it was disabled by a manager. Its old key slot was put back outside Refuge Desk.",
+        )
+    if acc.pending or acc.slot != slot.id:
+        raise _refuse(
+            username, "its key slot was not issued by a manager or by the account itself."
+        )
+    if acc.receive != me.receive_public or acc.signing != me.signing_public:
+        raise _refuse(username, "its key slot holds keys no manager granted to it.")
+    if acc.tag != slot.tag:
+        raise _refuse(username, "its key slot was moved from another account.")
+    return Role(acc.role)
+
+
+def _staff_row(db: Database, user_id: int) -> StaffUser | None:
+    return staff_repo.by_id(db, user_id)
+
+
+def open_session(
+    folder: VaultFolder,
+    kf: KeyFile,
+    slot: Slot,
+    me: AccountKeys,
+    kek: bytearray,
+    username: str,
+    clock: Clock,
+    full_check: bool = False,
+) -> Session:
+    """Check her account and open what her role may open (her slot is already open)."""
+    chain = kf.chain()
+    role = check_account(chain, slot, me, username)
+    assert slot.user_id is not None
+    keys = Keyring()
+    keys.put("kek", kek)
+    ref = user_ref(slot.user_id)
+    try:
+        for purpose in access.keys_for(role):
+            key = kf.open_envelope(ref, purpose, me.receive)
+            if key is not None:
+                keys.put(purpose, key)
+        if ROTA not in keys or (role.sees_case_detail and CASE not in keys):
+            raise _refuse(
+                username,
+                "its keys have not been given to it yet. A manager or support worker needs to "
+                "sign in once on this computer first.",
+            )
+        rota_db = vault.open_rota(folder, keys.get(ROTA) or bytearray())
+        case_db = None
+        try:
+            if role.sees_case_detail:
+                case_db = vault.open_database(folder, keys.get(CASE) or b"", full_check=full_check)
+            row = _staff_row(case_db or rota_db, slot.user_id)
+            if row is None:
+                raise _refuse(username, "it is missing from the staff list.")
+            if not row.active:
+                raise _refuse(
+                    username,
+                    "the staff list says it is disabled, but its key file does not. One of "
+                    "them was changed outside Refuge Desk: a manager should run “refuge-desk "
+                    "check”.",
+                )
+            if row.role is not role:
+                raise _refuse(
+                    username,
+                    f"the staff list says {row.role.label.lower()}, but a manager granted "
+                    f"{role.label.lower()}. The staff list was changed outside Refuge Desk.",
+                )
+        except BaseException:
+            rota_db.close()
+            if case_db is not None:
+                case_db.close()
+            raise
+    except BaseException:
+        keys.wipe_all()
+        raise
+    session = Session(folder, case_db, rota_db, keys, me, kf, row, clock)
+    session.wire()
+    return session
+
+
+def after_sign_in(session: Session, audit_action: str) -> None:
+    """Settle what other sessions left (best effort where it cannot stop her working), then
+    write her own entry."""
+    if session.has_case:
+        session.audit_base = audit_repo.count_all(session.case_db)
+        rota.ensure_current(session.case_db, session.rota_db)
+        audit.import_inbox(session)
+        audit.record_failed_signins(session)
+        if session.role is Role.MANAGER:
+            audit.check_heads(session)  # raises AccountRefused-like AuditTampered
+            from refuge_desk.services import key_upgrade
+
+            key_upgrade.settle_after_sign_in(session)
+        access.issue_missing(session)
+    session.audit(audit_action)
 
 
 def unlock(
     session: Session, passphrase: str, *, seconds: Callable[[], float] | None = None
 ) -> None:
-    """Reopen a locked session for the same user."""
+    """Reopen a locked session for the same user (the same Session object)."""
     fresh = sign_in(
         session.folder,
         session.user.username,
@@ -160,21 +439,54 @@ def unlock(
         seconds=seconds,
         audit_action="unlock",
     )
-    session.db_ = fresh.db_
-    session.data_key = fresh.data_key
-    session.keyslots = fresh.keyslots
-    session.user = fresh.user
+    session.close()
+    session.case_db_, session.rota_db_ = fresh.case_db_, fresh.rota_db_
+    session.keys, session.account = fresh.keys, fresh.account
+    session.keyfile, session.user = fresh.keyfile, fresh.user
+    session.note_keys, session.audit_base = fresh.note_keys, fresh.audit_base
+    session.wire()
 
 
 def lock(session: Session) -> None:
-    """Close the connection and zero the key, whatever happens to the audit entry."""
+    """Write the lock's entry and bind the audit head into a manager's slot, then close and
+    wipe every key, whatever happens to those writes."""
     try:
         # A failing write (full disk, pulled drive) must not keep the vault open.
         with contextlib.suppress(Exception):
             if session.is_open:
                 session.audit("lock")
+        with contextlib.suppress(Exception):
+            if session.is_open:
+                audit.record_head(session)
     finally:
         session.close()
+
+
+# -- the recovery key ------------------------------------------------------------------------
+def open_recovery(kf: KeyFile, recovery_key: str) -> tuple[AccountKeys, Keyring]:
+    """The recovery keys and every key they hold; WrongCredentials if it does not open."""
+    slot = kf.recovery_slot()
+    chain = kf.chain()
+    if slot is None or not chain.recovery_receive:
+        KdfParams(bytes(16)).derive(normalise_recovery_key(recovery_key))
+        raise WrongCredentials()
+    kek, secret = kf.open_slot(slot, normalise_recovery_key(recovery_key))
+    wipe(kek)
+    try:
+        keys_ = AccountKeys.from_secret(secret)
+    finally:
+        wipe(secret)
+    if keys_.signing_public != chain.recovery_signing:
+        raise VaultError(
+            "The recovery key's slot holds keys no manager certified. The key file was changed "
+            "outside Refuge Desk; restore it from a backup."
+        )
+    keys = Keyring()
+    for purpose in (CASE, ROTA, MANAGERS):
+        key = kf.open_envelope(RECOVERY, purpose, keys_.receive)
+        if key is not None:
+            keys.put(purpose, key)
+    return keys_, keys
 
 
 def recover(
@@ -186,30 +498,96 @@ def recover(
     *,
     clock: Clock = system_clock,
 ) -> Session:
-    """Forgotten passphrase: the recovery key sets a new one for an active manager."""
-    slots = folder.load_keyslots()
-    data_key = slots.unwrap_recovery(recovery_key)
-    db = vault.open_database(folder, data_key)
+    """Forgotten passphrase: the recovery key gives an active manager new keys and a new
+    passphrase (a statement signed by the recovery key)."""
+    if folder.key_format() == 1:
+        from refuge_desk.services import key_upgrade
+
+        return key_upgrade.recover_v1(
+            folder, recovery_key, username, new_passphrase, confirm, clock=clock
+        )
+    kf = vault.settle(folder, folder.load_keyfile())
+    recovery, keys = open_recovery(kf, recovery_key)
+    if CASE not in keys or ROTA not in keys:
+        keys.wipe_all()
+        raise VaultError("The recovery key holds no keys for this vault's current files.")
+    db = vault.open_database(folder, keys.get(CASE) or b"")
     try:
         user = staff_repo.by_username(db, username)
-        if user is None or not user.active or user.role is not Role.MANAGER:
+        chain = kf.chain()
+        acc = chain.account(user.id) if user is not None else None
+        if user is None or acc is None or not acc.active or acc.role != Role.MANAGER.value:
             raise VaultError(
                 "The recovery key can only set a new passphrase for an active manager's account."
             )
         org = [meta_repo.get(db, "org_name"), meta_repo.get(db, "refuge_name")]
         check_new_passphrase(new_passphrase, confirm, [username, user.full_name, *org])
-        # `slots` is this call's own copy (loaded above): on failure it is simply dropped.
-        slots.set_user_slot(user.id, user.username, new_passphrase, data_key)
-        with db.transaction():
-            audit_repo.record(
-                db, clock().isoformat(timespec="seconds"), user.id, "passphrase.recover"
-            )
-            # Saved last, so a failed save rolls the audit entry back. If COMMIT fails after
-            # it, the new passphrase works without its audit entry: harmless, she proved the
-            # recovery key.
-            folder.save_keyslots(slots)
+        now = clock().isoformat(timespec="seconds")
+        new_kf, _new_keys, kek = reset_keys(
+            kf,
+            user.id,
+            user.username,
+            new_passphrase,
+            Role.MANAGER,
+            keys,
+            now,
+            recovery,
+            grants.RECOVERY_SIGNER,
+        )
+        folder.save_keyslots(new_kf)
     except BaseException:
         db.close()
-        zero(data_key)
+        keys.wipe_all()
         raise
-    return Session(folder, db, data_key, slots, user, clock)
+    db.close()
+    keys.wipe_all()
+    session = sign_in(
+        folder, username, new_passphrase, clock=clock, audit_action="passphrase.recover"
+    )
+    wipe(kek)
+    from refuge_desk.services import note_seal
+
+    note_seal.rewrap_for_new_keys(session, user.id)
+    return session
+
+
+def reset_keys(
+    kf: KeyFile,
+    user_id: int,
+    username: str,
+    passphrase: str,
+    role: Role,
+    keys: Keyring,
+    now: str,
+    signer: AccountKeys,
+    by: str,
+) -> tuple[KeyFile, AccountKeys, bytearray]:
+    """A copy of ``kf`` in which the account has new keys, a new slot under ``passphrase``
+    and her role's envelopes (a RESET statement signed by ``signer``)."""
+    out = kf.copy()
+    me = AccountKeys.generate()
+    tag = out.tag_for(username)
+    secret = me.secret()
+    try:
+        slot, kek = out.new_slot(USER, user_id, tag, secret, passphrase.encode("utf-8"))
+    finally:
+        wipe(secret)
+    out.drop_account(user_id)
+    out.put_slot(slot)
+    out.statements.append(
+        grants.make(
+            out.statements,
+            out.vault_id,
+            Kind.RESET,
+            now,
+            signer,
+            by,
+            user_id=user_id,
+            tag=tag,
+            role=role.value,
+            keys=(me.receive_public, me.signing_public),
+            slot=slot.id,
+        )
+    )
+    access.wrap_for_account(out, user_id, me.receive_public, role, keys)
+    return out, me, kek

@@ -8,6 +8,7 @@ import random
 from refuge_desk.domain.notes import NoteType
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.support import AREA_KEYS, AreaNeed, Level, Outcome, Stage
+from refuge_desk.services import note_seal
 from refuge_desk.services.session import Session
 from refuge_desk.store import notes_repo, staff_repo, support_repo
 
@@ -117,6 +118,7 @@ def seed_notes(session: Session, resident_ids: list[int], rng: random.Random) ->
                 stamp,
             )
         _seed_support(session, resident_ids, rng)
+    note_seal.seal_legacy(session)  # written plain above, fast: sealed now like any other
     session.audit("notes.demo", f"{len(rows)} notes")
 
 

@@ -36,7 +36,10 @@ def park(session: Session, kind: str, record_id: int | None, payload: dict[str, 
 
 
 def mine(session: Session) -> list[DraftRow]:
-    """Her drafts, newest first; resident drafts only while her role sees case detail."""
+    """Her drafts, newest first; resident drafts only while her role sees case detail.
+    A relief worker's session has no case database, so she has none."""
+    if not session.has_case:
+        return []
     return [
         row
         for row in drafts_repo.for_user(session.db, session.user.id)
@@ -50,7 +53,8 @@ def load(row: DraftRow) -> dict[str, Any]:
 
 
 def discard(session: Session, kind: str, record_id: int | None) -> None:
-    drafts_repo.delete(session.db, session.user.id, kind, record_id)
+    if session.has_case:
+        drafts_repo.delete(session.db, session.user.id, kind, record_id)
 
 
 def drop_case_detail_drafts(session: Session, user_id: int) -> int:

@@ -7,8 +7,7 @@ stops working), so a vault never depends on a key nobody has.
 
 from __future__ import annotations
 
-import copy
-
+from refuge_desk.domain.errors import VaultError
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo
 from refuge_desk.store.keyslots import new_recovery_key
@@ -32,14 +31,19 @@ def mark_confirmed(session: Session) -> None:
 
 
 def replace_key(session: Session) -> str:
-    """A new recovery key (managers only); the old one no longer opens the vault."""
+    """A new recovery key (managers only); the old one no longer opens the vault. It holds
+    every key a manager holds, certified by her signature."""
+    from refuge_desk.services.auth import set_recovery  # auth builds on this module
+
     session.require(session.role.manages_settings, "make a new recovery key")
+    if session.account is None:
+        raise VaultError("Sign in again to make a new recovery key.")
     key = new_recovery_key()
-    slots = copy.deepcopy(session.keyslots)
-    slots.set_recovery_slot(key, session.data_key)
+    kf = session.keyfile.copy()
+    set_recovery(kf, session.account, session.user.id, key, session.keys, session.stamp())
     with session.db.transaction():
         meta_repo.put(session.db, _FLAG, "0")
         session.audit("recovery_key.replaced")
-        session.folder.save_keyslots(slots)  # last: a failed write rolls the flag back
-    session.keyslots = slots
+        session.folder.save_keyslots(kf)  # last: a failed write rolls the flag back
+    session.keyfile = kf
     return key

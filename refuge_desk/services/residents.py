@@ -102,6 +102,9 @@ def rota_view(session: Session, resident_id: int) -> RotaView:
     A volunteer sees only current residents (referral or resident), as on the rota.
     """
     view = residents_repo.rota(session.db, resident_id)
+    if view is None and not session.has_case:
+        # The rota holds current residents only: whoever is not there has left or never was.
+        raise NotFound("That resident is not on the current list.")
     if view is None:
         raise NotFound("That resident's record no longer exists.")
     if not session.role.sees_case_detail and view.status not in CURRENT:

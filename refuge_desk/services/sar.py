@@ -88,7 +88,7 @@ def restricted_items(session: Session, resident_id: int) -> dict[str, str]:
     session.require(session.role.manages_staff, "prepare a subject access request")
     items = dict(RESTRICTED_ITEMS)
     items[sar_casework.MARAC_ITEM] = sar_casework.MARAC_WHAT
-    items.update(sar_casework.restricted_notes(session.db, resident_id))
+    items.update(sar_casework.restricted_notes(session, resident_id))
     return items
 
 
@@ -119,7 +119,7 @@ def collect(session: Session, resident_id: int, withhold: set[str] | None = None
         "resident": record,
         "children": [to_plain(c) for c in resident.children],
         "safety_plan": _plan_data(session, resident_id, withhold),
-        "case_work": sar_casework.collect(session.db, resident_id, withhold),
+        "case_work": sar_casework.collect(session, resident_id, withhold),
         "record_history": [
             {"at": at, "by": who, "action": action, "ref": ref}
             for at, who, action, ref in audit_repo.for_reference(session.db, resident.reference)

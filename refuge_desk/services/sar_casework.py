@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from refuge_desk.services import note_seal
 from refuge_desk.services.pdf.document import Section, TextBlock
+from refuge_desk.services.session import Session
 from refuge_desk.store.db import Database
 
 MARAC_ITEM = "marac"
@@ -32,16 +34,29 @@ def _rows(db: Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any
     return [dict(zip(r.keys(), tuple(r), strict=True)) for r in db.query(sql, params)]
 
 
-def restricted_notes(db: Database, resident_id: int) -> dict[str, str]:
+def _text(session: Session, n: Any) -> str:
+    sealed = n["sealed"]
+    return note_seal.text_of(
+        session,
+        int(n["id"]),
+        int(n["resident_id"]),
+        n["author_id"],
+        str(n["body"]),
+        None if sealed is None else bytes(sealed),
+    )
+
+
+def restricted_notes(session: Session, resident_id: int) -> dict[str, str]:
     """``note:<id>`` -> a line a manager can decide on (date, type, author, first words)."""
     out: dict[str, str] = {}
-    for r in db.query(
-        "SELECT n.id, n.happened_at, n.note_type, n.body, COALESCE(s.full_name, '') AS author "
+    for r in session.db.query(
+        "SELECT n.id, n.resident_id, n.author_id, n.happened_at, n.note_type, n.body, n.sealed, "
+        "COALESCE(s.full_name, '') AS author "
         "FROM case_notes n LEFT JOIN staff s ON s.id = n.author_id "
         "WHERE n.resident_id = ? AND n.restricted = 1 ORDER BY n.happened_at, n.id",
         (resident_id,),
     ):
-        words = " ".join(str(r["body"]).split())
+        words = " ".join(_text(session, r).split())
         short = words[:60] + ("…" if len(words) > 60 else "")
         out[f"{NOTE_PREFIX}{r['id']}"] = (
             f"Restricted note, {str(r['happened_at'])[:10]}, "
@@ -55,7 +70,8 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in _DROP}
 
 
-def collect(db: Database, resident_id: int, withhold: set[str]) -> dict[str, Any]:
+def collect(session: Session, resident_id: int, withhold: set[str]) -> dict[str, Any]:
+    db = session.db
     rid = (resident_id,)
     notes = []
     for n in _rows(
@@ -67,6 +83,9 @@ def collect(db: Database, resident_id: int, withhold: set[str]) -> dict[str, Any
     ):
         if n["restricted"] and f"{NOTE_PREFIX}{n['id']}" in withhold:
             n = {"id": n["id"], "restricted": 1, "body": WITHHELD}
+        else:
+            n["body"] = _text(session, n)
+        n.pop("sealed", None)
         notes.append(_clean(n))
     assessments = _rows(
         db,

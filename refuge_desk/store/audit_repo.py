@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from refuge_desk.store import audit_chain
 from refuge_desk.store.db import Database
 
+# Signs an entry's hash: returns (the signing account's id, base64 Ed25519 signature).
+Signer = Callable[[str], tuple[int, str]]
+
+
+def signed_message(vault_id: str, entry_hash: str) -> bytes:
+    """What an account signs for one audit entry: its chained hash, bound to the vault."""
+    return f"refuge-desk/v2/audit|{vault_id}|{entry_hash}".encode()
+
 
 def record(
-    db: Database, at: str, user_id: int | None, action: str, ref: str = "", detail: str = ""
+    db: Database,
+    at: str,
+    user_id: int | None,
+    action: str,
+    ref: str = "",
+    detail: str = "",
+    *,
+    signer: Signer | None = None,
 ) -> None:
-    """One entry, chained to the one before (see audit_chain). Callers hold a transaction
-    or run in autocommit; the chain is read and extended under the connection's lock."""
+    """One entry, chained to the one before (see audit_chain) and signed by ``signer`` (the
+    acting account). Callers hold a transaction or run in autocommit; the chain is read and
+    extended under the connection's lock."""
     with db.transaction():
         prev = audit_chain.last_hash(db)
         row_id = db.execute(
@@ -22,7 +39,10 @@ def record(
             (at, user_id, action, ref, detail, prev),
         )
         h = audit_chain.entry_hash(prev, row_id, at, user_id, action, ref, detail)
-        db.execute("UPDATE audit_log SET hash = ? WHERE id = ?", (h, row_id))
+        by, sig = signer(h) if signer is not None else (None, "")
+        db.execute(
+            "UPDATE audit_log SET hash = ?, signer = ?, sig = ? WHERE id = ?", (h, by, sig, row_id)
+        )
 
 
 def recent(db: Database, limit: int = 200) -> list[tuple[str, int | None, str, str]]:
@@ -117,3 +137,37 @@ def count(db: Database, f: Filter) -> int:
 
 def actions(db: Database) -> list[str]:
     return [str(r[0]) for r in db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
+
+def count_all(db: Database) -> int:
+    return int(db.scalar("SELECT count(*) FROM audit_log"))
+
+
+def head(db: Database) -> tuple[int, str]:
+    """(how many entries, the newest one's hash)."""
+    row = db.query_one(
+        "SELECT (SELECT count(*) FROM audit_log), "
+        "coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '')"
+    )
+    assert row is not None
+    return int(row[0]), str(row[1])
+
+
+def still_at(db: Database, count: int, entry_hash: str) -> bool:
+    """Whether the entry with this hash is still the ``count``-th of the log."""
+    if count == 0:
+        return True
+    row = db.query_one("SELECT id FROM audit_log WHERE hash = ?", (entry_hash,))
+    if row is None:
+        return False
+    before = db.scalar("SELECT count(*) FROM audit_log WHERE id <= ?", (row[0],))
+    return int(before) == count
+
+
+def signatures(db: Database) -> list[tuple[int, str, str, int | None, str]]:
+    """(id, at, hash, signer, sig) of every entry, oldest first."""
+    rows = db.query("SELECT id, at, hash, signer, sig FROM audit_log ORDER BY id")
+    return [
+        (int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else int(r[3]), str(r[4]))
+        for r in rows
+    ]

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import sqlcipher3
 
 from refuge_desk.domain.errors import VaultCorrupt, VaultError, VaultInUse
+from refuge_desk.store.sqlkey import key_connection
 
-Row = sqlcipher3.Row
 DatabaseError = sqlcipher3.DatabaseError
+log = logging.getLogger(__name__)
 
 # Pages are decrypted once into this cache (64 MiB), so warm queries cost what plain SQLite does.
 CACHE_KIB = 65536
 
 
-def _key_pragma(key: bytes | bytearray) -> str:
-    return f"PRAGMA key = \"x'{bytes(key).hex()}'\""
+class Row(Protocol):
+    """A result row (sqlcipher3.Row): by position or by column name."""
+
+    def __getitem__(self, key: int | str) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> list[str]: ...
 
 
 class Database:
@@ -35,6 +42,11 @@ class Database:
         self.path = path
         self._lock = threading.RLock()
         self._in_tx = False
+        # Called after each COMMIT (e.g. to bring the rota file up to date); its failure is
+        # logged and never undoes the commit.
+        self.after_commit: Callable[[], None] | None = None
+        self._in_after_commit = False
+        self._frozen = ""  # while a rekey copies the file, a write is refused, never lost
         try:
             conn = sqlcipher3.connect(
                 str(path), isolation_level=None, check_same_thread=False, timeout=5.0
@@ -42,7 +54,7 @@ class Database:
         except sqlcipher3.Error as exc:
             raise VaultError(f"The vault file {path} could not be opened.") from exc
         try:
-            conn.execute(_key_pragma(key))
+            key_connection(conn, key, path=str(path))  # from bytes: no str holds the key
             conn.execute("PRAGMA cipher_log_level = NONE")
             # A wrong key or a damaged header only shows on first real read.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -71,28 +83,56 @@ class Database:
     # -- queries -------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            return cast(list[Row], self._conn.execute(sql, params).fetchall())
 
     def query_one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
         with self._lock:
-            return self._conn.execute(sql, params).fetchone()
+            return cast(Row | None, self._conn.execute(sql, params).fetchone())
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
 
+    @contextlib.contextmanager
+    def frozen(self, why: str) -> Iterator[None]:
+        """No writes while this lasts: each raises VaultBusy(``why``) instead."""
+        with self._lock:
+            self._frozen = why
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._frozen = ""
+
+    def _check_writable(self) -> None:
+        with self._lock:
+            if self._frozen:
+                raise VaultBusy(self._frozen)
+            if self._conn is None:
+                raise VaultError("The vault is locked. Unlock it to go on.")
+
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one statement; returns lastrowid. Outside a transaction it autocommits."""
         with self._lock:
-            return int(self._conn.execute(sql, params).lastrowid or 0)
+            self._check_writable()
+            row_id = int(self._conn.execute(sql, params).lastrowid or 0)
+            autocommitted = not self._in_tx
+        if autocommitted:
+            self._committed()
+        return row_id
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self._lock:
+            self._check_writable()
             self._conn.executemany(sql, rows)
+            autocommitted = not self._in_tx
+        if autocommitted:
+            self._committed()
 
     def executescript(self, sql: str) -> None:
         """Statements separated by ';' run one by one inside the caller's transaction."""
         with self._lock:
+            self._check_writable()
             for stmt in _split_sql(sql):
                 self._conn.execute(stmt)
 
@@ -103,6 +143,7 @@ class Database:
             if self._in_tx:
                 yield self
                 return
+            self._check_writable()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlcipher3.OperationalError as exc:
@@ -131,6 +172,56 @@ class Database:
                     raise
             finally:
                 self._in_tx = False
+        self._committed()
+
+    def _committed(self) -> None:
+        hook = self.after_commit
+        if hook is None or self._in_after_commit:
+            return
+        self._in_after_commit = True
+        try:
+            hook()
+        except Exception as exc:  # the commit stands; the next sign-in repairs what is left
+            log.warning("after-commit work failed: %s", type(exc).__name__)
+        finally:
+            self._in_after_commit = False
+
+    def export_to(
+        self,
+        target: Path,
+        key: bytes | bytearray,
+        progress: Callable[[], None] | None = None,
+    ) -> None:
+        """Write the whole database (schema, rows, version) into a new file under ``key``.
+
+        ``sqlcipher_export`` reads one consistent snapshot and writes only live rows, so the
+        new file holds no page the old key ever encrypted. ``progress`` is called now and
+        then while it runs."""
+        if target.exists():
+            raise VaultError(f"{target} already exists.")
+        with self._lock:
+            conn = self._conn
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("ATTACH DATABASE ? AS rekeyed", (str(target),))
+            try:
+                key_connection(conn, key, schema="rekeyed")
+                if progress is not None:
+                    conn.set_progress_handler(lambda: progress() or 0, 20000)
+                conn.execute("SELECT sqlcipher_export('rekeyed')")
+                conn.execute(f"PRAGMA rekeyed.user_version = {version}")
+            finally:
+                conn.set_progress_handler(None, 0)
+                conn.execute("DETACH DATABASE rekeyed")
+        _owner_only(target)
+        with open(target, "rb") as fh:
+            os.fsync(fh.fileno())
+
+    @property
+    def total_changes(self) -> int:
+        """Rows changed through this connection since it opened (a rekey checks that none
+        changed while it copied)."""
+        with self._lock:
+            return int(self._conn.total_changes)
 
     @property
     def user_version(self) -> int:
@@ -186,6 +277,10 @@ VAULT_FULL = (
 
 class VaultFull(VaultError):
     """The vault's disk is full: a plain sentence; the transaction was rolled back."""
+
+
+class VaultBusy(VaultError):
+    """A write while the vault's keys are being changed: refused, nothing written."""
 
 
 def _disk_full(exc: BaseException) -> bool:

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from refuge_desk.domain.errors import VaultCorrupt, WrongCredentials
+from refuge_desk.store.keymem import take
 
 FORMAT = 1
 KDF_MEMORY_KIB = 65536  # 64 MiB
@@ -64,7 +65,22 @@ class KdfParams:
             lanes=self.lanes,
             memory_cost=self.memory_kib,
         )
-        return bytearray(kdf.derive(secret))
+        return take(kdf.derive(secret))
+
+    @classmethod
+    def from_json(cls, k: dict[str, Any]) -> KdfParams:
+        if k.get("name") != "argon2id":
+            raise ValueError("unknown kdf")
+        params = cls(_unb64(k["salt"]), int(k["memory_kib"]), int(k["iterations"]), int(k["lanes"]))
+        if params.memory_kib < 8 or params.iterations < 1 or len(params.salt) < 16:
+            raise ValueError("weak kdf")
+        # Argon2's own limits, and ours: an edited file must not make sign-in hang or eat
+        # the machine's memory (4 GiB, 64 passes and 64 lanes are far above what we write).
+        if not (1 <= params.lanes <= MAX_LANES and params.memory_kib >= 8 * params.lanes):
+            raise ValueError("impossible kdf lanes")
+        if params.memory_kib > MAX_MEMORY_KIB or params.iterations > MAX_ITERATIONS:
+            raise ValueError("kdf cost out of bounds")
+        return params
 
 
 @dataclass(slots=True)
@@ -99,20 +115,7 @@ class KeySlot:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> KeySlot:
-        k = d["kdf"]
-        if k.get("name") != "argon2id":
-            raise ValueError("unknown kdf")
-        params = KdfParams(
-            _unb64(k["salt"]), int(k["memory_kib"]), int(k["iterations"]), int(k["lanes"])
-        )
-        if params.memory_kib < 8 or params.iterations < 1 or len(params.salt) < 16:
-            raise ValueError("weak kdf")
-        # Argon2's own limits, and ours: an edited file must not make sign-in hang or eat
-        # the machine's memory (4 GiB, 64 passes and 64 lanes are far above what we write).
-        if not (1 <= params.lanes <= MAX_LANES and params.memory_kib >= 8 * params.lanes):
-            raise ValueError("impossible kdf lanes")
-        if params.memory_kib > MAX_MEMORY_KIB or params.iterations > MAX_ITERATIONS:
-            raise ValueError("kdf cost out of bounds")
+        params = KdfParams.from_json(d["kdf"])
         nonce, wrapped = _unb64(d["nonce"]), _unb64(d["wrapped_key"])
         if len(nonce) != NONCE_BYTES or len(wrapped) != WRAPPED_BYTES:
             raise ValueError("bad nonce or wrapped key")
@@ -198,9 +201,7 @@ class KeySlotFile:
     def unwrap(self, slot: KeySlot, secret: bytes) -> bytearray:
         kek = slot.kdf.derive(secret)
         try:
-            return bytearray(
-                AESGCM(bytes(kek)).decrypt(slot.nonce, slot.wrapped, slot.aad(self.vault_id))
-            )
+            return take(AESGCM(kek).decrypt(slot.nonce, slot.wrapped, slot.aad(self.vault_id)))
         except InvalidTag as exc:
             raise WrongCredentials() from exc
         finally:
@@ -240,7 +241,7 @@ def _wrap(
     )
     kek = slot.kdf.derive(secret)
     try:
-        slot.wrapped = AESGCM(bytes(kek)).encrypt(slot.nonce, bytes(data_key), slot.aad(vault_id))
+        slot.wrapped = AESGCM(kek).encrypt(slot.nonce, data_key, slot.aad(vault_id))
     finally:
         zero(kek)
     return slot

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from refuge_desk.store.db import Database
+from refuge_desk.store.rota import OUTBOX_SCHEMA
 
 V1_CORE = """
 CREATE TABLE meta (
@@ -498,6 +499,55 @@ CREATE INDEX change_history_ref ON change_history (ref, id);
 """
 
 
+# Keys per account (issue "roles enforced by keys"):
+# - audit entries carry who signed them and the Ed25519 signature of their hash;
+# - a restricted case note keeps its text sealed (``sealed``: nonce || AES-256-GCM) under its
+#   own key, which ``note_keys`` holds wrapped for its author and for the managers; its
+#   ``body`` is then empty and nothing of it goes into the shared search index;
+# - ``rota_outbox`` notes, inside each change's transaction, what the rota file must copy.
+V10_KEYS = (
+    """
+ALTER TABLE audit_log ADD COLUMN signer INTEGER;
+ALTER TABLE audit_log ADD COLUMN sig TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_log_hash ON audit_log (hash);
+ALTER TABLE case_notes ADD COLUMN sealed BLOB;
+CREATE TABLE note_keys (
+    note_id   INTEGER NOT NULL REFERENCES case_notes(id) ON DELETE CASCADE,
+    recipient TEXT NOT NULL,
+    epoch     INTEGER NOT NULL,
+    wrapped   BLOB NOT NULL,
+    PRIMARY KEY (note_id, recipient)
+) WITHOUT ROWID;
+INSERT INTO case_notes_fts (case_notes_fts, rowid, body)
+    SELECT 'delete', id, body FROM case_notes WHERE restricted = 1;
+DROP TRIGGER case_notes_fts_ai;
+DROP TRIGGER case_notes_fts_ad;
+CREATE TRIGGER case_notes_fts_ai AFTER INSERT ON case_notes WHEN new.restricted = 0 BEGIN
+    INSERT INTO case_notes_fts (rowid, body) VALUES (new.id, new.body);
+END;
+CREATE TRIGGER case_notes_fts_ad AFTER DELETE ON case_notes WHEN old.restricted = 0 BEGIN
+    INSERT INTO case_notes_fts (case_notes_fts, rowid, body) VALUES ('delete', old.id, old.body);
+END;
+DROP TRIGGER case_notes_never_edited;
+-- Never edited, with one exception: a restricted note written before keys per account has
+-- its text sealed once (the same text, now readable only with its key).
+CREATE TRIGGER case_notes_never_edited BEFORE UPDATE ON case_notes
+WHEN NOT (
+    old.restricted = 1 AND new.restricted = 1 AND old.sealed IS NULL
+    AND new.sealed IS NOT NULL AND new.body = ''
+    AND new.id = old.id AND new.resident_id = old.resident_id
+    AND new.happened_at = old.happened_at AND new.note_type = old.note_type
+    AND new.amends_id IS old.amends_id AND new.author_id IS old.author_id
+    AND new.created_at = old.created_at
+)
+BEGIN
+    SELECT RAISE(ABORT, 'case notes are never edited in place: add an amendment');
+END;
+"""
+    + OUTBOX_SCHEMA
+)
+
+
 def _v9(db: Database) -> None:
     db.executescript(V9_TRUST)
     from refuge_desk.store import audit_chain
@@ -525,6 +575,7 @@ STEPS: list[tuple[int, Step]] = [
     (7, _script(V7_TRANSFERS)),
     (8, _script(V8_CASEWORK)),
     (9, _v9),
+    (10, _script(V10_KEYS)),
 ]
 LATEST = STEPS[-1][0]
 

@@ -3,6 +3,11 @@
 Every read takes the viewer (manager? who?) so restricted notes are filtered in SQL, never
 in Python: a restricted note is visible to managers, its author, and the author of the note
 it amends (so a worker sees a manager's correction of her own restricted note).
+
+Beyond that filter, a restricted note's text is sealed (``sealed``: nonce || AES-256-GCM under
+the note's own key; ``body`` is empty) and never enters the search index. ``note_keys`` holds
+the note's key wrapped for each recipient: "managers" (under the managers' key) and
+"user:<id>" (for that account's X25519 key). The service opens them; this module only stores.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from refuge_desk.domain.notes import Note, NoteType, SearchHit
+from refuge_desk.store import crypto
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.keymem import wipe
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +40,21 @@ _VISIBLE = (
 )
 _COLS = (
     "n.id, n.resident_id, n.happened_at, n.note_type, n.body, n.restricted, n.amends_id, "
-    "n.author_id, COALESCE(s.full_name, ''), n.created_at"
+    "n.author_id, COALESCE(s.full_name, ''), n.created_at, n.sealed"
 )
+MANAGERS = "managers"  # under the managers' key (AES-GCM)
+MANAGERS_PUBLIC = "managers-pub"  # for its public half, by a support worker, until moved
+
+
+def text_label(vault_id: str, note_id: int, resident_id: int, author_id: int | None) -> bytes:
+    """What a restricted note's sealed text is bound to: this note, of her, by its author."""
+    return f"refuge-desk/v2/note|{vault_id}|{note_id}|{resident_id}|{author_id}".encode()
+
+
+def key_label(vault_id: str, note_id: int, recipient: str) -> bytes:
+    return f"refuge-desk/v2/note-key|{vault_id}|{note_id}|{recipient}".encode()
+
+
 _FROM = "FROM case_notes n LEFT JOIN staff s ON s.id = n.author_id"
 SNIPPET_OPEN = "["
 SNIPPET_CLOSE = "]"
@@ -61,7 +81,13 @@ def _note(r: Row) -> Note:
         author_id=None if r[7] is None else int(r[7]),
         author=str(r[8]),
         created_at=str(r[9]),
+        sealed=None if r[10] is None else bytes(r[10]),
     )
+
+
+def next_id(db: Database) -> int:
+    """The id the next note gets (call inside the write transaction that inserts it)."""
+    return int(db.scalar("SELECT coalesce(max(id), 0) + 1 FROM case_notes"))
 
 
 def insert(
@@ -74,21 +100,147 @@ def insert(
     amends_id: int | None,
     author_id: int,
     now: str,
+    *,
+    note_id: int | None = None,
+    sealed: bytes | None = None,
 ) -> int:
+    """A new note; a sealed one stores ``sealed`` and no text."""
     return db.execute(
-        "INSERT INTO case_notes (resident_id, happened_at, note_type, body, restricted, "
-        "amends_id, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO case_notes (id, resident_id, happened_at, note_type, body, restricted, "
+        "amends_id, author_id, created_at, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
+            note_id,
             resident_id,
             to_stamp(happened_at),
             note_type.value,
-            text,
+            "" if sealed is not None else text,
             1 if restricted else 0,
             amends_id,
             author_id,
             now,
+            sealed,
         ),
     )
+
+
+def put_key(db: Database, note_id: int, recipient: str, epoch: int, wrapped: bytes) -> None:
+    db.execute(
+        "INSERT INTO note_keys (note_id, recipient, epoch, wrapped) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (note_id, recipient) DO UPDATE SET epoch = excluded.epoch, "
+        "wrapped = excluded.wrapped",
+        (note_id, recipient, epoch, wrapped),
+    )
+
+
+def drop_key(db: Database, note_id: int, recipient: str) -> None:
+    db.execute("DELETE FROM note_keys WHERE note_id = ? AND recipient = ?", (note_id, recipient))
+
+
+def wrapped_keys(db: Database, note_ids: list[int], recipient: str) -> dict[int, bytes]:
+    if not note_ids:
+        return {}
+    out: dict[int, bytes] = {}
+    for start in range(0, len(note_ids), 500):
+        chunk = note_ids[start : start + 500]
+        rows = db.query(
+            f"SELECT note_id, wrapped FROM note_keys WHERE recipient = ? "
+            f"AND note_id IN ({', '.join('?' * len(chunk))})",
+            (recipient, *chunk),
+        )
+        out.update({int(r[0]): bytes(r[1]) for r in rows})
+    return out
+
+
+def unsealed_restricted(db: Database) -> list[tuple[int, int, int | None, str]]:
+    """Restricted notes whose text is still plain (written before keys per account):
+    (id, resident, author, text)."""
+    rows = db.query(
+        "SELECT id, resident_id, author_id, body FROM case_notes "
+        "WHERE restricted = 1 AND sealed IS NULL ORDER BY id"
+    )
+    return [(int(r[0]), int(r[1]), None if r[2] is None else int(r[2]), str(r[3])) for r in rows]
+
+
+def seal_existing(db: Database, note_id: int, sealed: bytes) -> None:
+    """The one update a note allows (see migration 10): its plain text becomes sealed."""
+    db.execute("UPDATE case_notes SET body = '', sealed = ? WHERE id = ?", (sealed, note_id))
+
+
+def recipients_missing(db: Database) -> list[tuple[int, int, int | None, str]]:
+    """Sealed notes lacking a key for a reader who should have one: (id, resident, author,
+    recipient), the recipient being "user:<author>" or the author of the note amended."""
+    rows = db.query(
+        "SELECT n.id, n.resident_id, n.author_id, 'user:' || w.uid FROM case_notes n "
+        "JOIN (SELECT id AS nid, author_id AS uid FROM case_notes "
+        "      UNION SELECT a.id, o.author_id FROM case_notes a "
+        "      JOIN case_notes o ON o.id = a.amends_id) w ON w.nid = n.id "
+        "WHERE n.sealed IS NOT NULL AND w.uid IS NOT NULL AND NOT EXISTS ("
+        "  SELECT 1 FROM note_keys k WHERE k.note_id = n.id AND k.recipient = 'user:' || w.uid)"
+    )
+    return [(int(r[0]), int(r[1]), None if r[2] is None else int(r[2]), str(r[3])) for r in rows]
+
+
+def without_managers_key(db: Database) -> list[int]:
+    """Sealed notes whose key is not (yet) under the managers' key: a support worker's,
+    wrapped for each manager's public key until a manager's session moves it."""
+    rows = db.query(
+        "SELECT n.id FROM case_notes n WHERE n.sealed IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM note_keys k WHERE k.note_id = n.id AND k.recipient = 'managers')"
+    )
+    return [int(r[0]) for r in rows]
+
+
+def rewrap_for_managers(
+    db: Database,
+    vault_id: str,
+    old_key: bytes | bytearray,
+    new_key: bytes | bytearray,
+    epoch: int,
+    keep: set[str],
+) -> int:
+    """At a rekey: every note key for the managers under the new managers' key; the keys of
+    readers who no longer hold an account (``keep`` lists those who do) go. Returns how many
+    were rewrapped."""
+    rows = db.query("SELECT note_id, wrapped FROM note_keys WHERE recipient = ?", (MANAGERS,))
+    updates = []
+    for note_id, wrapped in rows:
+        label = key_label(vault_id, int(note_id), MANAGERS)
+        key = crypto.unseal(old_key, bytes(wrapped), label)
+        try:
+            updates.append((epoch, crypto.seal(new_key, key, label), int(note_id), MANAGERS))
+        finally:
+            wipe(key)
+    db.executemany(
+        "UPDATE note_keys SET epoch = ?, wrapped = ? WHERE note_id = ? AND recipient = ?", updates
+    )
+    gone = [
+        (str(r[0]),)
+        for r in db.query(
+            "SELECT DISTINCT recipient FROM note_keys WHERE recipient != ?", (MANAGERS,)
+        )
+        if str(r[0]) not in keep
+    ]
+    db.executemany("DELETE FROM note_keys WHERE recipient = ?", gone)
+    return len(updates)
+
+
+def restricted_visible(
+    db: Database, viewer: Viewer, resident_id: int | None
+) -> list[tuple[Note, str, str, str]]:
+    """Every restricted note the viewer may see (of one resident, or of all), with the
+    resident's reference, preferred and full name: the search over them happens in memory."""
+    where = "n.restricted = 1"
+    params: dict[str, Any] = dict(viewer.params())
+    if resident_id is not None:
+        where += " AND n.resident_id = :rid"
+        params["rid"] = resident_id
+    rows = db.query(
+        f"SELECT {_COLS}, r.reference, r.preferred_name, r.full_name {_FROM} "
+        f"JOIN residents r ON r.id = n.resident_id WHERE {where} AND {_VISIBLE} "
+        "ORDER BY n.id DESC",
+        params,
+    )
+    return [(_note(r), str(r[11]), str(r[12]), str(r[13])) for r in rows]
 
 
 def get(db: Database, note_id: int, viewer: Viewer) -> Note | None:

@@ -1,25 +1,30 @@
-"""A vault folder: vault.db (SQLCipher) + keyslots.json + vault.lock."""
+"""A vault folder: vault.db (the case database) + rota.db (the rota) + keyslots.json +
+vault.lock. Both databases are SQLCipher files, each under its own key."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import os
-import secrets
 import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from refuge_desk.domain.errors import VaultCorrupt, VaultError
-from refuge_desk.store import migrations
+from refuge_desk.store import keyfile, migrations, rota
+from refuge_desk.store.crypto import new_key
 from refuge_desk.store.db import Database
 from refuge_desk.store.instance_lock import InstanceLock
-from refuge_desk.store.keyslots import KeySlotFile, new_recovery_key, zero
+from refuge_desk.store.keyfile import KeyFile
+from refuge_desk.store.keymem import wipe
+from refuge_desk.store.keyslots import KeySlotFile, _fsync_dir, zero
 
 DB_NAME = "vault.db"
+ROTA_NAME = "rota.db"
 KEYSLOTS_NAME = "keyslots.json"
 LOCK_NAME = "vault.lock"
+STAGED = ".next-"  # "vault.db.next-3": a rekey's new file for epoch 3, not yet in place
 
 
 @dataclass(slots=True)
@@ -33,6 +38,10 @@ class VaultFolder:
     @property
     def db_path(self) -> Path:
         return self.path / DB_NAME
+
+    @property
+    def rota_path(self) -> Path:
+        return self.path / ROTA_NAME
 
     @property
     def keyslots_path(self) -> Path:
@@ -131,7 +140,8 @@ class VaultFolder:
         """Undo a failed creation after ``claim_new`` succeeded: every vault file (all made by
         this creation, as the folder was empty under the lock), the lock, the folder if made."""
         if self._lock is not None:
-            for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", KEYSLOTS_NAME, LOCK_NAME):
+            names = [n + s for n in (DB_NAME, ROTA_NAME) for s in ("", "-wal", "-shm")]
+            for name in (*names, KEYSLOTS_NAME, LOCK_NAME):
                 with contextlib.suppress(OSError):
                     (self.path / name).unlink()
             self.release()
@@ -140,11 +150,22 @@ class VaultFolder:
                 self.path.rmdir()
 
     def load_keyslots(self) -> KeySlotFile:
+        """The 0.1 release's key file (format 1)."""
         if not self.db_path.exists():
             raise VaultError(f"There is no vault in {self.path}.")
         return KeySlotFile.load(self.keyslots_path)
 
-    def save_keyslots(self, slots: KeySlotFile) -> None:
+    def key_format(self) -> int:
+        if not self.db_path.exists():
+            raise VaultError(f"There is no vault in {self.path}.")
+        return keyfile.read_format(self.keyslots_path)
+
+    def load_keyfile(self) -> KeyFile:
+        if not self.db_path.exists():
+            raise VaultError(f"There is no vault in {self.path}.")
+        return keyfile.load(self.keyslots_path)
+
+    def save_keyslots(self, slots: KeySlotFile | KeyFile) -> None:
         # The write is atomic (temp file + rename), so a failure leaves the old file whole.
         try:
             slots.save(self.keyslots_path)
@@ -157,38 +178,97 @@ class VaultFolder:
 
 @dataclass(slots=True)
 class NewVault:
-    keyslots: KeySlotFile
-    data_key: bytearray
-    recovery_key: str
-    db: Database
+    vault_id: str
+    case_key: bytearray
+    rota_key: bytearray
+    case_db: Database
+    rota_db: Database
     made_folder: bool  # for ``folder.discard_new`` if the caller's part fails
 
+    def close(self) -> None:
+        self.case_db.close()
+        self.rota_db.close()
+        wipe(self.case_key)
+        wipe(self.rota_key)
 
-def create(folder: VaultFolder) -> NewVault:
-    """Make an empty vault (schema at LATEST) with a fresh data key and a recovery slot.
+
+def create(folder: VaultFolder, schema: int = migrations.LATEST) -> NewVault:
+    """Make an empty vault: the case database (schema at ``schema``) and the rota file, each
+    under a fresh key. No key file yet: the caller writes it (services/auth.setup_vault).
 
     The folder's parent must exist (``VaultFolder.check_new``). The new vault stays claimed
-    by ``folder`` (its lock held) until ``folder.release()``. The caller adds the first staff
-    account and its key slot, then saves the key slots; if that fails it calls
-    ``folder.discard_new(made_folder)``.
+    by ``folder`` (its lock held) until ``folder.release()``. If the caller's part fails it
+    calls ``folder.discard_new(made_folder)``.
     """
     made_folder = folder.claim_new()
-    data_key = bytearray(secrets.token_bytes(32))
+    case_key, rota_key = new_key(), new_key()
+    opened: list[Database] = []
     try:
-        db = Database(folder.db_path, data_key)
+        case_db = Database(folder.db_path, case_key)
+        opened.append(case_db)
+        migrations.migrate(case_db, schema)
+        rota_db = Database(folder.rota_path, rota_key)
+        opened.append(rota_db)
+        rota.create_schema(rota_db)
     except BaseException:
+        for db in opened:
+            db.close()
+        wipe(case_key)
+        wipe(rota_key)
         folder.discard_new(made_folder)
         raise
+    return NewVault(str(uuid.uuid4()), case_key, rota_key, case_db, rota_db, made_folder)
+
+
+def open_rota(folder: VaultFolder, rota_key: bytes | bytearray) -> Database:
+    """Open and check the rota file."""
     try:
-        migrations.migrate(db)
+        size = folder.rota_path.stat().st_size
+    except FileNotFoundError:
+        raise VaultCorrupt(f"The rota file {folder.rota_path} is missing.") from None
+    if size == 0:
+        raise VaultCorrupt(f"The rota file {folder.rota_path} is empty, so it was not opened.")
+    db = Database(folder.rota_path, rota_key)
+    try:
+        if db.integrity_problems():
+            raise VaultCorrupt(
+                f"The rota file {folder.rota_path} is damaged or was changed outside Refuge "
+                "Desk, so it was not opened."
+            )
     except BaseException:
         db.close()
-        folder.discard_new(made_folder)
         raise
-    slots = KeySlotFile(vault_id=str(uuid.uuid4()))
-    recovery_key = new_recovery_key()
-    slots.set_recovery_slot(recovery_key, data_key)
-    return NewVault(slots, data_key, recovery_key, db, made_folder)
+    return db
+
+
+def staged_name(final: str, epoch: int) -> str:
+    return f"{final}{STAGED}{epoch}"
+
+
+def settle(folder: VaultFolder, kf: KeyFile) -> KeyFile:
+    """Finish a rekey a crash interrupted, and clear what an abandoned one left.
+
+    The key file is the commit point: once it names epoch N with a ``swap``, the new files
+    are the vault (their keys are the only ones in the file), so moving them into place is
+    all that is left, and doing it twice is harmless. New files of a rekey whose key file
+    was never written are of no use (their keys are lost): they are removed.
+    """
+    if kf.swap is not None:
+        for final, staged in kf.swap.files.items():
+            target, source = folder.path / final, folder.path / staged
+            if source.exists():
+                for suffix in ("-wal", "-shm"):  # the old file's: they must not meet the new
+                    with contextlib.suppress(FileNotFoundError):
+                        (folder.path / (final + suffix)).unlink()
+                os.replace(source, target)
+        _fsync_dir(folder.path)
+        kf = kf.copy()
+        kf.swap = None
+        kf.save(folder.keyslots_path)
+    for leftover in folder.path.glob(f"*{STAGED}*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    return kf
 
 
 def _owner_only_folder(path: Path) -> None:

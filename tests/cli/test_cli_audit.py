@@ -9,15 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import sqlcipher3
 
 from refuge_desk import cli
 from refuge_desk.cli_audit import add_audit_parser
 from refuge_desk.domain.residents import Resident
 from refuge_desk.services import auth, residents
-from refuge_desk.store.db import _key_pragma
 from refuge_desk.store.vault import VaultFolder
 from tests.conftest import MANAGER, WORKER
+from tests.raw import raw_connection
 
 
 class Typed:
@@ -58,9 +57,8 @@ def _tamper(vault: Path, sql: str) -> str:
         key = bytes(session.data_key)
     finally:
         session.close()
-    conn = sqlcipher3.connect(str(vault / "vault.db"), isolation_level=None)
+    conn = raw_connection(vault / "vault.db", key, isolation_level=None)
     try:
-        conn.execute(_key_pragma(key))
         conn.execute(sql)
     finally:
         conn.close()

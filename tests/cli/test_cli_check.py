@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 from refuge_desk.services import auth
+from refuge_desk.store import keyfile
 from refuge_desk.store.instance_lock import IN_USE
-from refuge_desk.store.keyslots import KeySlotFile
 from refuge_desk.store.vault import VaultFolder
 from tests.cli.conftest import Cli
 from tests.conftest import MANAGER, VOLUNTEER, WORKER
@@ -44,9 +44,9 @@ def test_check_catches_a_missing_key_slot(cli: Cli, vault: Path) -> None:
     session = auth.sign_in(VaultFolder(vault), WORKER[0], WORKER[2])
     worker_id = session.user.id
     session.close()
-    slots = KeySlotFile.load(vault / "keyslots.json")
-    slots.remove_user_slot(worker_id)
-    slots.save(vault / "keyslots.json")
+    kf = keyfile.load(vault / "keyslots.json")
+    kf.slots = [s for s in kf.slots if s.user_id != worker_id]
+    kf.save(vault / "keyslots.json")
 
     result = _check(cli, vault)
 

@@ -379,7 +379,7 @@ def test_a_backup_with_a_huge_number_is_refused_plainly(made: Any, tmp_path: Pat
     assert not (tmp_path / "r").exists()
 
 
-@pytest.mark.parametrize("damage", ["lanes", "nonce"])
+@pytest.mark.parametrize("damage", ["lanes", "sealed"])
 def test_a_key_file_with_impossible_parameters_is_vault_corrupt(
     fault_template: Path, tmp_path: Path, damage: str
 ) -> None:
@@ -389,8 +389,8 @@ def test_a_key_file_with_impossible_parameters_is_vault_corrupt(
     for slot in doc["slots"]:
         if damage == "lanes":
             slot["kdf"]["lanes"] = 0
-        else:
-            slot["nonce"] = base64.b64encode(b"1234").decode()
+        else:  # sealed keys far too short to hold a nonce, two keys and a tag
+            slot["sealed"] = base64.b64encode(b"1234").decode()
     (where / "keyslots.json").write_text(json.dumps(doc))
     with pytest.raises(VaultCorrupt):
         auth.sign_in(VaultFolder(where), MANAGER[0], MANAGER[2])

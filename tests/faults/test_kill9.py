@@ -25,7 +25,8 @@ import pytest
 from refuge_desk.services import auth, drafts
 from refuge_desk.store import drafts_repo, vault
 from refuge_desk.store.vault import VaultFolder
-from tests.conftest import MANAGER, ORG, FakeClock
+from tests.conftest import MANAGER, ORG, WORKER, FakeClock
+from tests.faults.writer import dump_keys
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX only")
 
@@ -58,29 +59,41 @@ class Acked:
         return n
 
 
-def _one_round(folder: Path, key: bytes, tag: str, delay: float) -> tuple[list[str], bool]:
+def _one_round(
+    folder: Path, key: str, tag: str, delay: float, mode: str = "write", *, after_ready: bool
+) -> tuple[list[str], bool]:
+    """Start a writer, kill it ``delay`` s after it is READY (``after_ready``: mid-write),
+    or ``delay`` s after it starts (while it starts or opens the vault). The moment is set
+    by what the writer says, not by how fast this machine happens to be."""
     proc = subprocess.Popen(
-        [sys.executable, str(WRITER), str(folder), tag],
+        [sys.executable, str(WRITER), str(folder), tag, mode],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdin is not None
-    proc.stdin.write(key.hex() + "\n")
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(key + "\n")
     proc.stdin.flush()
+    early: list[str] = []
+    if after_ready:
+        while (line := proc.stdout.readline()) and line.strip() != "READY":
+            early.append(line.rstrip("\n"))
+        assert line, f"the writer stopped before it was ready:\n{proc.communicate()[1]}"
+        early.append("READY")
     time.sleep(delay)
     os.kill(proc.pid, signal.SIGKILL)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL, f"the writer died by itself:\n{err}"
-    lines = out.splitlines()
+    lines = early + out.splitlines()
     return lines, "READY" in lines
 
 
-def _check(folder: Path, key: bytes, acked: Acked) -> None:
+def _check(folder: Path, key: str, acked: Acked) -> None:
     vf = VaultFolder(folder)
     vf.acquire()  # the dead writer's lock is gone
-    db = vault.open_database(vf, bytearray(key))  # raises VaultCorrupt when damaged
+    case = bytearray(bytes.fromhex(json.loads(key)["case"]))
+    db = vault.open_database(vf, case)  # raises VaultCorrupt when damaged
     try:
         assert db.integrity_problems(read_rows=True) == []
         assert db.query("PRAGMA foreign_key_check") == []
@@ -103,7 +116,7 @@ def test_kill_nine_never_loses_an_acknowledged_commit(tmp_path: Path) -> None:
     first = tmp_path / "vault-0"
     made = VaultFolder(first)
     session, _ = auth.setup_vault(made, ORG, *MANAGER, clock=FakeClock())
-    key = bytes(session.data_key)
+    key = dump_keys(session)
     session.close()
     made.release()  # the writer processes claim it in turn
     folders = [first] + [tmp_path / f"vault-{v}" for v in range(1, VAULTS)]
@@ -112,14 +125,62 @@ def test_kill_nine_never_loses_an_acknowledged_commit(tmp_path: Path) -> None:
     acked = {f: Acked() for f in folders}
     rng = random.Random(SEED)
     total = before_ready = 0
+    early_rounds = 0
     for r in range(ROUNDS):
         folder = folders[r % VAULTS]
-        # 0 to 0.45 s after start: some kills land while it opens the vault, most mid-write.
-        lines, ready = _one_round(folder, key, f"{r}", rng.uniform(0.0, 0.45))
+        # One round in five is killed while the writer starts or opens the vault; the rest
+        # 0 to 0.35 s into writing.
+        early = r % 5 == 0
+        early_rounds += early
+        delay = rng.uniform(0.0, 0.15) if early else rng.uniform(0.0, 0.35)
+        lines, ready = _one_round(folder, key, f"{r}", delay, after_ready=not early)
         total += acked[folder].add(lines, f"{r}")
         before_ready += not ready
         _check(folder, key, acked[folder])
     print(f"kill -9: {ROUNDS} rounds, {total} acknowledged commits, {before_ready} while opening")
     # The rounds really wrote, and really were cut at different moments.
-    assert total >= 10 * ROUNDS, total
-    assert 0 < before_ready < ROUNDS // 2, before_ready
+    assert total >= 5 * (ROUNDS - early_rounds), total
+    assert 0 < before_ready <= early_rounds, before_ready
+
+
+REKEY_ROUNDS = 24
+
+
+def test_kill_nine_during_a_rekey_leaves_a_vault_that_opens_with_every_row(
+    tmp_path: Path,
+) -> None:
+    """A writer that rekeys between writes, killed at random moments: each time the vault
+    opens with the remaining accounts' passphrases and holds every acknowledged row."""
+    from refuge_desk.domain.roles import Role
+    from refuge_desk.services import staff
+
+    folder = tmp_path / "vault"
+    made = VaultFolder(folder)
+    clock = FakeClock()
+    session, _ = auth.setup_vault(made, ORG, *MANAGER, clock=clock)
+    staff.add(session, WORKER[0], WORKER[1], Role.WORKER, WORKER[2])
+    key = dump_keys(session)
+    auth.lock(session)
+    made.release()
+    acked = Acked()
+    rng = random.Random(SEED + 1)
+    epochs: set[int] = set()
+    for r in range(REKEY_ROUNDS):
+        delay = rng.uniform(0.0, 0.8)
+        lines, _ready = _one_round(folder, key, f"{r}", delay, "rekey", after_ready=True)
+        acked.add([ln for ln in lines if not ln.startswith("ACK rekey")], f"{r}")
+        epochs |= {int(ln.split()[2]) for ln in lines if ln.startswith("ACK rekey")}
+        vf = VaultFolder(folder)
+        vf.acquire()
+        try:
+            worker = auth.sign_in(vf, WORKER[0], WORKER[2], clock=clock)
+            auth.lock(worker)
+            manager = auth.sign_in(vf, MANAGER[0], MANAGER[2], clock=clock)
+            key = dump_keys(manager)
+            auth.lock(manager)
+        finally:
+            vf.release()
+        _check(folder, key, acked)
+        assert not list(folder.glob("*.next-*")), "a half-made rekey was left behind"
+    print(f"kill -9 during rekeys: {REKEY_ROUNDS} rounds, {len(epochs)} rekeys completed")
+    assert len(epochs) >= REKEY_ROUNDS // 2

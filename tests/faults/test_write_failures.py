@@ -21,8 +21,8 @@ from refuge_desk.domain.roles import Role
 from refuge_desk.services import drafts, notes, residents, sar, staff, stats
 from refuge_desk.services.export import backup, keys, restore
 from refuge_desk.services.session import Session
+from refuge_desk.store import keyfile, vault
 from refuge_desk.store.db import Database, DatabaseError
-from refuge_desk.store.keyslots import KeySlotFile
 from tests.conftest import MANAGER
 from tests.faults.disk import EIO, ENOSPC, failing
 from tests.faults.state import files, row_counts
@@ -108,7 +108,7 @@ def test_a_failing_key_file_write_leaves_the_old_file_and_no_temp(
     assert disk.failed and str(caught.value) == KEY_FILE_MESSAGE
     assert files(folder) == before_files  # keyslots.json as it was, no .tmp left
     assert row_counts(session.db) == before_rows
-    assert KeySlotFile.load(session.folder.keyslots_path).user_slot("nadia") is None
+    assert keyfile.load(session.folder.keyslots_path).user_slot("nadia") is None
 
 
 def test_a_failing_folder_sync_after_the_rename_keeps_the_old_passphrase(
@@ -118,8 +118,10 @@ def test_a_failing_folder_sync_after_the_rename_keeps_the_old_passphrase(
     with failing(session.folder.path, EIO, "fsync_dir") as disk, pytest.raises(VaultError):
         staff.change_own_passphrase(session, MANAGER[2], NEW_PASS)
     assert disk.failed
-    on_disk = KeySlotFile.load(session.folder.keyslots_path)
-    on_disk.unwrap_user(MANAGER[0], MANAGER[2])  # WrongCredentials: she is locked out
+    on_disk = keyfile.load(session.folder.keyslots_path)
+    slot = on_disk.user_slot(MANAGER[0])
+    assert slot is not None
+    on_disk.open_slot(slot, MANAGER[2].encode())  # WrongCredentials if she were locked out
 
 
 def _sar_pdf(s: Session, rid: int, path: Path) -> object:
@@ -204,7 +206,7 @@ class _FullDisk(Database):
 def test_restore_onto_a_full_disk_leaves_nothing(
     made_backup: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(restore, "Database", _FullDisk)
+    monkeypatch.setattr(vault, "Database", _FullDisk)
     target = tmp_path / "restored"
     with pytest.raises(UserError) as caught:
         _restore(made_backup, target)
@@ -216,7 +218,7 @@ def test_restore_onto_a_full_disk_leaves_nothing(
 def test_restore_onto_a_full_disk_says_the_disk_is_full(
     made_backup: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(restore, "Database", _FullDisk)
+    monkeypatch.setattr(vault, "Database", _FullDisk)
     with pytest.raises(UserError) as caught:
         _restore(made_backup, tmp_path / "restored")
     assert "full" in str(caught.value)

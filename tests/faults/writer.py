@@ -1,20 +1,25 @@
-"""A writer process for the kill -9 test: saves residents, case notes and drafts forever.
+"""A writer process for the kill -9 tests: saves residents, case notes and drafts forever,
+or (mode ``rekey``) changes the vault's keys again and again between writes.
 
-Run as ``python writer.py VAULT_DIR SEED`` with the vault's data key (hex) as the first line
-of stdin: the key travels over a pipe, never the disk or the command line, and the process
-skips Argon2 so each round costs one start and one kill. After each commit returns it prints
-``ACK <kind> <id>`` and flushes, so every line the test reads is a commit the vault promised.
+Run as ``python writer.py VAULT_DIR SEED [rekey]`` with the manager's keys as one JSON line on
+stdin (case, rota and managers' key, her two private keys, in hex): they travel over a pipe,
+never the disk or the command line, and the process skips Argon2 so each round costs one
+start and one kill. After each commit returns it prints ``ACK <kind> <id>`` and flushes, so
+every line the test reads is a commit the vault promised.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 from refuge_desk.domain.residents import Child, Resident, Status
-from refuge_desk.services import drafts, notes, residents
+from refuge_desk.services import drafts, notes, rekey, residents
 from refuge_desk.services.session import Session
 from refuge_desk.store import staff_repo, vault
+from refuge_desk.store.crypto import AccountKeys
+from refuge_desk.store.keymem import Keyring
 from refuge_desk.store.vault import VaultFolder
 
 MANAGER_ID = 1  # the first account of a new vault
@@ -25,19 +30,45 @@ def ack(kind: str, ident: int) -> None:
     sys.stdout.flush()
 
 
-def main(folder_path: str, seed: str) -> None:
-    key = bytearray(bytes.fromhex(sys.stdin.readline().strip()))
-    folder = VaultFolder(Path(folder_path))
-    folder.acquire()  # as the app does; the OS drops the lock when we are killed
-    db = vault.open_database(folder, key)
+def open_session(folder: VaultFolder, given: dict[str, str]) -> Session:
+    keys = Keyring()
+    for name in ("case", "rota", "managers"):
+        keys.put(name, bytearray(bytes.fromhex(given[name])))
+    kf = vault.settle(folder, folder.load_keyfile())
+    db = vault.open_database(folder, keys.get("case") or b"")
+    rota_db = vault.open_rota(folder, keys.get("rota") or b"")
     user = staff_repo.by_id(db, MANAGER_ID)
     assert user is not None
-    session = Session(folder, db, key, folder.load_keyslots(), user)
+    account = AccountKeys.from_secret(bytes.fromhex(given["account"]))
+    session = Session(folder, db, rota_db, keys, account, kf, user)
+    session.wire()
+    return session
+
+
+def dump_keys(session: Session) -> str:
+    """What ``open_session`` reads: the keys of a manager's session (a test's own vault)."""
+    assert session.account is not None
+    given = {
+        name: bytes(session.keys.get(name) or b"").hex() for name in ("case", "rota", "managers")
+    }
+    given["account"] = bytes(session.account.secret()).hex()
+    return json.dumps(given)
+
+
+def main(folder_path: str, seed: str, mode: str = "write") -> None:
+    given = json.loads(sys.stdin.readline())
+    folder = VaultFolder(Path(folder_path))
+    folder.acquire()  # as the app does; the OS drops the lock when we are killed
+    session = open_session(folder, given)
     sys.stdout.write("READY\n")
     sys.stdout.flush()
     i = 0
     while True:
         i += 1
+        if mode == "rekey" and i % 2 == 0:
+            rekey.rekey(session, "the kill -9 test")
+            ack("rekey", session.keyfile.epoch)
+            continue
         saved = residents.save(
             session,
             Resident(
@@ -56,4 +87,4 @@ def main(folder_path: str, seed: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])

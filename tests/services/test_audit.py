@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
-import sqlcipher3
 
 from refuge_desk.domain.errors import PermissionDenied, WrongCredentials
 from refuge_desk.domain.residents import Resident
 from refuge_desk.services import audit, auth, residents
 from refuge_desk.services.session import Session
 from refuge_desk.store import audit_chain, audit_repo
-from refuge_desk.store.db import _key_pragma
 from refuge_desk.store.vault import VaultFolder
 from tests.conftest import MANAGER, VOLUNTEER, WORKER, FakeClock, sign_in_as
+from tests.raw import raw_connection
 
 
 def _raw(session: Session, sql: str, params: tuple[object, ...] = ()) -> None:
     """What an intruder holding the data key could do: a second, raw connection."""
-    conn = sqlcipher3.connect(str(session.folder.db_path), isolation_level=None, timeout=5.0)
+    conn = raw_connection(
+        session.folder.db_path, session.data_key, isolation_level=None, timeout=5.0
+    )
     try:
-        conn.execute(_key_pragma(session.data_key))
         conn.execute(sql, params)
     finally:
         conn.close()
@@ -217,28 +216,19 @@ def test_resident_save_records_the_version(manager_session: Session) -> None:
     assert [tuple(r) for r in trail] == [("resident.create", "v0"), ("resident.update", "v1")]
 
 
-def test_a_hundred_thousand_entries_verify_quickly(
-    manager_session: Session, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_long_log_of_signed_entries_verifies(manager_session: Session) -> None:
+    """Thousands of real, signed entries check out (benchmarks/audit.py times 100,000)."""
     db = manager_session.db
-    prev = audit_chain.last_hash(db)
-    first = int(db.scalar("SELECT max(id) FROM audit_log")) + 1
-    rows = []
-    for i in range(first, first + 100_000):
-        at = f"2026-11-24T10:{i % 60:02d}:00+00:00"
-        h = audit_chain.entry_hash(prev, i, at, 1, "resident.view", f"R-{i % 900:04d}", "v3")
-        rows.append((i, at, 1, "resident.view", f"R-{i % 900:04d}", "v3", prev, h))
-        prev = h
     with db.transaction():
-        db.executemany(
-            "INSERT INTO audit_log (id, at, user_id, action, ref, detail, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-    start = time.perf_counter()
+        for i in range(3000):
+            audit_repo.record(
+                db,
+                f"2026-11-24T10:{i % 60:02d}:00+00:00",
+                manager_session.user.id,
+                "resident.view",
+                f"R-{i % 900:04d}",
+                "v3",
+                signer=manager_session.signer,
+            )
     result = audit.verify(manager_session)
-    took = time.perf_counter() - start
-    with capsys.disabled():
-        print(f"\nverify of {result.count:,} audit entries: {took:.2f} s")
-    assert result.ok and result.count >= 100_000
-    assert took < 5.0  # well under 2 s on a quiet machine; slack for a busy CI box
+    assert result.ok and result.count >= 3000, result.message

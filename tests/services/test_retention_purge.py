@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-import sqlcipher3
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from refuge_desk.domain.deadlines import Application, CourtOrder, Immigration, TaskDraft
@@ -27,7 +26,7 @@ from refuge_desk.services import (
 )
 from refuge_desk.services.session import Session
 from refuge_desk.store import audit_repo
-from refuge_desk.store.db import _key_pragma
+from tests.raw import raw_connection
 
 PAGE, RESERVE = 4096, 80  # SQLCipher 4 defaults: AES-256-CBC, 16-byte IV + 64-byte HMAC
 
@@ -169,9 +168,8 @@ def test_purge_leaves_no_byte_of_her(manager_session: Session, tmp_path: Path) -
     assert not wal.exists() or wal.stat().st_size == 0
 
     # 2. Decrypted, through SQL: integrity, then every text value of every table.
-    conn = sqlcipher3.connect(str(folder / "vault.db"))
+    conn = raw_connection(folder / "vault.db", key)
     try:
-        conn.execute(_key_pragma(key))
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert (
             conn.execute("SELECT count(*) FROM residents WHERE id = ?", (rid,)).fetchone()[0] == 0

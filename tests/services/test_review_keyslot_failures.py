@@ -14,7 +14,7 @@ from refuge_desk.domain.roles import Role
 from refuge_desk.services import auth, staff
 from refuge_desk.services.session import Session
 from refuge_desk.store import keyslots
-from refuge_desk.store.keyslots import KeySlotFile
+from refuge_desk.store.keyfile import KeyFile
 from refuge_desk.store.vault import VaultFolder
 from tests.conftest import MANAGER, ORG, WORKER, FakeClock, sign_in_as
 
@@ -26,7 +26,7 @@ def _disk_full(*_args: Any) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def _slots(s: KeySlotFile) -> list[dict[str, Any]]:
+def _slots(s: KeyFile) -> list[dict[str, Any]]:
     return [slot.to_json() for slot in s.slots]
 
 
@@ -51,7 +51,7 @@ def _worker_id(session: Session) -> int:
 
 def test_add_with_a_failing_save(manager_session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
-        m.setattr(KeySlotFile, "save", _disk_full)
+        m.setattr(KeyFile, "save", _disk_full)
         _fails_cleanly(
             manager_session,
             lambda: staff.add(manager_session, "nadia", "Nadia Noor", Role.WORKER, NEW_PASS),

@@ -18,7 +18,7 @@ from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
 from refuge_desk.services import rooms, settings, staff
 from refuge_desk.services.session import Session
-from refuge_desk.store.keyslots import KeySlotFile
+from refuge_desk.store import keyfile
 from tests.conftest import MANAGER, VOLUNTEER, WORKER, FakeClock, sign_in_as
 
 NEW_PASS = "lilac trombone meadow vortex"
@@ -36,7 +36,7 @@ def test_manager_adds_worker_and_volunteer(manager_session: Session) -> None:
     assert users[WORKER[0]].full_name == WORKER[1]
     assert users[VOLUNTEER[0]].role is Role.VOLUNTEER
     assert all(u.active for u in users.values())
-    slots = KeySlotFile.load(manager_session.folder.keyslots_path)
+    slots = keyfile.load(manager_session.folder.keyslots_path)
     assert {s.user_id for s in slots.slots if s.kind == "user"} == {u.id for u in users.values()}
     actions = [r[0] for r in manager_session.db.query("SELECT action FROM audit_log")]
     assert actions.count("staff.add") == 2
@@ -77,7 +77,7 @@ def test_disable_removes_the_slot_and_keeps_the_row_then_reset_enables(
     disabled = staff.disable(manager_session, worker.id)
     assert not disabled.active
     assert _user(manager_session, WORKER[0]).full_name == WORKER[1]  # history keeps her name
-    slots = KeySlotFile.load(vault_dir / "keyslots.json")
+    slots = keyfile.load(vault_dir / "keyslots.json")
     assert worker.id not in {s.user_id for s in slots.slots}
     with pytest.raises(WrongCredentials):
         sign_in_as(vault_dir, WORKER, clock)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from refuge_desk.store import vault
+from refuge_desk.store.keyfile import KeyFile
 from refuge_desk.store.vault import VaultFolder
 
 
@@ -16,9 +17,9 @@ def bare_vault(tmp_path: Path) -> Iterator[tuple[VaultFolder, bytes]]:
     """A closed vault at the latest schema, with one row in meta; yields (folder, data key)."""
     folder = VaultFolder(tmp_path / "vault")
     new = vault.create(folder)
-    with new.db.transaction():
-        new.db.execute("INSERT INTO meta (key, value) VALUES ('probe', 'kept')")
-    new.keyslots.save(folder.keyslots_path)
-    key = bytes(new.data_key)
-    new.db.close()
+    with new.case_db.transaction():
+        new.case_db.execute("INSERT INTO meta (key, value) VALUES ('probe', 'kept')")
+    KeyFile(new.vault_id, "root").save(folder.keyslots_path)
+    key = bytes(new.case_key)
+    new.close()
     yield folder, key

@@ -57,7 +57,7 @@ def test_a_file_is_not_taken_for_a_folder(tmp_path: Path) -> None:
 def test_a_new_vault_stays_claimed_by_its_maker_until_released(tmp_path: Path) -> None:
     folder = VaultFolder(tmp_path / "vault")
     new = vault.create(folder)
-    new.db.close()
+    new.close()
     assert folder.claimed and new.made_folder
     with pytest.raises(VaultInUse):
         VaultFolder(folder.path).acquire()
@@ -90,7 +90,7 @@ def test_two_makers_racing_for_one_missing_folder(tmp_path: Path) -> None:
     folder = VaultFolder(target)
     new = vault.create(folder)
     assert not new.made_folder
-    new.db.close()
+    new.close()
     folder.release()
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from refuge_desk.domain.errors import VaultError
 from refuge_desk.store import keyslots, vault
+from refuge_desk.store.keyfile import KeyFile
 from refuge_desk.store.vault import VaultFolder
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
@@ -27,16 +28,16 @@ def test_new_vault_is_owner_only_even_in_a_folder_made_0755(tmp_path: Path) -> N
         folder = VaultFolder(tmp_path / "vault")
         folder.path.mkdir(mode=0o755)  # as acquire() or the person may have made it
         new = vault.create(folder)
-        with new.db.transaction():
-            new.db.execute("INSERT INTO meta (key, value) VALUES ('probe', 'x')")
-        folder.save_keyslots(new.keyslots)
-        key = bytes(new.data_key)
+        with new.case_db.transaction():
+            new.case_db.execute("INSERT INTO meta (key, value) VALUES ('probe', 'x')")
+        folder.save_keyslots(KeyFile(new.vault_id, "root"))
+        key = bytes(new.case_key)
         assert _mode(folder.path) == 0o700
         names = {p.name: _mode(p) for p in folder.path.iterdir()}
         assert names["vault.db"] == 0o600
         assert names["keyslots.json"] == 0o600
         assert names.get("vault.db-wal", 0o600) == 0o600
-        new.db.close()
+        new.close()
         db = vault.open_database(folder, key)
         try:
             for name in ("vault.db", "vault.db-wal", "vault.db-shm"):
@@ -63,7 +64,7 @@ def test_key_file_write_failure_is_a_plain_sentence(
 ) -> None:
     folder, _key = bare_vault
     before = folder.keyslots_path.read_bytes()
-    slots = folder.load_keyslots()
+    slots = folder.load_keyfile()
 
     def read_only(*_args: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlcipher3
 from pytestqt.qtbot import QtBot
 
 from refuge_desk.domain.residents import Resident
 from refuge_desk.services import residents
 from refuge_desk.services.session import Session
-from refuge_desk.store.db import _key_pragma
 from refuge_desk.ui.audit_page import PAGE, AuditPage
 from refuge_desk.ui.dialogs import ScriptedDialogs
 from tests.conftest import VOLUNTEER, WORKER, FakeClock, sign_in_as
+from tests.raw import raw_connection
 
 
 def _page(qtbot: QtBot, session: Session, dialogs: ScriptedDialogs) -> AuditPage:
@@ -77,9 +76,10 @@ def test_check_the_chain_shows_the_first_broken_link(
     page = _page(qtbot, manager_session, ScriptedDialogs())
     page.check_button.click()
     assert page.result.text().startswith("All ") and "intact" in page.result.text()
-    conn = sqlcipher3.connect(str(manager_session.folder.db_path), isolation_level=None)
+    conn = raw_connection(
+        manager_session.folder.db_path, manager_session.data_key, isolation_level=None
+    )
     try:
-        conn.execute(_key_pragma(manager_session.data_key))
         conn.execute("UPDATE audit_log SET ref = 'edited' WHERE id = 2")
     finally:
         conn.close()

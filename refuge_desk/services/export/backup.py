@@ -32,8 +32,10 @@ from refuge_desk.services.export.format import (
     archive_members,
 )
 from refuge_desk.services.session import Session
-from refuge_desk.store import meta_repo
-from refuge_desk.store.db import Database
+from refuge_desk.store import audit_repo, meta_repo
+from refuge_desk.store.crypto import b64
+from refuge_desk.store.db import Database, DatabaseError
+from refuge_desk.store.keyfile import BACKUP, MANAGERS
 
 KIND = "backup"
 FOLDER_KEY = "backup_folder"
@@ -273,6 +275,7 @@ def write_backup(
     vault_id: str,
     when: dt.datetime,
     progress: Progress | None = None,
+    keys_info: dict[str, Any] | None = None,
 ) -> BackupResult:
     """The file itself: one consistent snapshot of the vault, all or nothing."""
     _remove_stale_partials(folder, vault_id)
@@ -285,6 +288,7 @@ def write_backup(
         when.astimezone(dt.UTC).isoformat(timespec="seconds"),
         vault_id,
         KIND,
+        keys=keys_info,
     )
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -292,6 +296,8 @@ def write_backup(
             sink = _FileSink(fd)
             stream = TarGzStream(archive_members(db, head, progress), when.timestamp())
             with db.transaction():  # one snapshot: nobody writes while we read
+                with contextlib.suppress(DatabaseError):  # a vault older than the chain
+                    head.audit_head = list(audit_repo.head(db))
                 try:
                     pyrage.encrypt_io(stream, sink, [recipient])
                 except pyrage.EncryptError as exc:
@@ -340,6 +346,20 @@ def _record_failure(session: Session, reason: str) -> None:
         session.audit("backup.failed")
 
 
+def _keys_info(session: Session) -> dict[str, Any] | None:
+    """The statements and the managers' key for the backup key, from the key file as it is."""
+    kf = session.keyfile
+    if not kf.statements:
+        return None  # a 0.1 vault before its move: nothing is sealed yet
+    env = kf.envelope(BACKUP, MANAGERS)
+    return {
+        "vault_id": kf.vault_id,
+        "root": kf.root_fpr,
+        "statements": [st.to_json() for st in kf.statements],
+        "managers_key": b64(env.sealed) if env is not None else "",
+    }
+
+
 def make_backup(
     session: Session, folder: Path | None = None, progress: Progress | None = None
 ) -> BackupResult:
@@ -360,7 +380,9 @@ def make_backup(
             raise UserError(NO_KEY)
         recipient = keys.parse_recipient(public)
         vault_id = meta_repo.get(db, "vault_id") or session.keyslots.vault_id
-        result = write_backup(db, target, recipient, vault_id, session.now(), progress)
+        result = write_backup(
+            db, target, recipient, vault_id, session.now(), progress, _keys_info(session)
+        )
     except Cancelled:
         raise
     except UserError as exc:

@@ -136,9 +136,15 @@ class Manifest:
     kind: str
     tables: dict[str, int] = field(default_factory=dict)
     members: dict[str, str] = field(default_factory=dict)
+    # The audit log's head when the backup was taken ([count, hash]): ``audit verify`` checks
+    # the vault still holds it. None in backups made before keys per account.
+    audit_head: list[Any] | None = None
+    # What a restore needs to open restricted notes: the vault's statements (to check the
+    # log's signatures) and the managers' key sealed for the backup key (age, base64).
+    keys: dict[str, Any] | None = None
 
     def to_bytes(self) -> bytes:
-        data = {
+        data: dict[str, Any] = {
             "format_version": self.format_version,
             "schema_version": self.schema_version,
             "app_version": self.app_version,
@@ -148,6 +154,10 @@ class Manifest:
             "tables": self.tables,
             "members": self.members,
         }
+        if self.audit_head is not None:
+            data["audit_head"] = self.audit_head
+        if self.keys is not None:
+            data["keys"] = self.keys
         return json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
 
     @classmethod
@@ -173,7 +183,18 @@ class Manifest:
             data.get("schema_version"), int
         ):
             raise ValueError("header fields")
-        return cls(version, data["schema_version"], *texts, tables, members)  # type: ignore[arg-type]
+        head = data.get("audit_head")
+        if head is not None and not (
+            isinstance(head, list)
+            and len(head) == 2
+            and isinstance(head[0], int)
+            and isinstance(head[1], str)
+        ):
+            raise ValueError("audit_head")
+        keys = data.get("keys")
+        if keys is not None and not isinstance(keys, dict):
+            raise ValueError("keys")
+        return cls(version, data["schema_version"], *texts, tables, members, head, keys)  # type: ignore[arg-type]
 
 
 def _jsonl_in_sqlite(db: Database, table: str) -> tuple[bytearray, int] | None:

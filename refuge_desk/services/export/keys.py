@@ -14,6 +14,7 @@ from pathlib import Path
 from pyrage import x25519
 
 from refuge_desk.domain.errors import UserError
+from refuge_desk.services import access
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo
 
@@ -111,9 +112,16 @@ def set_recipient(session: Session, public_key: str) -> str:
     """A manager sets the backup public key (a key made elsewhere, or from new_identity())."""
     session.require(session.role.manages_settings, "change the backup key")
     value = str(parse_recipient(public_key))
+    # The managers' key goes to the backup key too, so a restore can open restricted notes.
+    kf = session.keyfile.copy()
+    access.wrap_for_backup(kf, value, session.keys)
     with session.db.transaction():
         meta_repo.put(session.db, RECIPIENT_KEY, value)
         session.audit("backup.key_set", value[:12])
+        if session.account is not None:
+            session.folder.save_keyslots(kf)
+    if session.account is not None:
+        session.keyfile = kf
     return value
 
 

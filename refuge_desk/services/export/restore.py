@@ -7,11 +7,12 @@ vault removes everything made (and the folder, if this created it).
 from __future__ import annotations
 
 import hashlib
-import secrets
-import uuid
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyrage
 from pyrage import x25519
 
 from refuge_desk.domain.errors import UserError, ValidationError
@@ -35,9 +36,23 @@ from refuge_desk.services.export.format import (
 )
 from refuge_desk.services.export.verify import check_backup
 from refuge_desk.services.session import Clock, system_clock
-from refuge_desk.store import audit_repo, meta_repo, migrations, staff_repo
+from refuge_desk.store import (
+    audit_repo,
+    crypto,
+    grants,
+    meta_repo,
+    migrations,
+    notes_repo,
+    rota,
+    staff_repo,
+    vault,
+)
+from refuge_desk.store.crypto import AccountKeys, b64, new_key, unb64
 from refuge_desk.store.db import Database, DatabaseError, VaultFull
-from refuge_desk.store.keyslots import KeySlotFile, new_recovery_key, zero
+from refuge_desk.store.grants import Kind
+from refuge_desk.store.keyfile import CASE, MANAGERS, ROTA, user_ref
+from refuge_desk.store.keymem import Keyring, take, wipe
+from refuge_desk.store.keyslots import new_recovery_key
 from refuge_desk.store.vault import VaultFolder
 
 BATCH = 1000
@@ -55,6 +70,9 @@ class RestoreResult:
     manager_id: int
     disabled_staff: int  # other accounts, disabled until a manager resets their passphrase
     rows: dict[str, int]
+    # Restricted notes whose key the backup did not carry (made before its managers' key was
+    # sealed for the backup key): kept, but they cannot be opened.
+    unreadable_notes: int = 0
 
 
 def _load_rows(db: Database, path: Path, identity: x25519.Identity, manifest: Manifest) -> None:
@@ -111,8 +129,157 @@ def _load_rows(db: Database, path: Path, identity: x25519.Identity, manifest: Ma
             db.execute(sql)
 
 
+def _plainly(exc: BaseException, folder: VaultFolder) -> BaseException:
+    """What went wrong while the new vault was being made, as one sentence."""
+    if isinstance(exc, OSError):
+        return UserError(
+            f"The new vault could not be written to {folder.path} ({exc.strerror}). "
+            "Nothing was restored."
+        )
+    full = isinstance(exc, VaultFull)
+    if full or (isinstance(exc, DatabaseError) and "full" in str(exc).lower()):
+        return UserError(
+            f"The disk holding {folder.path} is full, so nothing was restored. Free some "
+            "space or choose another folder; the backup itself is fine."
+        )
+    if isinstance(exc, DatabaseError | ValueError | OverflowError | TypeError):
+        return UserError(
+            "The backup's rows could not be put back into a vault, so nothing was "
+            "restored. The backup may have been made with a changed copy of Refuge Desk."
+        )
+    return exc
+
+
+def _signer(vault_id: str, me: AccountKeys) -> Callable[[int], audit_repo.Signer]:
+    def for_user(uid: int) -> audit_repo.Signer:
+        def sign(entry_hash: str) -> tuple[int, str]:
+            return uid, b64(me.sign(audit_repo.signed_message(vault_id, entry_hash)))
+
+        return sign
+
+    return for_user
+
+
+def _old_managers_key(manifest: Manifest, identity: x25519.Identity) -> bytearray | None:
+    """The backed-up vault's managers' key, sealed in the manifest for the backup key."""
+    sealed = (manifest.keys or {}).get("managers_key") or ""
+    if not sealed:
+        return None
+    try:
+        return take(pyrage.decrypt(unb64(str(sealed)), [identity]))
+    except (pyrage.DecryptError, ValueError):
+        return None
+
+
+def _reseal_notes(
+    db: Database,
+    manifest: Manifest,
+    old_managers: bytearray | None,
+    vault_id: str,
+    keys_ring: Keyring,
+    uid: int,
+    me: AccountKeys,
+) -> int:
+    """Restricted notes under the new vault's keys (their labels name the vault): opened
+    with the backed-up managers' key, sealed again for the managers and, for her own notes,
+    for the restorer. Returns how many could not be opened."""
+    old_id = str((manifest.keys or {}).get("vault_id") or manifest.vault_id)
+    managers = keys_ring.get(MANAGERS) or bytearray()
+    old_private = crypto.managers_receive_key(old_managers) if old_managers else None
+    unreadable = 0
+    rows = db.query(
+        "SELECT id, resident_id, author_id, sealed FROM case_notes WHERE sealed IS NOT NULL"
+    )
+    with db.transaction():
+        for note_id, resident_id, author_id, sealed in rows:
+            key = None
+            for recipient, wrapped in db.query(
+                "SELECT recipient, wrapped FROM note_keys "
+                "WHERE note_id = ? AND recipient IN (?, ?)",
+                (note_id, notes_repo.MANAGERS, notes_repo.MANAGERS_PUBLIC),
+            ):
+                label = notes_repo.key_label(old_id, int(note_id), str(recipient))
+                try:
+                    if recipient == notes_repo.MANAGERS and old_managers is not None:
+                        key = crypto.unseal(old_managers, bytes(wrapped), label)
+                    elif old_private is not None:
+                        key = crypto.unwrap(old_private, bytes(wrapped), label)
+                except crypto.Unreadable:
+                    key = None
+                if key is not None:
+                    break
+            if key is None:
+                unreadable += 1
+                continue
+            try:
+                old_label = notes_repo.text_label(old_id, int(note_id), int(resident_id), author_id)
+                plain = crypto.unseal(key, bytes(sealed), old_label)
+            except crypto.Unreadable:
+                unreadable += 1
+                wipe(key)
+                continue
+            wipe(key)
+            fresh = crypto.new_key()
+            try:
+                nid = int(note_id)
+                label = notes_repo.text_label(vault_id, nid, int(resident_id), author_id)
+                db.execute("DELETE FROM note_keys WHERE note_id = ?", (nid,))
+                _replace_sealed(db, nid, crypto.seal(fresh, plain, label))
+                managers_label = notes_repo.key_label(vault_id, nid, notes_repo.MANAGERS)
+                notes_repo.put_key(
+                    db, nid, notes_repo.MANAGERS, 1, crypto.seal(managers, fresh, managers_label)
+                )
+                if author_id == uid:
+                    ref = user_ref(uid)
+                    mine = notes_repo.key_label(vault_id, nid, ref)
+                    notes_repo.put_key(
+                        db, nid, ref, 1, crypto.wrap_to(me.receive_public, fresh, mine)
+                    )
+            finally:
+                wipe(fresh)
+                wipe(plain)
+    return unreadable
+
+
+def _replace_sealed(db: Database, note_id: int, sealed: bytes) -> None:
+    """A restored note's text sealed again under the new vault's labels: the one place a
+    note's row is rewritten, with the never-edited guard lifted for this transaction only."""
+    guard = db.scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'case_notes_never_edited'"
+    )
+    db.execute("DROP TRIGGER IF EXISTS case_notes_never_edited")
+    db.execute("UPDATE case_notes SET sealed = ? WHERE id = ?", (sealed, note_id))
+    if guard:
+        db.execute(str(guard))
+
+
+def _keep_previous_chain(db: Database, manifest: Manifest) -> None:
+    """The backed-up vault's statements, so ``audit verify`` can still check the signatures
+    of the entries made there (they were signed with that vault's keys)."""
+    info = manifest.keys or {}
+    if not info.get("statements"):
+        return
+    boundary = int(db.scalar("SELECT coalesce(max(id), 0) FROM audit_log"))
+    eras = json.loads(meta_repo.get(db, "audit_previous_chains", "[]"))
+    eras.append(
+        {
+            "upto": boundary,
+            "vault_id": str(info.get("vault_id", "")),
+            "root": str(info.get("root", "")),
+            "statements": info["statements"],
+        }
+    )
+    meta_repo.put(db, "audit_previous_chains", json.dumps(eras))
+
+
 def _take_over(
-    db: Database, manifest: Manifest, vault_id: str, username: str, full_name: str, now: str
+    db: Database,
+    manifest: Manifest,
+    vault_id: str,
+    username: str,
+    full_name: str,
+    now: str,
+    signer: Callable[[int], audit_repo.Signer],
 ) -> tuple[int, int]:
     """The restorer becomes an active manager; every other account is disabled."""
     with db.transaction():
@@ -133,7 +300,7 @@ def _take_over(
         else:
             uid = staff_repo.insert(db, username, full_name or username, Role.MANAGER, now, None)
         others = int(db.scalar("SELECT count(*) FROM staff WHERE id != ?", (uid,)))
-        audit_repo.record(db, now, uid, "vault.restore", f"backup {manifest.created_at}")
+    # After the previous chain's boundary is known (see _keep_previous_chain): signed anew.
     return uid, others
 
 
@@ -170,48 +337,77 @@ def restore(
     if checked.problems or checked.manifest is None:
         raise ValidationError([*checked.problems, "Nothing was restored."])
     manifest = checked.manifest
-    made_folder = folder.claim_new()
-    data_key = bytearray(secrets.token_bytes(32))
-    db: Database | None = None
+    try:
+        new = vault.create(folder, manifest.schema_version)
+    except BaseException as exc:
+        if not keep_claim:
+            folder.release()
+        plain = _plainly(exc, folder)
+        if plain is exc:
+            raise
+        raise plain from exc
+    keys_ring = Keyring()
+    keys_ring.put(CASE, new.case_key)
+    keys_ring.put(ROTA, new.rota_key)
+    keys_ring.put(MANAGERS, new_key())
+    me = AccountKeys.generate()
+    db = new.case_db
+    unreadable = 0
     try:
         now = clock().isoformat(timespec="seconds")
-        db = Database(folder.db_path, data_key)
-        migrations.migrate(db, manifest.schema_version)
         _load_rows(db, Path(path), ident, manifest)
         migrations.migrate(db)
-        vault_id = str(uuid.uuid4())
-        uid, others = _take_over(db, manifest, vault_id, username, full_name, now)
+        vault_id = new.vault_id
+        signer = _signer(vault_id, me)
+        uid, others = _take_over(db, manifest, vault_id, username, full_name, now, signer)
         if db.integrity_problems() or db.query("PRAGMA foreign_key_check"):
             raise UserError("The restored vault did not pass its checks, so it was removed.")
-        slots = KeySlotFile(vault_id=vault_id)
         recovery_key = new_recovery_key()
-        slots.set_recovery_slot(recovery_key, data_key)
-        slots.set_user_slot(uid, username, passphrase, data_key)
-        folder.save_keyslots(slots)
-        db.close()
+        kf, kek = auth.found_keyfile(
+            vault_id, uid, username, passphrase, me, keys_ring, now, recovery_key
+        )
+        wipe(kek)
+        for staff in staff_repo.all_staff(db):
+            if staff.id != uid:  # kept for their history; a manager resets them to return
+                tag = kf.tag_for(staff.username)
+                for kind in (Kind.PENDING, Kind.DISABLE):
+                    kf.statements.append(
+                        grants.make(
+                            kf.statements,
+                            vault_id,
+                            kind,
+                            now,
+                            me,
+                            user_ref(uid),
+                            user_id=staff.id,
+                            tag=tag,
+                            role=staff.role.value,
+                        )
+                    )
+        old_managers = _old_managers_key(manifest, ident)
+        try:
+            unreadable = _reseal_notes(db, manifest, old_managers, vault_id, keys_ring, uid, me)
+        finally:
+            if old_managers is not None:
+                wipe(old_managers)
+        _keep_previous_chain(db, manifest)
+        audit_repo.record(
+            db, now, uid, "vault.restore", f"backup {manifest.created_at}", signer=signer(uid)
+        )
+        rota.rebuild(db, new.rota_db)
+        folder.save_keyslots(kf)
+        new.case_db.close()
+        new.rota_db.close()
     except BaseException as exc:
-        if db is not None:
-            db.close()
-        folder.discard_new(made_folder)
-        if isinstance(exc, OSError):
-            raise UserError(
-                f"The new vault could not be written to {folder.path} ({exc.strerror}). "
-                "Nothing was restored."
-            ) from exc
-        full = isinstance(exc, VaultFull)
-        if full or (isinstance(exc, DatabaseError) and "full" in str(exc).lower()):
-            raise UserError(
-                f"The disk holding {folder.path} is full, so nothing was restored. Free some "
-                "space or choose another folder; the backup itself is fine."
-            ) from exc
-        if isinstance(exc, DatabaseError | ValueError | OverflowError | TypeError):
-            raise UserError(
-                "The backup's rows could not be put back into a vault, so nothing was "
-                "restored. The backup may have been made with a changed copy of Refuge Desk."
-            ) from exc
-        raise
+        new.case_db.close()
+        new.rota_db.close()
+        folder.discard_new(new.made_folder)
+        plain = _plainly(exc, folder)
+        if plain is exc:
+            raise
+        raise plain from exc
     finally:
-        zero(data_key)
+        keys_ring.wipe_all()
         if not keep_claim:
             folder.release()
     return RestoreResult(
@@ -223,4 +419,5 @@ def restore(
         uid,
         others,
         dict(manifest.tables),
+        unreadable,
     )

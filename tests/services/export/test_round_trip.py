@@ -27,7 +27,13 @@ from tests.services.export.conftest import Seeded, snapshot, unpack
 
 NEW_PASSPHRASE = "walnut orchid lighthouse drizzle"
 # Written by the restore itself; every other meta row comes back as it was.
-RESTORE_META = {"vault_id", "restored_from_vault_id", "restored_from_backup", "restored_at"}
+RESTORE_META = {
+    "audit_previous_chains",
+    "vault_id",
+    "restored_from_vault_id",
+    "restored_from_backup",
+    "restored_at",
+}
 
 
 def _restore_as(seeded: Seeded, path: Path, target: Path, who: str) -> restore.RestoreResult:
