@@ -14,6 +14,7 @@ from refuge_desk.domain.errors import (
     WrongCredentials,
 )
 from refuge_desk.domain.roles import Role
+from refuge_desk.domain.text import clean, clean_record, hidden_characters, multiline_text
 from refuge_desk.services import audit, passphrase_policy
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.services.throttle import SignInThrottle
@@ -28,7 +29,7 @@ MAX_USERNAME = 64
 class Organisation:
     org_name: str
     refuge_name: str
-    refuge_address: str = ""
+    refuge_address: str = multiline_text()
 
 
 def validate_username(username: str) -> list[str]:
@@ -39,6 +40,8 @@ def validate_username(username: str) -> list[str]:
         return [f"User name is too long (at most {MAX_USERNAME} characters)."]
     if any(ch.isspace() for ch in u):
         return ["User name cannot contain spaces."]
+    if hidden_characters(u):
+        return ["User name cannot contain invisible or control characters; type it again."]
     return []
 
 
@@ -61,6 +64,7 @@ def setup_vault(
     clock: Clock = system_clock,
 ) -> tuple[Session, str]:
     """Create the vault and its first manager. Returns the session and the recovery key."""
+    org, full_name = clean_record(org), clean(full_name)
     problems = validate_username(username)
     if not org.org_name.strip():
         problems.append("Organisation name is required.")

@@ -13,6 +13,7 @@ from refuge_desk.domain import notes as note_domain
 from refuge_desk.domain.errors import NotFound, ValidationError
 from refuge_desk.domain.notes import Note, NotePage, NoteType, SearchPage
 from refuge_desk.domain.roles import Role
+from refuge_desk.domain.text import clean
 from refuge_desk.services.session import Session
 from refuge_desk.store import notes_repo, residents_repo
 from refuge_desk.store.notes_repo import Viewer
@@ -55,6 +56,7 @@ def add(
 ) -> Note:
     viewer = _require(session, "write case notes")
     when = happened_at or session.now()
+    text = clean(text, multiline=True)
     _check(session, text, when)
     reference = _reference(session, resident_id)
     with session.db.transaction():
@@ -95,6 +97,7 @@ def amend(
             raise NotFound("The note this amends does not exist, or you may not see it.")
         original = found
     when = happened_at or session.now()
+    text = clean(text, multiline=True)
     _check(session, text, when)
     reference = _reference(session, original.resident_id)
     with session.db.transaction():

@@ -6,6 +6,7 @@ import datetime as dt
 
 from refuge_desk.domain.errors import NotFound, StaleRecord, ValidationError
 from refuge_desk.domain.residents import Resident, RotaView, Status, validate_resident
+from refuge_desk.domain.text import clean_record
 from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import audit_repo, residents_repo, rooms_repo, staff_repo
@@ -134,12 +135,14 @@ def _stale(session: Session, resident_id: int) -> StaleRecord:
 
 
 def save(session: Session, resident: Resident) -> Resident:
-    """Validate and save (insert when ``id`` is None). Returns the stored record.
+    """Clean every text field (domain/text.py), validate and save (insert when ``id`` is
+    None). Returns the stored record.
 
     An update must start from the stored version (``version`` and ``updated_at`` as read):
     if a colleague saved in between, StaleRecord is raised and nothing is written.
     """
     session.require(session.role.edits_residents, "change resident records")
+    resident = clean_record(resident)
     problems = validate_resident(resident, session.today())
     db = session.db
     if resident.room_id is not None and rooms_repo.by_id(db, resident.room_id) is None:

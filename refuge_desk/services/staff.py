@@ -7,6 +7,7 @@ import copy
 from refuge_desk.domain.errors import NotFound, ValidationError, VaultError
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
+from refuge_desk.domain.text import clean
 from refuge_desk.services import auth, drafts
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, staff_repo
@@ -51,6 +52,7 @@ def add(
     confirm: str | None = None,
 ) -> StaffUser:
     session.require(session.role.manages_staff, "add staff")
+    full_name = clean(full_name)
     problems = auth.validate_username(username)
     if not full_name.strip():
         problems.append("Full name is required.")

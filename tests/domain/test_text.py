@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from refuge_desk.domain.residents import Abuser, Child, Resident, Status, name_warnings
-from refuge_desk.domain.risk import AnswerEntry
+from refuge_desk.domain.risk import Answer, AnswerEntry
 from refuge_desk.domain.text import (
     BIDI_CONTROLS,
     INVISIBLE,
@@ -240,9 +240,9 @@ def test_clean_record_walks_nested_records_and_keeps_enums() -> None:
     assert out.children[0] == dataclasses.replace(
         res.children[0], full_name="Yusuf", notes="asthma\ninhaler", may_collect="a\nb"
     )
-    assert clean_record({"q1": AnswerEntry("yes", "said\u202e so\n")}) == {
-        "q1": AnswerEntry("yes", "said so ")
-    }
+    answers = clean_record({"q1": AnswerEntry(Answer.YES, "said\u202e so\n")})
+    assert answers == {"q1": AnswerEntry(Answer.YES, "said so ")}
+    assert answers["q1"].answer is Answer.YES
 
 
 # --- mixed scripts ------------------------------------------------------------------------
