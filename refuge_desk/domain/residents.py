@@ -301,7 +301,7 @@ def validate_resident(r: Resident, today: dt.date) -> list[str]:
 
 def name_warnings(r: Resident) -> list[str]:
     """A plain sentence for each of her names (and her children's and abusers') that mixes
-    Latin with look-alike Cyrillic or Greek letters in one word.
+    Latin with look-alike Cyrillic or Greek letters within a word.
 
     A warning, never a refusal: the name may be genuine. A look-alike letter makes the name
     impossible to find by typing it, and is how a duplicate record slips in unnoticed.

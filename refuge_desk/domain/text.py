@@ -219,17 +219,23 @@ def _words(name: str) -> list[str]:
     return words
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def mixed_script_warning(name: str) -> str | None:
     """A plain phrase when one word of ``name`` mixes Latin with Cyrillic or Greek letters.
 
-    E.g. "Аnna" with a Cyrillic А: 'mixes Latin and Cyrillic letters in one word: А is
-    Cyrillic but looks like the Latin A.' None for a name written in one script (a whole
-    Cyrillic or Greek name, or any other script) and for words in different scripts
-    ("Ольга Smith"). Names no one: the caller puts the field's label in front.
+    E.g. "Аnna Smith" with a Cyrillic А: 'mixes Latin and Cyrillic letters within a word: the
+    А (word 1, letter 1) is Cyrillic but looks like the Latin A.' The place is given because
+    the two letters look the same. None for a name written in one script (a whole Cyrillic or
+    Greek name, or any other script) and for words in different scripts ("Ольга Smith").
+    Holds no name, only the letters: the caller puts the field's label in front.
     """
+    words = _words(name)
     scripts: set[str] = set()
-    odd: dict[str, str] = {}  # letter -> what it is, in words
-    for word in _words(name):
+    odd: dict[str, tuple[str, str | None, list[tuple[int, int]]]] = {}  # letter: script, twin
+    for word_no, word in enumerate(words, 1):
         letters = [(ch, _script(ch)) for ch in word if unicodedata.category(ch)[0] == "L"]
         counts = Counter(s for _, s in letters if s in _CHECKED)
         if not counts["LATIN"] or not (counts["CYRILLIC"] or counts["GREEK"]):
@@ -243,14 +249,23 @@ def mixed_script_warning(name: str) -> str | None:
             if s in _CHECKED and all(_twin(ch, o) is None for o in counts if o != s)
         )
         main = max(_CHECKED, key=lambda s: (distinct[s], counts[s], s == "LATIN"))
-        for ch, script in letters:
-            if script in _CHECKED and script != main and ch not in odd:
-                twin = _twin(ch, main)
-                odd[ch] = f"{ch} is {script.title()}" + (
-                    f" but looks like the {main.title()} {twin}" if twin else ""
-                )
+        for letter_no, (ch, script) in enumerate(letters, 1):
+            if script in _CHECKED and script != main:
+                found = odd.setdefault(ch, (script, _twin(ch, main) and main, []))
+                found[2].append((word_no, letter_no))
     if not odd:
         return None
+    parts = []
+    for ch, (script, twin_script, places) in odd.items():
+        by_word: dict[int, list[str]] = {}
+        for w, n in places:
+            by_word.setdefault(w, []).append(str(n))
+        at = [("letter " if len(ns) == 1 else "letters ") + _and(ns) for ns in by_word.values()]
+        if len(words) > 1:
+            at = [f"word {w}, {a}" for w, a in zip(by_word, at, strict=True)]
+        part = f"the {ch} ({'; '.join(at)}) is {script.title()}"
+        if twin_script:
+            part += f" but looks like the {twin_script.title()} {_twin(ch, twin_script)}"
+        parts.append(part)
     named = [s.title() for s in _CHECKED if s in scripts]
-    both = ", ".join(named[:-1]) + " and " + named[-1]
-    return f"mixes {both} letters in one word: {'; '.join(odd.values())}."
+    return f"mixes {_and(named)} letters within a word: {'; '.join(parts)}."

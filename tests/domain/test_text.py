@@ -253,24 +253,37 @@ def test_clean_record_walks_nested_records_and_keeps_enums() -> None:
     [
         (
             "Аnna Smith",  # Cyrillic А
-            "mixes Latin and Cyrillic letters in one word: А is Cyrillic but looks like the "
-            "Latin A.",
+            "mixes Latin and Cyrillic letters within a word: the А (word 1, letter 1) is "
+            "Cyrillic but looks like the Latin A.",
         ),
         (
             "Mаrіа",  # Cyrillic а and і
-            "mixes Latin and Cyrillic letters in one word: а is Cyrillic but looks like the "
-            "Latin a; і is Cyrillic but looks like the Latin i.",
+            "mixes Latin and Cyrillic letters within a word: the а (letters 2 and 5) is "
+            "Cyrillic but looks like the Latin a; the і (letter 4) is Cyrillic but looks like "
+            "the Latin i.",
         ),
         (
             "Олiйник",  # a Latin i typed in a Ukrainian name
-            "mixes Latin and Cyrillic letters in one word: i is Latin but looks like the "
-            "Cyrillic і.",
+            "mixes Latin and Cyrillic letters within a word: the i (letter 3) is Latin but "
+            "looks like the Cyrillic і.",
         ),
         (
             "Εlena",  # Greek Ε
-            "mixes Latin and Greek letters in one word: Ε is Greek but looks like the Latin E.",
+            "mixes Latin and Greek letters within a word: the Ε (letter 1) is Greek but looks "
+            "like the Latin E.",
         ),
-        ("Annaж", "mixes Latin and Cyrillic letters in one word: ж is Cyrillic."),
+        ("Annaж", "mixes Latin and Cyrillic letters within a word: the ж (letter 5) is Cyrillic."),
+        (
+            "Mаrаа Sаm",
+            "mixes Latin and Cyrillic letters within a word: the а (word 1, letters 2, 4 and "
+            "5; word 2, letter 2) is Cyrillic but looks like the Latin a.",
+        ),
+        (
+            "Εlena Аnna",
+            "mixes Latin, Cyrillic and Greek letters within a word: the Ε (word 1, letter 1) "
+            "is Greek but looks like the Latin E; the А (word 2, letter 1) is Cyrillic but "
+            "looks like the Latin A.",
+        ),
     ],
 )
 def test_mixed_script_names_are_named_letter_by_letter(name: str, warning: str) -> None:

@@ -368,8 +368,8 @@ def test_import_applies_the_same_rules_and_warns_per_line(manager_session: Sessi
     assert amira.room_id is not None  # the room was found by its cleaned name
     assert done[0].warnings == () and done[2].warnings == () and done[3].warnings == ()
     assert done[1].warnings == (
-        "Full name mixes Latin and Cyrillic letters in one word: А is Cyrillic but looks like "
-        "the Latin A.",
+        "Full name mixes Latin and Cyrillic letters within a word: the А (word 1, letter 1) "
+        "is Cyrillic but looks like the Latin A.",
     )
     persian = residents.get(s, residents.id_for_reference(s, done[3].reference))
     assert persian.full_name == "نرگس می\u200cنویسد"
