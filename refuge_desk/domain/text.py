@@ -94,18 +94,22 @@ def _script(ch: str) -> str:
     return unicodedata.name(ch, "").split(" ", 1)[0]
 
 
+def _table(multiline: bool) -> dict[int, str | None]:
+    """For str.translate: what each control, bidi and invisible character becomes."""
+    table: dict[int, str | None] = dict.fromkeys(
+        [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]  # Cc and lone surrogates
+    )
+    table.update(dict.fromkeys(map(ord, BIDI_CONTROLS | INVISIBLE)))
+    table.update(dict.fromkeys(map(ord, LINE_BREAKS), "\n" if multiline else " "))
+    table[ord("\t")] = "\t" if multiline else " "
+    return table
+
+
+_TABLES = {True: _table(True), False: _table(False)}
+
+
 def _strip_controls(text: str, multiline: bool) -> str:
-    out: list[str] = []
-    for ch in text.replace("\r\n", "\n"):
-        if ch in LINE_BREAKS:
-            out.append("\n" if multiline else " ")
-        elif ch == "\t":
-            out.append("\t" if multiline else " ")
-        elif not (
-            ch in BIDI_CONTROLS or ch in INVISIBLE or unicodedata.category(ch) in ("Cc", "Cs")
-        ):
-            out.append(ch)
-    return "".join(out)
+    return text.replace("\r\n", "\n").translate(_TABLES[multiline])
 
 
 def _joins_after(before: list[str]) -> bool:
@@ -143,9 +147,11 @@ def clean(text: str, multiline: bool = False) -> str:
     """
     if text.isascii() and text.isprintable():
         return text
-    result = unicodedata.normalize("NFC", _strip_controls(text, multiline))
+    result = _strip_controls(text, multiline)
+    if not result.isascii():
+        result = unicodedata.normalize("NFC", result)
     # Dropping a joiner can let NFC join what it separated; repeat until nothing changes.
-    for _ in range(4):
+    while ZWNJ in result or ZWJ in result:
         again = unicodedata.normalize("NFC", _keep_needed_joiners(result))
         if again == result:
             break
@@ -154,7 +160,8 @@ def clean(text: str, multiline: bool = False) -> str:
 
 
 def hidden_characters(text: str) -> bool:
-    """True when ``text`` holds a character ``clean`` would strip or change (not NFC aside)."""
+    """True when ``text`` holds a character ``clean`` would strip or change (its Unicode
+    normal form aside)."""
     return _keep_needed_joiners(_strip_controls(text, False)) != text
 
 
