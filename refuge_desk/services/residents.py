@@ -6,7 +6,7 @@ import datetime as dt
 
 from refuge_desk.domain.errors import NotFound, StaleRecord, ValidationError
 from refuge_desk.domain.residents import Resident, RotaView, Status, validate_resident
-from refuge_desk.domain.text import clean_record
+from refuge_desk.domain.text import clean, clean_record
 from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import audit_repo, residents_repo, rooms_repo, staff_repo
@@ -36,7 +36,7 @@ def list_residents(
     """
     return residents_repo.list_rows(
         session.db,
-        search=search,
+        search=clean(search),  # a pasted name with invisible characters still finds her
         statuses=_statuses_for(session, statuses),
         sort=sort,
         descending=descending,
@@ -55,7 +55,7 @@ def list_ids(
     """The ids of the residents list in order (same rules as ``list_residents``)."""
     return residents_repo.list_ids(
         session.db,
-        search=search,
+        search=clean(search),
         statuses=_statuses_for(session, statuses),
         sort=sort,
         descending=descending,

@@ -98,8 +98,9 @@ def test_resident_save_cleans_every_text_field(manager_session: Session) -> None
         value = getattr(again, f.name)
         if isinstance(value, str):
             assert_clean(value)
-    # Search by the name as typed on a keyboard finds her.
+    # Search by the name as typed on a keyboard finds her, and so does a pasted one.
     assert [r.id for r in residents.list_residents(s, search="Amira Had")] == [stored.id]
+    assert residents.list_ids(s, search="\u202aAmi\u200bra\u202c") == [stored.id]
 
 
 def test_names_in_scripts_that_spell_with_joiners_keep_them(manager_session: Session) -> None:
