@@ -3,6 +3,8 @@ and saves the text cleaned of invisible characters."""
 
 from __future__ import annotations
 
+from pytestqt.qtbot import QtBot
+
 from refuge_desk.domain.residents import Child
 from refuge_desk.services import residents
 from refuge_desk.services.session import Session
@@ -13,7 +15,7 @@ CYRILLIC_A = "\u0410"  # А
 
 
 def make_editor(
-    qtbot, session: Session, *answers: object
+    qtbot: QtBot, session: Session, *answers: object
 ) -> tuple[ResidentEditor, ScriptedDialogs]:
     dialogs = ScriptedDialogs(*answers)
     editor = ResidentEditor(session, dialogs)
@@ -23,7 +25,7 @@ def make_editor(
 
 
 def test_going_back_saves_nothing_and_names_the_field_and_letter(
-    qtbot, manager_session: Session
+    qtbot: QtBot, manager_session: Session
 ) -> None:
     editor, dialogs = make_editor(qtbot, manager_session, "back")
     editor.full_name.setText(f"{CYRILLIC_A}nna Smith")
@@ -41,7 +43,9 @@ def test_going_back_saves_nothing_and_names_the_field_and_letter(
     assert editor.has_unsaved_changes()  # her typing stays
 
 
-def test_save_as_typed_keeps_the_name_and_is_asked_once(qtbot, manager_session: Session) -> None:
+def test_save_as_typed_keeps_the_name_and_is_asked_once(
+    qtbot: QtBot, manager_session: Session
+) -> None:
     editor, dialogs = make_editor(qtbot, manager_session, "save")
     editor.full_name.setText(f"{CYRILLIC_A}nna Smith")
     assert editor.save()
@@ -58,7 +62,7 @@ def test_save_as_typed_keeps_the_name_and_is_asked_once(qtbot, manager_session: 
 
 
 def test_every_name_is_checked_and_names_in_one_script_are_not(
-    qtbot, manager_session: Session
+    qtbot: QtBot, manager_session: Session
 ) -> None:
     editor, _ = make_editor(qtbot, manager_session, "back")
     editor.full_name.setText("Оксана Коваленко")  # all Cyrillic
@@ -73,7 +77,7 @@ def test_every_name_is_checked_and_names_in_one_script_are_not(
     assert "Child 2's name mixes Latin and Cyrillic" in problems
 
 
-def test_clean_names_are_saved_without_a_question(qtbot, manager_session: Session) -> None:
+def test_clean_names_are_saved_without_a_question(qtbot: QtBot, manager_session: Session) -> None:
     editor, dialogs = make_editor(qtbot, manager_session)
     editor.full_name.setText("\u202eAmira\u200b Haddad\ufeff")
     editor.preferred_name.setText("نرگس")
