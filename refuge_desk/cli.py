@@ -260,6 +260,7 @@ def cmd_import(args: argparse.Namespace, asker: Passphrases) -> int:
     # The CSV line and the new reference only: terminals keep scrollback, so never a name.
     for item in imported:
         print(f"line {item.line}: {item.reference}")
+        print("".join(f"  check: {w}\n" for w in item.warnings), end="")  # letters, no names
     print(f"Imported {len(imported)} resident{'' if len(imported) == 1 else 's'}.")
     return EXIT_OK
 

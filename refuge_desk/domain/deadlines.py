@@ -10,6 +10,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from refuge_desk.domain.text import multiline_text
+
 MAX_SHORT = 500
 MAX_TEXT = 20_000
 
@@ -154,11 +156,11 @@ class CourtOrder:
     resident_id: int = 0
     order_type: str = "non_molestation"
     protected_people: str = ""
-    conditions: str = ""
+    conditions: str = multiline_text()
     starts_on: dt.date | None = None
     expires_on: dt.date | None = None  # None: "until further order"
     court: str = ""
-    notes: str = ""
+    notes: str = multiline_text()
     updated_at: str = ""
     updated_by: str = ""
 
@@ -200,12 +202,12 @@ class Immigration:
     resident_id: int = 0
     visa_type: str = ""
     visa_expires_on: dt.date | None = None
-    documents_with_abuser: str = ""
+    documents_with_abuser: str = multiline_text()
     mvdac_applied_on: dt.date | None = None
     mvdac_granted_on: dt.date | None = None
     solicitor: str = ""
     rent_paid_by: str = ""
-    notes: str = ""
+    notes: str = multiline_text()
     updated_at: str = ""
     updated_by: str = ""
 
@@ -246,7 +248,7 @@ class Application:
     deadline_on: dt.date | None = None
     submitted_on: dt.date | None = None
     decision: str = ""
-    notes: str = ""
+    notes: str = multiline_text()
     updated_at: str = ""
 
     @property
@@ -276,7 +278,7 @@ class TaskDraft:
     """A free task as typed: what, when, who."""
 
     title: str = ""
-    details: str = ""
+    details: str = multiline_text()
     due_on: dt.date | None = None
     assignee_id: int | None = None
     resident_id: int | None = None

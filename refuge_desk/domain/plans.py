@@ -26,6 +26,7 @@ from refuge_desk.domain.plan_template import (
     TemplateField,
 )
 from refuge_desk.domain.residents import Child, ContactSafety, Resident
+from refuge_desk.domain.text import clean
 
 Content = dict[str, Any]
 
@@ -39,8 +40,9 @@ DEFAULT_REVIEW_WEEKS = 6
 DUE_SOON_DAYS = 7
 
 
-def _text(value: Any, limit: int = MAX_FIELD_TEXT) -> str:
-    return value[:limit] if isinstance(value, str) else ""
+def _text(value: Any, limit: int = MAX_FIELD_TEXT, multiline: bool = False) -> str:
+    """Stored or typed text, cleaned as every text entering the vault (domain/text.py)."""
+    return clean(value[:limit], multiline) if isinstance(value, str) else ""
 
 
 def _rows(value: Any, columns: tuple[str, ...]) -> list[dict[str, str]]:
@@ -69,7 +71,7 @@ def empty_value(f: TemplateField) -> Any:
 def normalise_value(f: TemplateField, value: Any) -> Any:
     """Coerce whatever was stored or typed into the shape for ``f`` (never raises)."""
     if f.kind is FieldKind.TEXT:
-        return _text(value)
+        return _text(value, multiline=True)
     if f.kind is FieldKind.DATE:
         text = _text(value, 10)
         try:
@@ -101,7 +103,9 @@ def normalise_value(f: TemplateField, value: Any) -> Any:
                 {
                     "child_id": child_id if isinstance(child_id, int) else None,
                     "name": _text(raw.get("name"), 200),
-                    "values": {k: _text(v) for k, v in values.items() if k in sub_ids},
+                    "values": {
+                        k: _text(v, multiline=True) for k, v in values.items() if k in sub_ids
+                    },
                 }
             )
         return blocks

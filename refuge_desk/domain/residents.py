@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from refuge_desk.domain.text import mixed_script_warning, multiline_text
+
 MAX_NAME = 200
 MAX_SHORT = 500
 MAX_TEXT = 20_000
@@ -50,7 +52,7 @@ class Abuser:
     name: str = ""
     aliases: str = ""
     relationship: str = ""
-    description: str = ""
+    description: str = multiline_text()
     vehicle: str = ""
     known_areas: str = ""
 
@@ -61,8 +63,8 @@ class Child:
     full_name: str = ""
     date_of_birth: dt.date | None = None
     school: str = ""
-    may_collect: str = ""
-    notes: str = ""
+    may_collect: str = multiline_text()
+    notes: str = multiline_text()
 
 
 # What happened to a referral, why one was declined, and where she moved on to: categories
@@ -105,7 +107,7 @@ class Resident:
     reference: str = ""
     full_name: str = ""
     preferred_name: str = ""
-    aliases: str = ""  # previous names and aliases, one per line
+    aliases: str = multiline_text()  # previous names and aliases, one per line
     date_of_birth: dt.date | None = None
     pronouns: str = ""
     languages: str = ""
@@ -118,7 +120,7 @@ class Resident:
     email: str = ""
     email_safety: ContactSafety = ContactSafety.UNSAFE
     email_safe_times: str = ""
-    alerts: str = ""  # e.g. "Do not disclose presence", one per line
+    alerts: str = multiline_text()  # e.g. "Do not disclose presence", one per line
     referral_date: dt.date | None = None
     referral_source: str = ""
     arrival_date: dt.date | None = None
@@ -131,7 +133,7 @@ class Resident:
     decline_reason: str = ""  # a key of DECLINE_REASONS
     move_on_type: str = ""  # a key of MOVE_ON_TYPES (restricted, like the destination)
     abusers: list[Abuser] = field(default_factory=list)
-    notes: str = ""
+    notes: str = multiline_text()
     children: list[Child] = field(default_factory=list)
     created_at: str = ""
     created_by: str = ""
@@ -168,7 +170,7 @@ class Room:
     name: str = ""
     beds: int = 1
     accessible: bool = False
-    notes: str = ""
+    notes: str = multiline_text()
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +297,33 @@ def validate_resident(r: Resident, today: dt.date) -> list[str]:
         ):
             _check_len(problems, f"{label}'s {lab}", getattr(c, attr), MAX_TEXT)
     return problems
+
+
+def name_warnings(r: Resident) -> list[str]:
+    """A plain sentence for each of her names (and her children's and abusers') that mixes
+    Latin with look-alike Cyrillic or Greek letters within a word.
+
+    A warning, never a refusal: the name may be genuine. A look-alike letter makes the name
+    impossible to find by typing it, and is how a duplicate record slips in unnoticed.
+    """
+    names: list[tuple[str, str]] = [
+        ("Full name", r.full_name),
+        ("Preferred name", r.preferred_name),
+    ]
+    aliases = [line for line in r.aliases.splitlines() if line.strip()]
+    for n, line in enumerate(aliases, 1):
+        names.append(
+            (f"Previous names and aliases{f' (line {n})' if len(aliases) > 1 else ''}", line)
+        )
+    names += [(f"Child {n}'s name", c.full_name) for n, c in enumerate(r.children, 1)]
+    for n, a in enumerate(r.abusers, 1):
+        names += [(f"Abuser {n}'s name", a.name), (f"Abuser {n}'s aliases", a.aliases)]
+    out = []
+    for label, name in names:
+        warning = mixed_script_warning(name)
+        if warning:
+            out.append(f"{label} {warning}")
+    return out
 
 
 def validate_room(room: Room) -> list[str]:

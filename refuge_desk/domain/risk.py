@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from refuge_desk.domain.errors import ValidationError
 from refuge_desk.domain.file_check import FileChecker
+from refuge_desk.domain.text import MULTILINE, multiline_text
 
 FORMAT = 1
 MAX_CHECKLIST_BYTES = 500_000
@@ -374,7 +375,7 @@ def assessment_problems(checklist: Checklist, data: AssessmentInput, today: dt.d
 @dataclass(frozen=True, slots=True)
 class IncidentInput:
     occurred_on: dt.date
-    what_happened: str
+    what_happened: str = field(metadata=MULTILINE)
     reported_to_police: bool = False
     police_reference: str = ""
     reported_by: str = ""
@@ -530,9 +531,9 @@ class ReferralInput:
     agency: str
     criteria: tuple[Criterion, ...] = ()
     meeting_on: dt.date | None = None
-    outcome: str = ""
+    outcome: str = multiline_text()
     consent: bool = False
-    lawful_basis: str = ""
+    lawful_basis: str = multiline_text()
     decided_by: str = ""
 
 

@@ -13,9 +13,7 @@ written as "signin.failed" entries at the next successful sign-in.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from refuge_desk.domain.roles import Role
-from refuge_desk.services.files import save_file
+from refuge_desk.services import csv_out
 from refuge_desk.services.session import Clock, Session, inbox_content
 from refuge_desk.store import audit_chain, audit_repo, grants, meta_repo, rota
 from refuge_desk.store.audit_repo import Entry, Filter
@@ -419,11 +417,6 @@ def actions(session: Session) -> list[tuple[str, str]]:
 CSV_HEADER = ["entry", "at (UTC)", "staff", "action", "what", "reference", "detail", "hash"]
 
 
-def _cell(text: str) -> str:
-    # A spreadsheet must not run a cell as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(
     session: Session,
     path: Path,
@@ -444,14 +437,12 @@ def export_csv(
         rows += got
         if len(got) < page:
             break
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    lines: list[list[csv_out.Cell]] = [list(CSV_HEADER)]
     for e in reversed(rows):
         who = e.who if e.user_id is not None else "(not signed in)"
-        text = [_cell(who), e.action, action_words(e.action), _cell(e.ref), _cell(e.detail)]
-        writer.writerow([e.id, e.at, *text, e.hash])
-    save_file(path, b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+        text = [who, e.action, action_words(e.action), e.ref, e.detail]
+        lines.append([e.id, e.at, *text, e.hash])
+    csv_out.write(path, lines)  # every cell formula-safe
     _record(session, "audit.export", f"{len(rows)} entries")
     return len(rows)
 

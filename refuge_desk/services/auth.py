@@ -25,6 +25,7 @@ from refuge_desk.domain.errors import (
 )
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
+from refuge_desk.domain.text import clean, clean_record, hidden_characters, multiline_text
 from refuge_desk.services import access, audit, passphrase_policy
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.services.throttle import SignInThrottle
@@ -64,7 +65,7 @@ class AccountRefused(VaultError):
 class Organisation:
     org_name: str
     refuge_name: str
-    refuge_address: str = ""
+    refuge_address: str = multiline_text()
 
 
 def validate_username(username: str) -> list[str]:
@@ -75,6 +76,8 @@ def validate_username(username: str) -> list[str]:
         return [f"User name is too long (at most {MAX_USERNAME} characters)."]
     if any(ch.isspace() for ch in u):
         return ["User name cannot contain spaces."]
+    if hidden_characters(u):
+        return ["User name cannot contain invisible or control characters; type it again."]
     return []
 
 
@@ -193,6 +196,7 @@ def setup_vault(
 
     The vault stays claimed by ``folder`` (see ``vault.create``) until ``folder.release()``.
     """
+    org, full_name = clean_record(org), clean(full_name)
     problems = validate_username(username)
     if not org.org_name.strip():
         problems.append("Organisation name is required.")

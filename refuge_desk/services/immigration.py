@@ -15,6 +15,7 @@ from refuge_desk.domain.deadlines import (
     validate_immigration,
 )
 from refuge_desk.domain.errors import NotFound, ValidationError
+from refuge_desk.domain.text import clean_record
 from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import immigration_repo, residents_repo
@@ -53,6 +54,7 @@ def save(session: Session, record: Immigration) -> ImmigrationView:
     _require(session)
     session.require(session.role.edits_residents, "change immigration and money details")
     reference = _reference(session, record.resident_id)
+    record = clean_record(record)
     problems = validate_immigration(record, session.today())
     if problems:
         raise ValidationError(problems)
@@ -77,6 +79,7 @@ def save_application(session: Session, app: Application) -> Application:
         old = immigration_repo.application(session.db, app.id)
         if old is None or old.resident_id != app.resident_id:
             raise NotFound("That application no longer exists.")
+    app = clean_record(app)
     problems = validate_application(app, session.today())
     if problems:
         raise ValidationError(problems)

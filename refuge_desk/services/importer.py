@@ -1,4 +1,8 @@
-"""Import residents from a spreadsheet (UTF-8 CSV with a header row). All or nothing."""
+"""Import residents from a spreadsheet (UTF-8 CSV with a header row). All or nothing.
+
+Every value is cleaned as typed text is (domain/text.py); a name that mixes Latin with
+look-alike Cyrillic or Greek letters is imported as written, with a warning for its line.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,15 @@ from pathlib import Path
 
 from refuge_desk.domain import dates
 from refuge_desk.domain.errors import UserError, ValidationError
-from refuge_desk.domain.residents import Abuser, Phone, Resident, Status, validate_resident
+from refuge_desk.domain.residents import (
+    Abuser,
+    Phone,
+    Resident,
+    Status,
+    name_warnings,
+    validate_resident,
+)
+from refuge_desk.domain.text import clean
 from refuge_desk.services.session import Session
 from refuge_desk.store import residents_repo, rooms_repo
 
@@ -32,6 +44,7 @@ MAX_ROWS = 100_000
 class Imported:
     line: int
     reference: str
+    warnings: tuple[str, ...] = ()  # plain sentences about this line's names, never its values
 
 
 def read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -51,7 +64,7 @@ def read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
         header = next(reader)
     except csv.Error as exc:
         raise UserError("The header row of the file cannot be read as CSV.") from exc
-    names = [h.strip().lower() for h in header]
+    names = [clean(h).strip().lower() for h in header]
     problems: list[str] = []
     unknown = [h for h in names if h and h not in COLUMNS]
     if unknown:
@@ -96,13 +109,13 @@ def _to_resident(
     problems: list[str] = []
 
     def get(col: str) -> str:
-        return row.get(col, "").strip()
+        return clean(row.get(col, "")).strip()
 
     res = Resident(
         full_name=get("full_name"),
         preferred_name=get("preferred_name"),
         languages=get("languages"),
-        notes=row.get("notes", "").strip(),
+        notes=clean(row.get("notes", ""), multiline=True).strip(),
     )
     for col in ("date_of_birth", "arrival_date"):
         if get(col):
@@ -153,7 +166,7 @@ def import_residents(session: Session, data: bytes) -> list[Imported]:
     with session.db.transaction():
         for line, res in ready:
             _, ref = residents_repo.insert(session.db, res, now, session.user.id)
-            out.append(Imported(line, ref))
+            out.append(Imported(line, ref, tuple(name_warnings(res))))
         session.audit("residents.import", f"{len(out)} rows")
     return out
 

@@ -16,6 +16,7 @@ from refuge_desk.domain import notes as note_domain
 from refuge_desk.domain.errors import NotFound, ValidationError
 from refuge_desk.domain.notes import Note, NotePage, NoteType, SearchHit, SearchPage
 from refuge_desk.domain.roles import Role
+from refuge_desk.domain.text import clean
 from refuge_desk.services import note_seal
 from refuge_desk.services.session import Session
 from refuge_desk.store import notes_repo, residents_repo
@@ -59,6 +60,7 @@ def add(
 ) -> Note:
     viewer = _require(session, "write case notes")
     when = happened_at or session.now()
+    text = clean(text, multiline=True)
     _check(session, text, when)
     reference = _reference(session, resident_id)
     with session.db.transaction():
@@ -127,6 +129,7 @@ def amend(
             raise NotFound("The note this amends does not exist, or you may not see it.")
         original = found
     when = happened_at or session.now()
+    text = clean(text, multiline=True)
     _check(session, text, when)
     reference = _reference(session, original.resident_id)
     with session.db.transaction():

@@ -6,6 +6,7 @@ import datetime as dt
 
 from refuge_desk.domain.deadlines import CourtOrder, validate_order
 from refuge_desk.domain.errors import NotFound, ValidationError
+from refuge_desk.domain.text import clean_record
 from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import orders_repo, residents_repo
@@ -44,6 +45,7 @@ def save(session: Session, order: CourtOrder) -> CourtOrder:
     _require(session)
     session.require(session.role.edits_residents, "change court orders")
     reference = _reference(session, order.resident_id)
+    order = clean_record(order)
     problems = validate_order(order)
     if order.id is not None:
         old = orders_repo.get(session.db, order.id)

@@ -23,6 +23,7 @@ from refuge_desk.domain.plans import (
     PrefillResult,
     SectionChanges,
 )
+from refuge_desk.domain.text import clean as clean_text
 from refuge_desk.services import history, plan_templates
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, plans_repo, residents_repo, staff_repo
@@ -400,6 +401,7 @@ def mark_reviewed(
         raise ValidationError(["Agree the first version of the plan before reviewing it."])
     next_review = next_review or default_review_date(session)
     problems = _check_review(session, next_review, reviewer_id)
+    note = clean_text(note, multiline=True)
     if len(note) > plan_domain.MAX_FIELD_TEXT:
         problems.append("The review note is too long.")
     if problems:

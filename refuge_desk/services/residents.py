@@ -6,6 +6,7 @@ import datetime as dt
 
 from refuge_desk.domain.errors import NotFound, StaleRecord, ValidationError
 from refuge_desk.domain.residents import Resident, RotaView, Status, validate_resident
+from refuge_desk.domain.text import clean, clean_record
 from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import audit_repo, residents_repo, rooms_repo, staff_repo
@@ -35,7 +36,7 @@ def list_residents(
     """
     return residents_repo.list_rows(
         session.db,
-        search=search,
+        search=clean(search),  # a pasted name with invisible characters still finds her
         statuses=_statuses_for(session, statuses),
         sort=sort,
         descending=descending,
@@ -54,7 +55,7 @@ def list_ids(
     """The ids of the residents list in order (same rules as ``list_residents``)."""
     return residents_repo.list_ids(
         session.db,
-        search=search,
+        search=clean(search),
         statuses=_statuses_for(session, statuses),
         sort=sort,
         descending=descending,
@@ -137,12 +138,14 @@ def _stale(session: Session, resident_id: int) -> StaleRecord:
 
 
 def save(session: Session, resident: Resident) -> Resident:
-    """Validate and save (insert when ``id`` is None). Returns the stored record.
+    """Clean every text field (domain/text.py), validate and save (insert when ``id`` is
+    None). Returns the stored record.
 
     An update must start from the stored version (``version`` and ``updated_at`` as read):
     if a colleague saved in between, StaleRecord is raised and nothing is written.
     """
     session.require(session.role.edits_residents, "change resident records")
+    resident = clean_record(resident)
     problems = validate_resident(resident, session.today())
     db = session.db
     if resident.room_id is not None and rooms_repo.by_id(db, resident.room_id) is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from refuge_desk.domain import retention as rules
 from refuge_desk.domain.errors import NotFound, UserError, ValidationError
+from refuge_desk.domain.text import clean
 from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, retention_repo
@@ -139,6 +140,7 @@ def reference_of(session: Session, resident_id: int) -> str:
 
 def place_hold(session: Session, resident_id: int, reason: str) -> None:
     _require(session, "place records on legal hold")
+    reason = clean(reason)
     problems = rules.check_hold_reason(reason)
     if problems:
         raise ValidationError(problems)
@@ -157,6 +159,7 @@ def place_hold(session: Session, resident_id: int, reason: str) -> None:
 
 def lift_hold(session: Session, resident_id: int, reason: str) -> None:
     _require(session, "lift legal holds")
+    reason = clean(reason)
     problems = rules.check_hold_reason(reason)
     if problems:
         raise ValidationError(problems)

@@ -30,6 +30,7 @@ from refuge_desk.domain.risk import (
     RiskSummary,
     Thresholds,
 )
+from refuge_desk.domain.text import clean_record
 from refuge_desk.services import history
 from refuge_desk.services.paths import resource_path
 from refuge_desk.services.session import Session
@@ -202,6 +203,7 @@ def add_assessment(session: Session, resident_id: int, data: AssessmentInput) ->
     """Score the answers with today's thresholds; judgement may raise the level, not lower it."""
     _require(session)
     reference = _reference(session, resident_id)
+    data = clean_record(data)
     c = checklist(session, data.checklist_id)
     t = thresholds(session)
     answers = {k: rd.AnswerEntry(v.answer, v.comment.strip()) for k, v in data.answers.items()}
@@ -267,6 +269,7 @@ def add_incident(session: Session, resident_id: int, data: IncidentInput) -> Inc
     """Record what happened. A risk review is due from the moment it is saved."""
     _require(session)
     reference = _reference(session, resident_id)
+    data = clean_record(data)
     data = dataclasses.replace(
         data,
         what_happened=data.what_happened.strip(),
@@ -326,6 +329,7 @@ def _referral_record(resident_id: int, data: ReferralInput, referral_id: int = 0
 def add_referral(session: Session, resident_id: int, data: ReferralInput) -> Referral:
     _require(session)
     reference = _reference(session, resident_id)
+    data = clean_record(data)
     problems = rd.referral_problems(data, session.today())
     if problems:
         raise ValidationError(problems)
@@ -348,6 +352,7 @@ def update_referral(session: Session, referral_id: int, data: ReferralInput) -> 
     if old is None:
         raise NotFound("That MARAC referral no longer exists.")
     reference = _reference(session, old.resident_id)
+    data = clean_record(data)
     problems = rd.referral_problems(data, session.today())
     if problems:
         raise ValidationError(problems)

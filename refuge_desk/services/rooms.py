@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from refuge_desk.domain.errors import NotFound, ValidationError, VaultError
 from refuge_desk.domain.residents import Room, RoomOccupancy, validate_room
+from refuge_desk.domain.text import clean_record
 from refuge_desk.services import history
 from refuge_desk.services.session import Session
 from refuge_desk.store import rooms_repo
@@ -19,6 +20,7 @@ def totals(session: Session) -> tuple[int, int]:
 
 def save(session: Session, room: Room) -> Room:
     session.require(session.role.manages_rooms, "change rooms")
+    room = clean_record(room)
     problems = validate_room(room)
     existing = rooms_repo.id_by_name(session.db, room.name)
     if existing is not None and existing != room.id:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from refuge_desk.domain.errors import NotFound, ValidationError, VaultError
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
+from refuge_desk.domain.text import clean
 from refuge_desk.services import access, auth, drafts, note_seal, rekey
 from refuge_desk.services.session import Session
 from refuge_desk.store import grants, meta_repo, staff_repo
@@ -104,6 +105,7 @@ def add(
     confirm: str | None = None,
 ) -> StaffUser:
     session.require(session.role.manages_staff, "add staff")
+    full_name = clean(full_name)
     problems = auth.validate_username(username)
     if not full_name.strip():
         problems.append("Full name is required.")

@@ -6,16 +6,14 @@ to 4 is shown as "<5" (0 stays 0), and an average stay over fewer than 5 stays i
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from refuge_desk.domain.errors import ValidationError
 from refuge_desk.domain.residents import DECLINE_REASONS, MOVE_ON_TYPES, REFERRAL_OUTCOMES
-from refuge_desk.services.files import save_file
+from refuge_desk.services import csv_out
 from refuge_desk.services.session import Session
 
 SMALL = 5
@@ -133,18 +131,19 @@ def funder_stats(session: Session, start: dt.date, end: dt.date) -> list[Stat]:
     return out
 
 
+def _rows(stats: list[Stat], start: dt.date, end: dt.date) -> list[list[csv_out.Cell]]:
+    rows: list[list[csv_out.Cell]] = [["from", "to", "group", "item", "count"]]
+    rows += [[start.isoformat(), end.isoformat(), s.group, s.item, s.shown] for s in stats]
+    return rows
+
+
 def to_csv(stats: list[Stat], start: dt.date, end: dt.date) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(["from", "to", "group", "item", "count"])
-    for s in stats:
-        writer.writerow([start.isoformat(), end.isoformat(), s.group, s.item, s.shown])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # Excel opens UTF-8 with a BOM
+    return csv_out.to_bytes(_rows(stats, start, end))
 
 
 def export_csv(session: Session, start: dt.date, end: dt.date, path: Path) -> list[Stat]:
     stats = funder_stats(session, start, end)
-    save_file(path, to_csv(stats, start, end))
+    csv_out.write(path, _rows(stats, start, end))
     with session.db.transaction():
         session.audit("stats.export", f"{start.isoformat()}..{end.isoformat()}")
     return stats

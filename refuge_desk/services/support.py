@@ -15,6 +15,7 @@ from refuge_desk.domain.support import (
     Stage,
     SupportReview,
 )
+from refuge_desk.domain.text import clean_record
 from refuge_desk.services.session import Session
 from refuge_desk.store import residents_repo, support_repo
 
@@ -40,6 +41,7 @@ def record_review(
     """Store one review. Areas not given are stored as "no need", so every review is whole."""
     _require(session, "record support reviews")
     stage = Stage(stage)
+    needs = clean_record(needs)
     reference = _reference(session, resident_id)
     existing = support_repo.for_resident(session.db, resident_id)
     entries = [r for r in existing if r.stage is Stage.ENTRY]

@@ -14,6 +14,7 @@ from typing import Literal
 from refuge_desk.domain import deadlines as d
 from refuge_desk.domain.deadlines import Target, TaskDraft, TaskItem
 from refuge_desk.domain.errors import NotFound, ValidationError
+from refuge_desk.domain.text import clean_record
 from refuge_desk.services import plans
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, tasks_repo
@@ -295,6 +296,7 @@ def is_mine(session: Session, item: TaskItem) -> bool:
 
 
 def _check(session: Session, draft: TaskDraft) -> TaskDraft:
+    draft = clean_record(draft)
     problems = d.validate_task(draft)
     if draft.assignee_id is not None and draft.assignee_id not in dict(
         tasks_repo.staff_options(session.db)

@@ -100,11 +100,18 @@ class ImportResidentsDialog(QDialog):
         except UserError as err:
             self._show(False, "Nothing was imported.", [str(err)])
             return False
-        self._show(
-            True,
-            f"Imported {plural(len(done), 'resident')}.",
-            [f"Line {item.line}: {item.reference}" for item in done],
-        )
+        checks = [item for item in done if item.warnings]
+        summary = f"Imported {plural(len(done), 'resident')}."
+        if checks:
+            summary += (
+                f" Check the names on {plural(len(checks), 'line')} marked ⚠ below: they were "
+                "imported as written."
+            )
+        lines = []
+        for item in done:
+            lines.append(f"Line {item.line}: {item.reference}")
+            lines += [f"    ⚠ {w}" for w in item.warnings]
+        self._show(True, summary, lines)
         self.imported.emit(len(done))
         return True
 

@@ -33,6 +33,7 @@ from refuge_desk.domain.residents import (
     ContactSafety,
     Resident,
     Status,
+    name_warnings,
     to_plain,
 )
 from refuge_desk.domain.roles import Role
@@ -71,6 +72,13 @@ PENDING_CHILD = "pending_child"  # draft key: the Child dialog open at lock time
 UNSAFE_WARNING = (
     "⚠ Some contact details are marked NOT safe to contact. Never call, text or email "
     "them: the abuser may see it."
+)
+
+MIXED_SCRIPT_ADVICE = (
+    "A letter from another alphabet looks the same on screen, but searching for the name "
+    "typed on a keyboard will not find it, and a second record for her could go unnoticed. "
+    "If her name is written in Latin letters only, go back and type those letters again. "
+    "Save it as typed only if that is how her name is written."
 )
 
 
@@ -127,6 +135,8 @@ class ResidentEditor(QWidget):
         self._forced_dirty = False
         self._filling = False
         self.resident_id: int | None = None
+        # Mixed-script name warnings she chose to save anyway, since this record was opened.
+        self._accepted_names: set[str] = set()
 
         self.heading = QLabel("New resident")
         self.heading.setObjectName("heading")
@@ -562,6 +572,7 @@ class ResidentEditor(QWidget):
         """
         if not keep_tab:
             self.tabs.setCurrentIndex(TAB_PERSONAL)
+        self._accepted_names = set()
         if resident_id is None:
             self._show(Resident())
             self.full_name.setFocus()
@@ -623,8 +634,29 @@ class ResidentEditor(QWidget):
             )
         self._touched()
 
+    def _names_checked(self, res: Resident) -> bool:
+        """A name that mixes Latin with look-alike Cyrillic or Greek letters is asked about
+        once: it may be genuine, so she can save it as typed, or go back and retype it."""
+        warnings = name_warnings(res)
+        if all(w in self._accepted_names for w in warnings):
+            return True
+        answer = self.dialogs.choose(
+            self,
+            "Check her names",
+            "\n\n".join(warnings) + "\n\n" + MIXED_SCRIPT_ADVICE,
+            [("save", "Save as typed"), ("back", "Go back and check")],
+            "back",
+        )
+        if answer == "save":
+            self._accepted_names.update(warnings)
+            return True
+        self.error_box.show_problems(warnings, "Not saved yet. Check these names:")
+        return False
+
     def save(self) -> bool:
         res = self.build_resident()
+        if not self._names_checked(res):
+            return False
         try:
             stored = residents_service.save(self.session, res)
         except ValidationError as err:
@@ -731,6 +763,7 @@ class ResidentEditor(QWidget):
         self.room.clear()
         self.key_worker.clear()
         self.error_box.clear_problems()
+        self._accepted_names = set()
         self.heading.setText("")
         self.meta.setText("")
         self.risk_chip.setText("")

@@ -136,3 +136,29 @@ def test_seed_adds_fictional_residents(cli: Cli, vault: Path) -> None:
     names = _names_by_reference(vault)
     assert len(names) == 7
     assert all(name.strip() for name in names.values())
+
+
+def test_import_prints_a_check_for_a_mixed_script_name_without_the_name(
+    cli: Cli, vault: Path, tmp_path: Path
+) -> None:
+    csv_file = _write_csv(
+        tmp_path / "residents.csv", ["full_name", "\u0410nnabel Quinton", "Оксана Гриценко"]
+    )
+    result = cli(
+        "import-residents",
+        vault,
+        csv_file,
+        "--user",
+        WORKER[0],
+        "--passphrase-stdin",
+        stdin=[WORKER[2]],
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "line 2: R-0001",
+        "  check: Full name mixes Latin and Cyrillic letters within a word: the А (word 1, "
+        "letter 1) is Cyrillic but looks like the Latin A.",
+        "line 3: R-0002",
+        "Imported 2 residents.",
+    ]
+    assert "nnabel" not in result.stdout and "Quinton" not in result.stdout

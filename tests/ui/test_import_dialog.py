@@ -100,3 +100,33 @@ def test_choose_file_goes_through_the_dialogs_seam(qtbot, manager_session, tmp_p
     assert residents.count(manager_session) == 1
     dialog.clear()
     assert dialog.details.toPlainText() == "" and dialog.summary.isHidden()
+
+
+def test_mixed_script_names_are_imported_with_a_warning_per_line(
+    qtbot, manager_session, tmp_path: Path
+):
+    path = tmp_path / "residents.csv"
+    path.write_text(
+        "full_name,preferred_name\n"
+        "\u0410nna Smith,\n"  # a Cyrillic А
+        "Оксана Коваленко,Оксана\n"
+        "\u202eAmira Haddad\u200b,M\u0430ria\n",  # an override, a zero-width space, a Cyrillic а
+        encoding="utf-8",
+    )
+    dialog = make_dialog(qtbot, manager_session)
+    assert dialog.import_path(path)
+    assert dialog.summary.text() == (
+        "Imported 3 residents. Check the names on 2 lines marked ⚠ below: they were imported "
+        "as written."
+    )
+    assert dialog.details.toPlainText().splitlines() == [
+        "Line 2: R-0001",
+        "    ⚠ Full name mixes Latin and Cyrillic letters within a word: the А (word 1, "
+        "letter 1) is Cyrillic but looks like the Latin A.",
+        "Line 3: R-0002",
+        "Line 4: R-0003",
+        "    ⚠ Preferred name mixes Latin and Cyrillic letters within a word: the а (letter 2) "
+        "is Cyrillic but looks like the Latin a.",
+    ]
+    names = [r.full_name for r in residents.list_residents(manager_session)]
+    assert names == ["\u0410nna Smith", "Оксана Коваленко", "Amira Haddad"]

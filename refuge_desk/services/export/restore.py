@@ -17,6 +17,7 @@ from pyrage import x25519
 
 from refuge_desk.domain.errors import UserError, ValidationError
 from refuge_desk.domain.roles import Role
+from refuge_desk.domain.text import clean
 from refuge_desk.services import auth
 from refuge_desk.services.export import keys
 from refuge_desk.services.export.backup import (
@@ -327,7 +328,7 @@ def restore(
     problems = auth.validate_username(manager_username)
     if problems:
         raise ValidationError(problems)
-    username, full_name = manager_username.strip(), full_name.strip()
+    username, full_name = manager_username.strip(), clean(full_name).strip()
     auth.check_new_passphrase(passphrase, confirm, [username, full_name])
     ident = keys.parse_identity(identity) if isinstance(identity, str) else identity
     keep_claim = isinstance(new_dir, VaultFolder)

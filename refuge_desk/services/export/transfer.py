@@ -36,6 +36,7 @@ from refuge_desk.domain.residents import (
     to_plain,
     validate_resident,
 )
+from refuge_desk.domain.text import clean, clean_record
 from refuge_desk.services import notes as notes_service
 from refuge_desk.services import plans as plans_service
 from refuge_desk.services.files import save_file
@@ -329,7 +330,7 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
             "Nothing was imported again."
         )
     try:
-        resident = _resident_from(body["resident"])
+        resident = clean_record(_resident_from(body["resident"]))
         versions = [_version_from(v) for v in body.get("plan_versions", [])]
         case_notes = [_note_from(n) for n in body.get("case_notes", [])]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -398,10 +399,10 @@ def _note_from(raw: dict[str, Any]) -> dict[str, Any]:
         "id": int(raw["id"]),
         "happened_at": notes_repo.to_stamp(dt.datetime.fromisoformat(str(raw["happened_at"]))),
         "type": note_type,
-        "text": str(raw["text"]),
+        "text": clean(str(raw["text"]), multiline=True),
         "restricted": bool(raw.get("restricted")),
         "amends_id": int(raw["amends_id"]) if raw.get("amends_id") is not None else None,
-        "author": str(raw.get("author", "")),
+        "author": clean(str(raw.get("author", ""))),
     }
 
 
