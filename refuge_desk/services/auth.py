@@ -423,12 +423,38 @@ def after_sign_in(session: Session, audit_action: str) -> None:
         audit.import_inbox(session)
         audit.record_failed_signins(session)
         if session.role is Role.MANAGER:
-            audit.check_heads(session)  # raises AccountRefused-like AuditTampered
+            audit.check_heads(session)
+            drop_unsigned_statements(session)
             from refuge_desk.services import key_upgrade
 
             key_upgrade.settle_after_sign_in(session)
         access.issue_missing(session)
     session.audit(audit_action)
+
+
+def drop_unsigned_statements(session: Session) -> None:
+    """At a manager's sign-in: statements no manager signed count for nothing; they are
+    taken out of the key file (so hers build on the signed chain) and she is told, loudly."""
+    chain = session.keyfile.chain()
+    if not chain.problems:
+        return
+    fixed = session.keyfile.copy()
+    fixed.statements = fixed.statements[: chain.head_seq + 1]
+    session.folder.save_keyslots(fixed)
+    session.keyfile = fixed
+    names = []
+    for p in chain.problems:
+        row = staff_repo.by_id(session.db, p.user_id) if p.user_id is not None else None
+        name = f"“{row.username}”" if row else "an unknown account"
+        if name not in names:
+            names.append(name)
+    session.alarms.append(
+        f"The key file held {len(chain.problems)} change(s) to staff accounts "
+        f"({', '.join(names)}) that no manager signed. They counted for nothing and have been "
+        "removed. Someone with access to this computer's files made them: review the audit "
+        "log and the staff list."
+    )
+    session.audit("keys.unsigned_removed", "", f"{len(chain.problems)} statements")
 
 
 def unlock(

@@ -253,7 +253,8 @@ def check_vault(
     except auth.AccountRefused as exc:
         return [str(exc)]
     try:
-        return vault_key_problems(session)
+        # What her sign-in found and set right (unsigned statements, audit heads) first.
+        return [*session.alarms, *vault_key_problems(session)]
     except VaultCorrupt as exc:
         return [str(exc)]
     finally:

@@ -9,7 +9,7 @@ from refuge_desk.domain.residents import Resident, RotaView, Status, validate_re
 from refuge_desk.domain.text import clean, clean_record
 from refuge_desk.services import history
 from refuge_desk.services.session import Session
-from refuge_desk.store import audit_repo, residents_repo, rooms_repo, staff_repo
+from refuge_desk.store import residents_repo, rooms_repo, staff_repo
 from refuge_desk.store.residents_repo import ResidentRow
 
 CURRENT = (Status.REFERRAL, Status.RESIDENT)
@@ -91,9 +91,7 @@ def get(session: Session, resident_id: int) -> Resident:
     if res is None:
         raise NotFound("That resident's record no longer exists.")
     version = f"v{res.version}"
-    audit_repo.record(
-        session.db, session.stamp(), session.user.id, "resident.view", res.reference, version
-    )
+    session.audit("resident.view", res.reference, version)
     return res
 
 
@@ -161,7 +159,7 @@ def save(session: Session, resident: Resident) -> Resident:
         before = None
         if resident.id is None:
             rid, ref = residents_repo.insert(db, resident, now, session.user.id)
-            audit_repo.record(db, now, session.user.id, "resident.create", ref, "v0")
+            session.audit("resident.create", ref, "v0")
         else:
             before = residents_repo.get(db, resident.id)
             if before is None:
@@ -170,9 +168,7 @@ def save(session: Session, resident: Resident) -> Resident:
                 raise _stale(session, resident.id)
             rid = resident.id
             version = f"v{resident.version + 1}"
-            audit_repo.record(
-                db, now, session.user.id, "resident.update", resident.reference, version
-            )
+            session.audit("resident.update", resident.reference, version)
         stored = residents_repo.get(db, rid)
         assert stored is not None
         history.record_resident(session, before, stored)  # old and new value of each field
