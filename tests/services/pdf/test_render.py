@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import unicodedata
 
 import pytest
@@ -117,9 +116,7 @@ def test_paper_sizes() -> None:
 def test_long_text_splits_across_pages_with_footer_on_each() -> None:
     words = ("safety plan words " * 800) + ("أمينة تسكن هنا " * 500)
     assert len(words) > 20_000
-    started = time.perf_counter()
     pdf = render_pdf(full_plan(extra=words), PageSetup(large_print=True))
-    assert time.perf_counter() - started < 10
     reader = PdfReader(io.BytesIO(pdf))
     pages = len(reader.pages)
     assert pages > 6
@@ -169,13 +166,11 @@ def test_blank_form_prints_prompts_and_writing_lines() -> None:
     assert ops.count(b"l") >= 5  # the ruled lines (and the footer rule)
 
 
-def test_a_six_page_plan_renders_quickly() -> None:
+def test_a_six_page_plan_renders() -> None:
+    """(benchmarks/pdf.py times it.)"""
     doc = full_plan(extra="A line of a long plan, with details. " * 450)
-    render_pdf(doc, PageSetup())  # fonts registered, caches warm
-    started = time.perf_counter()
     pdf = render_pdf(doc, PageSetup())
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 5
-    assert time.perf_counter() - started < 2.0
 
 
 def test_each_line_takes_its_own_direction() -> None:
