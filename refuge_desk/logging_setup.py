@@ -77,7 +77,7 @@ class RedactingFormatter(logging.Formatter):
 class PrivateFileHandler(RotatingFileHandler):
     """Rotating log file readable by its owner only (0600), rotated files included."""
 
-    def _open(self) -> IO[str]:
+    def _open(self) -> IO[str]:  # type: ignore[override]  # any text stream will do
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o600)

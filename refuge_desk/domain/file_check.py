@@ -35,4 +35,4 @@ class FileChecker:
             self.add(where, f'"{key}" is missing or empty.')
         if len(value) > self._max_text:
             self.add(where, f'"{key}" is longer than {self._max_text:,} characters.')
-        return value
+        return str(value)

@@ -295,14 +295,14 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
     label = c.text(raw, "label", where)
     kind_raw = raw.get("kind")
     try:
-        kind = FieldKind(kind_raw)
+        kind = FieldKind(str(kind_raw))
     except ValueError:
         kinds = ", ".join(k.value for k in FieldKind)
         c.add(where, f'the kind "{kind_raw}" is not known. Kinds are: {kinds}.')
         return None
     audience_raw = raw.get("audience")
     try:
-        audience = Audience(audience_raw)
+        audience = Audience(str(audience_raw))
     except ValueError:
         c.add(where, '"audience" must be "resident" (her copy) or "staff" (staff only).')
         return None
@@ -334,16 +334,16 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
                     c.add(cw, 'must be an object with an "id" and a "label".')
                     continue
                 c.keys(cf, "child field", cw)
-                prefill = cf.get("prefill", "")
-                if prefill not in ("", *CHILD_PREFILL):
+                child_prefill = cf.get("prefill", "")
+                if child_prefill not in ("", *CHILD_PREFILL):
                     c.add(cw, f'"prefill" must be one of: {", ".join(CHILD_PREFILL)}.')
-                    prefill = ""
+                    child_prefill = ""
                 child_fields.append(
                     ChildField(
                         c.ident(cf, cw, cf_ids),
                         c.text(cf, "label", cw),
                         c.prompts(cf, cw),
-                        prefill,
+                        str(child_prefill),
                     )
                 )
     prefill: Prefill | None = None

@@ -98,7 +98,8 @@ def normalise_value(f: TemplateField, value: Any) -> Any:
             if not isinstance(raw, dict):
                 continue
             child_id = raw.get("child_id")
-            values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
+            got = raw.get("values")
+            values: dict[Any, Any] = got if isinstance(got, dict) else {}
             blocks.append(
                 {
                     "child_id": child_id if isinstance(child_id, int) else None,

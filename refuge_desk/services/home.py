@@ -206,7 +206,9 @@ def build(session: Session, today: dt.date | None = None, scope: tasks.Scope = "
         "Every high-risk resident has had a recent plan review.",
     )
 
-    orders = sorted((t for t in auto if t.kind == "order_expiry"), key=lambda t: t.due_on)
+    orders = sorted(
+        (t for t in auto if t.kind == "order_expiry"), key=lambda t: t.due_on or dt.date.max
+    )
     order_section = _section(
         "orders",
         f"Court orders ending within {d.ORDER_WARN_DAYS} days",
@@ -218,7 +220,9 @@ def build(session: Session, today: dt.date | None = None, scope: tasks.Scope = "
         f"No court order ends in the next {d.ORDER_WARN_DAYS} days.",
     )
 
-    imm = sorted((t for t in auto if t.kind in IMMIGRATION_KINDS), key=lambda t: t.due_on)
+    imm = sorted(
+        (t for t in auto if t.kind in IMMIGRATION_KINDS), key=lambda t: t.due_on or dt.date.max
+    )
     imm_section = _section(
         "immigration",
         "MVDAC, visa and application deadlines (4 weeks)",

@@ -192,7 +192,7 @@ class _Builder:
             return [TextBlock(label, shown, (), staff_only)]
         if f.kind is FieldKind.CHECKLIST:
             columns = tuple(w.label(c) for c in CHECK_COLUMNS)
-            rows = tuple(
+            ticks = tuple(
                 ChecklistRow(
                     w.item(f, item),
                     None
@@ -201,12 +201,12 @@ class _Builder:
                 )
                 for item in f.items
             )
-            return [ChecklistBlock(label, columns, rows, staff_only)]
+            return [ChecklistBlock(label, columns, ticks, staff_only)]
         if f.kind is FieldKind.CONTACTS:
             columns = tuple(
                 w.label(c) for c in ("name", "relationship", "number", "safe_times", "knows")
             )
-            rows = tuple(
+            rows: tuple[tuple[str, ...], ...] = tuple(
                 (
                     self.text(label, r["name"]),
                     self.text(label, r["relationship"]),
@@ -221,12 +221,12 @@ class _Builder:
             ]
         if f.kind is FieldKind.CODE_WORDS:
             columns = tuple(w.label(c) for c in ("code_word", "meaning", "agreed_with"))
-            rows = tuple(
+            words: tuple[tuple[str, ...], ...] = tuple(
                 tuple(self.text(label, r[c]) for c in plan_domain.CODE_WORD_COLUMNS)
                 for r in ([] if self.blank else value)
             )
             return [
-                TableBlock(label, columns, rows, staff_only, BLANK_TABLE_ROWS if self.blank else 0)
+                TableBlock(label, columns, words, staff_only, BLANK_TABLE_ROWS if self.blank else 0)
             ]
         raise AssertionError(f.kind)
 
@@ -434,6 +434,7 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
         template, content = state.draft.template, state.draft.content
         what = "draft"
     else:
+        assert which is not None
         template, version = plans.version(session, resident_id, int(which))
         content = version.content
         review_date, reviewer = version.review_date, version.reviewer

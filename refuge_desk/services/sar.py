@@ -142,7 +142,7 @@ def _resident_data(resident: Resident, withhold: set[str]) -> dict[str, Any]:
             plain[key] = WITHHELD
     if "abusers" in withhold:
         plain["abusers"] = WITHHELD
-    return plain
+    return dict(plain)
 
 
 def _plan_data(session: Session, resident_id: int, withhold: set[str]) -> dict[str, Any]:

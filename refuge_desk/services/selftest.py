@@ -9,7 +9,7 @@ from pathlib import Path
 
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.services import auth, residents
-from refuge_desk.services.session import Session
+from refuge_desk.services.session import Session, system_clock
 from refuge_desk.store.vault import VaultFolder
 
 SENTINELS = ("Selftest Ωmega-Żaneta", "اختبار ذاتي", "স্বপরীক্ষা")
@@ -25,7 +25,7 @@ def run(out: Callable[[str], object] = print) -> int:
             "selftest",
             "Self Test",
             "quartz lagoon whistle ember",
-            clock=auth.system_clock,
+            clock=system_clock,
         )
         name = " ".join(SENTINELS)
         saved = residents.save(session, Resident(full_name=name, status=Status.REFERRAL))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from refuge_desk.domain.risk import (
     Assessment,
@@ -96,7 +97,7 @@ _A_COLS = (
 )
 
 
-def _assessment(r: Row | tuple[object, ...]) -> Assessment:
+def _assessment(r: Row | tuple[Any, ...]) -> Assessment:
     return Assessment(
         id=int(r[0]),
         resident_id=int(r[1]),

@@ -194,7 +194,19 @@ class Manifest:
         keys = data.get("keys")
         if keys is not None and not isinstance(keys, dict):
             raise ValueError("keys")
-        return cls(version, data["schema_version"], *texts, tables, members, head, keys)  # type: ignore[arg-type]
+        app_version, created_at, vault_id, kind = (str(t) for t in texts)
+        return cls(
+            version,
+            int(data["schema_version"]),
+            app_version,
+            created_at,
+            vault_id,
+            kind,
+            tables,
+            members,
+            head,
+            keys,
+        )
 
 
 def _jsonl_in_sqlite(db: Database, table: str) -> tuple[bytearray, int] | None:
@@ -222,8 +234,8 @@ def _jsonl_in_sqlite(db: Database, table: str) -> tuple[bytearray, int] | None:
                 f"WHERE rowid > ? ORDER BY rowid LIMIT {PAGE})",
                 (last,),
             )
-            n = int(row[0]) if row else 0
-            if n:
+            n = int(row[0]) if row is not None else 0
+            if row is not None and n:
                 buf += str(row[2]).encode("utf-8") + b"\n"
                 count += n
                 last = int(row[1])

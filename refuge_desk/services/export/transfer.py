@@ -112,7 +112,9 @@ def note_choices(session: Session, resident_id: int) -> list[Note]:
     return out
 
 
-def _case_notes(session: Session, resident_id: int, note_ids: list[int] | None) -> list[dict]:
+def _case_notes(
+    session: Session, resident_id: int, note_ids: list[int] | None
+) -> list[dict[str, object]]:
     chosen = note_choices(session, resident_id)
     if note_ids is not None:
         wanted = set(note_ids)
@@ -163,10 +165,10 @@ def build(
     case_notes = _case_notes(session, resident_id, note_ids) if include_notes else []
     versions = []
     state = plans_service.get(session, resident_id)
+    plan = plans_repo.plan_for(session.db, resident_id)
     for info in sorted(state.versions, key=lambda v: v.number):
-        row = plans_repo.version(
-            session.db, plans_repo.plan_for(session.db, resident_id).id, info.number
-        )  # type: ignore[union-attr]
+        assert plan is not None  # she has versions, so she has a plan
+        row = plans_repo.version(session.db, plan.id, info.number)
         assert row is not None
         template = plans_repo.template(session.db, row.template_id)
         assert template is not None

@@ -83,7 +83,7 @@ def checklist_table(block: ChecklistBlock, styles: Styles, rtl: bool, width: flo
 
     def needed(column: str) -> float:  # its longest word unbroken, plus 3 pt padding a side
         words = [stringWidth(w, fonts.font_for(w[0], True), head_size) for w in column.split()]
-        return max([width * 0.1, box * 3.2, *words]) + 7
+        return float(max([width * 0.1, box * 3.2, *words]) + 7)
 
     cols = [needed(c) for c in block.columns]
     label_w = max(width - sum(cols), width * 0.22)

@@ -13,7 +13,7 @@ BAR_GREY = colors.Color(0.35, 0.35, 0.35)
 MIN_LINES = 3
 
 
-class TickBox(Flowable):
+class TickBox(Flowable):  # type: ignore[misc]  # reportlab has no types
     """A square box of side ``size``; a drawn tick inside when ``ticked``."""
 
     def __init__(self, size: float, ticked: bool) -> None:
@@ -43,7 +43,7 @@ class TickBox(Flowable):
         c.restoreState()
 
 
-class WriteLines(Flowable):
+class WriteLines(Flowable):  # type: ignore[misc]  # reportlab has no types
     """``count`` ruled lines across the frame to write on by hand; splits across pages."""
 
     def __init__(self, count: int, spacing: float) -> None:
@@ -75,7 +75,7 @@ class WriteLines(Flowable):
         c.restoreState()
 
 
-class StaffBar(Flowable):
+class StaffBar(Flowable):  # type: ignore[misc]  # reportlab has no types
     """A grey bar with the staff-only label, above each staff-only block or section."""
 
     def __init__(self, label: str, style: ParagraphStyle, rtl: bool) -> None:

@@ -156,7 +156,7 @@ LONG_ANSWER = 500  # characters
 
 
 def _footer_height(styles: Styles) -> float:
-    return styles.footer.leading * 2 + 4 * mm
+    return float(styles.footer.leading * 2 + 4 * mm)
 
 
 class Footer:
@@ -220,7 +220,7 @@ def _draw_watermark(
 def _numbered_canvas(footer: Any) -> type[Canvas]:
     """A canvas that holds pages back until the end so each footer knows the page count."""
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no types
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._held: list[dict[str, Any]] = []

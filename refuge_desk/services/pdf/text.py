@@ -69,7 +69,8 @@ def markup(text: str, bold: bool = False) -> str:
 
 
 def mirrored(alignment: int) -> int:
-    return {TA_LEFT: TA_RIGHT, TA_RIGHT: TA_LEFT, TA_JUSTIFY: TA_RIGHT}.get(alignment, alignment)
+    flipped = {TA_LEFT: TA_RIGHT, TA_RIGHT: TA_LEFT, TA_JUSTIFY: TA_RIGHT}
+    return int(flipped.get(alignment, alignment))
 
 
 def make_paragraph(
@@ -232,7 +233,7 @@ def bidi_line(kinds: Sequence[str], base: int) -> tuple[list[int], list[int]]:
     return order, levels
 
 
-class BidiParagraph(Flowable):
+class BidiParagraph(Flowable):  # type: ignore[misc]  # reportlab has no types
     """A paragraph whose lines are ordered by the bidi algorithm and drawn shaped."""
 
     def __init__(
