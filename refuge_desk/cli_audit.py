@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from refuge_desk.services import audit
 
+if TYPE_CHECKING:
+    from refuge_desk.cli import Passphrases
+
 EXIT_OK, EXIT_FAILED = 0, 1
-
-
-class Asker(Protocol):
-    def ask(self, prompt: str) -> str: ...
 
 
 def _count(text: str) -> int:
@@ -31,7 +30,7 @@ def _count(text: str) -> int:
     return value
 
 
-def cmd_audit_verify(args: argparse.Namespace, asker: Asker) -> int:
+def cmd_audit_verify(args: argparse.Namespace, asker: Passphrases) -> int:
     from refuge_desk import cli  # here, not at the top: cli imports this module
 
     with cli._signed_in(args, asker) as session:
@@ -47,7 +46,7 @@ def cmd_audit_verify(args: argparse.Namespace, asker: Asker) -> int:
     return EXIT_OK
 
 
-def cmd_audit_export(args: argparse.Namespace, asker: Asker) -> int:
+def cmd_audit_export(args: argparse.Namespace, asker: Passphrases) -> int:
     from refuge_desk import cli  # here, not at the top: cli imports this module
 
     out = cli._new_output_file(args.out)
