@@ -504,6 +504,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-name", metavar="NAME", help="the new person's full name (default: NEW_USER)"
     )
 
+    from refuge_desk.cli_users import add_users_actions  # it builds on this module
+
+    add_users_actions(users_sub, command)
+
     p = command(
         "import-residents",
         cmd_import,
