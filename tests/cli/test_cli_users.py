@@ -8,7 +8,6 @@ import io
 import re
 import sys
 import tarfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from refuge_desk.domain.roles import Role
 from refuge_desk.services import auth, residents, throttle
 from refuge_desk.store.keyfile import user_ref
 from refuge_desk.store.vault import VaultFolder
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, Run
 from tests.conftest import MANAGER, VOLUNTEER, WORKER
 from tests.raw import raw_connection
 
@@ -31,33 +30,6 @@ REKEYED = re.compile(r"Every key of the vault was changed in \d+\.\d s; ")
 V01 = Path(__file__).resolve().parents[1] / "fixtures" / "vault-0.1-schema9.tar.gz"
 V01_MANAGER = ("demo", "lantern orbit mango kettle")  # services/demo.py, as in 0.1
 V01_WORKER = ("sam.worker", "violet harbour tuesday pebble")
-
-
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
-class Run:
-    """``cli.main`` in this process, with the given lines on standard input."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-        self.capsys, self.monkeypatch = capsys, monkeypatch
-
-    def __call__(self, *argv: str | Path, stdin: list[str]) -> Ran:
-        data = "".join(f"{line}\n" for line in stdin).encode("utf-8")
-        self.monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
-        code = cli.main([*map(str, argv), "--passphrase-stdin"])
-        got = self.capsys.readouterr()
-        assert "Traceback" not in got.out + got.err
-        return Ran(code, got.out, got.err)
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    return Run(capsys, monkeypatch)
 
 
 def _epoch(vault: Path) -> int:
