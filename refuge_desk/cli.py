@@ -117,7 +117,7 @@ def _signed_in(args: argparse.Namespace, asker: Passphrases) -> Iterator[Session
         try:
             yield session
         finally:
-            session.close()
+            auth.lock(session)  # a manager's key slot records the audit log's head
 
 
 def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
@@ -138,7 +138,7 @@ def cmd_init(args: argparse.Namespace, asker: Passphrases) -> int:
         try:
             backup_keys.set_recipient(session, public)
         finally:
-            session.close()
+            auth.lock(session)
         done = True
     finally:
         folder.release()
@@ -378,7 +378,7 @@ def cmd_recover(args: argparse.Namespace, asker: Passphrases) -> int:
             session = auth.recover(folder, recovery_key, args.user, passphrase, confirm)
         except WrongCredentials as exc:
             raise UserError("That recovery key does not open this vault.") from exc
-        session.close()
+        auth.lock(session)
     print(f"{args.user.strip()} can now sign in with the new passphrase.")
     return EXIT_OK
 
@@ -503,6 +503,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--full-name", metavar="NAME", help="the new person's full name (default: NEW_USER)"
     )
+
+    from refuge_desk.cli_users import add_users_actions  # it builds on this module
+
+    add_users_actions(users_sub, command)
 
     p = command(
         "import-residents",

@@ -1,4 +1,5 @@
-"""`refuge-desk audit verify|export`: check the audit log's hash chain, export it as CSV.
+"""`refuge-desk audit verify|export`: check the audit log (its hash chain, signatures and the
+heads recorded in managers' key slots and, with --backup, in a backup), export it as CSV.
 
 Registered by cli.build_parser with ``add_audit_parser(sub, command)``. Handlers follow cli.py:
 ``(args, asker) -> exit code``; errors are raised as UserError and turned into plain
@@ -10,15 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from refuge_desk.domain.errors import UserError
 from refuge_desk.services import audit
+from refuge_desk.services.export import keys as backup_keys
+from refuge_desk.services.export import verify as backup_verify
+from refuge_desk.services.export.verify import BackupHead
 
-EXIT_OK, EXIT_FAILED = 0, 1
+if TYPE_CHECKING:
+    from refuge_desk.cli import Passphrases
 
-
-class Asker(Protocol):
-    def ask(self, prompt: str) -> str: ...
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _count(text: str) -> int:
@@ -31,23 +36,58 @@ def _count(text: str) -> int:
     return value
 
 
-def cmd_audit_verify(args: argparse.Namespace, asker: Asker) -> int:
+def _backup_head(args: argparse.Namespace) -> BackupHead | None:
+    """What the backup given with --backup recorded, read before any passphrase is asked."""
+    if args.backup is None:
+        return None
+    identity = backup_keys.read_identity_file(Path(args.identity_file))
+    return backup_verify.audit_head(Path(args.backup), identity)
+
+
+def cmd_audit_verify(args: argparse.Namespace, asker: Passphrases) -> int:
     from refuge_desk import cli  # here, not at the top: cli imports this module
 
+    if (args.backup is None) != (args.identity_file is None):
+        print(
+            "--backup and --identity-file go together: the backup file, and the backup key "
+            "file that opens it.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    recorded = _backup_head(args)
+    name = Path(args.backup).name if args.backup else ""
     with cli._signed_in(args, asker) as session:
-        result = audit.verify(session, expect_at_least=args.expect_at_least)
+        if recorded is not None and not recorded.vault_ids & audit.vault_ids(session):
+            raise UserError(
+                f"The backup {name} is of another vault, so it says nothing about this "
+                "vault's audit log."
+            )
+        result = audit.verify(
+            session,
+            expect_at_least=args.expect_at_least,
+            backup_head=recorded.head if recorded is not None else None,
+            backup_name=name,
+        )
     if not result.ok:
         print(result.message, file=sys.stderr)
         return EXIT_FAILED
     print(
         f"All {result.count:,} entries intact (newest hash {result.newest_hash}). "
         "Note the number and the hash somewhere outside this computer: removing the newest "
-        "entries can only be found by comparing with them (--expect-at-least)."
+        "entries can only be found by comparing with them (--expect-at-least), or with a "
+        "backup kept elsewhere (--backup)."
     )
+    if recorded is not None and recorded.head is not None:
+        print(f"The {recorded.head.count:,} entries the backup {name} recorded are all there.")
+    elif recorded is not None:
+        print(
+            f"The backup {name} records no audit log head (it was made before keys per "
+            "account), so there was nothing in it to compare."
+        )
     return EXIT_OK
 
 
-def cmd_audit_export(args: argparse.Namespace, asker: Asker) -> int:
+def cmd_audit_export(args: argparse.Namespace, asker: Passphrases) -> int:
     from refuge_desk import cli  # here, not at the top: cli imports this module
 
     out = cli._new_output_file(args.out)
@@ -82,8 +122,8 @@ def add_audit_parser(sub: Any, command: Command) -> None:
     p = command(
         "verify",
         cmd_audit_verify,
-        "check the audit log's hash chain: exit 0 if every entry is intact, 1 with the first "
-        "broken link",
+        "check the audit log's hash chain, signatures and recorded heads: exit 0 if every "
+        "entry is intact, 1 with the first problem",
         actions,
     )
     p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
@@ -92,7 +132,19 @@ def add_audit_parser(sub: Any, command: Command) -> None:
         "--expect-at-least",
         type=_count,
         metavar="N",
-        help="the entry count noted at an earlier check: fewer means the newest were removed",
+        help="the entry count noted at an earlier check: fewer (not counting this check's "
+        "own entries) means the newest were removed",
+    )
+    p.add_argument(
+        "--backup",
+        metavar="FILE",
+        help="a backup (.age) made earlier: the entries it recorded must all still be in the "
+        "log (needs --identity-file)",
+    )
+    p.add_argument(
+        "--identity-file",
+        metavar="KEY",
+        help="the backup key file that opens the --backup file",
     )
     p = command(
         "export",

@@ -226,16 +226,28 @@ def _staff_name(session: Session, user_id: int) -> str:
 
 
 def heads_missing(session: Session, extra: list[tuple[str, AuditHead]] | None = None) -> list[str]:
-    """Sentences for each recorded head that is no longer in the chain at its place."""
+    """Sentences for each recorded head that is no longer in the chain at its place.
+    ``extra``: (when, head) of heads noted elsewhere, ``when`` completing "it held when …"
+    (e.g. "the backup X was made")."""
+    heads = [(f"{who} last locked or signed out", head) for who, head in recorded_heads(session)]
     out = []
-    for whose, head in [*recorded_heads(session), *(extra or [])]:
+    for when, head in [*heads, *(extra or [])]:
         if not audit_repo.still_at(session.case_db, head.count, head.hash):
             out.append(
                 f"The audit log no longer holds the {_n(head.count)} entries it held when "
-                f"{whose} last locked or signed out: entries were deleted and the chain was "
-                "rebuilt outside Refuge Desk."
+                f"{when}: entries were deleted and the chain was rebuilt outside Refuge Desk."
             )
     return out
+
+
+def vault_ids(session: Session) -> set[str]:
+    """This vault's ids: its own, and those of the vaults its log was restored from (a backup
+    of one of them holds a head of this log)."""
+    _require_manager(session)
+    ids = {session.keyfile.vault_id, meta_repo.get(session.case_db, "vault_id", "")}
+    ids.add(meta_repo.get(session.case_db, "restored_from_vault_id", ""))
+    ids.update(vault_id for _upto, _chain, vault_id in _eras(session))
+    return ids - {""}
 
 
 def check_heads(session: Session) -> None:
@@ -270,14 +282,17 @@ def verify(
     session: Session,
     expect_at_least: int | None = None,
     backup_head: AuditHead | None = None,
+    backup_name: str = "",
 ) -> VerifyResult:
     """Walk the whole chain, check every signature and every recorded head; report the
     first problem in plain words. ``expect_at_least`` counts only the entries that were there
-    before this session wrote its own."""
+    before this session wrote its own. ``backup_head``: the head a backup recorded (its
+    manifest's ``audit_head``), ``backup_name`` the file's name for the sentence."""
     _require_manager(session)
     walk = audit_chain.walk(session.db)
     before_me = min(walk.count, session.audit_base) if session.audit_base else walk.count
-    extra = [("the backup was made", backup_head)] if backup_head is not None else []
+    backup = f"the backup {backup_name}" if backup_name else "the backup"
+    extra = [(f"{backup} was made", backup_head)] if backup_head is not None else []
     if walk.broken is not None:
         result = VerifyResult(
             False, walk.count, walk.newest_hash, _broken_message(walk.broken), walk.broken.row_id

@@ -38,6 +38,21 @@ def list_staff(session: Session) -> list[StaffUser]:
     return staff_repo.all_staff(session.db)
 
 
+def find(session: Session, username: str) -> StaffUser:
+    """The account with this user name (as at sign-in: spaces around it and letter case do
+    not count), for a manager's command on it; NotFound in a plain sentence if there is none."""
+    session.require(session.role.manages_staff, "change staff accounts")
+    user = staff_repo.by_username(session.db, username)
+    if user is None:
+        wanted = username.strip().casefold()
+        user = next(
+            (u for u in staff_repo.all_staff(session.db) if u.username.casefold() == wanted), None
+        )
+    if user is None:
+        raise NotFound(f"There is no staff account with the user name “{username.strip()}”.")
+    return user
+
+
 def _get(session: Session, user_id: int) -> StaffUser:
     user = staff_repo.by_id(session.db, user_id)
     if user is None:
@@ -174,6 +189,13 @@ def change_role(
 ) -> StaffUser:
     session.require(session.role.manages_staff, "change roles")
     user = _get(session, user_id)
+    if not user.active:
+        # A role is an envelope of keys: a disabled account must get none (with an old copy
+        # of her slot they would open the current vault). Resetting her passphrase enables it.
+        raise VaultError(
+            "That account is disabled: reset its passphrase first (that enables it again), "
+            "then change its role."
+        )
     _guard_last_manager(session, user, role, None)
     if role is user.role:
         return user

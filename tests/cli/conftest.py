@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from refuge_desk import cli as cli_module
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import auth
 from refuge_desk.services import staff as staff_service
@@ -41,6 +43,33 @@ class Cli:
         assert "Traceback" not in result.stderr, result.stderr
         assert "Traceback" not in result.stdout, result.stdout
         return result
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+class Run:
+    """``cli.main`` in this process, with the given lines on standard input."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+        self.capsys, self.monkeypatch = capsys, monkeypatch
+
+    def __call__(self, *argv: str | Path, stdin: list[str]) -> Ran:
+        data = "".join(f"{line}\n" for line in stdin).encode("utf-8")
+        self.monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        code = cli_module.main([*map(str, argv), "--passphrase-stdin"])
+        got = self.capsys.readouterr()
+        assert "Traceback" not in got.out + got.err
+        return Ran(code, got.out, got.err)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    return Run(capsys, monkeypatch)
 
 
 def cli_env(home: Path) -> dict[str, str]:

@@ -84,13 +84,18 @@ def test_verify_finds_a_deleted_row(vault: Path, capsys: pytest.CaptureFixture[s
     assert "was deleted." in capsys.readouterr().err
 
 
-def test_verify_with_a_noted_count(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_removing_the_newest_entries_is_found_by_the_head_in_her_slot(
+    vault: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command ends with a lock, which binds the log's head into the manager's slot: the
+    newest entries removed afterwards are found without any noted count."""
     assert run(["audit", "verify", vault, "--user", MANAGER[0]]) == 0
     noted = int(capsys.readouterr().out.split()[1].replace(",", ""))
     _tamper(vault, f"DELETE FROM audit_log WHERE id > {noted - 2}")
     argv = ["audit", "verify", vault, "--user", MANAGER[0], "--expect-at-least", str(noted + 4)]
     assert run(argv) == 1
-    assert "the newest entries were removed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "entries it held when Mira Manager last locked or signed out" in err
 
 
 def test_a_worker_is_refused(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -66,6 +66,8 @@ def main(folder_path: str, seed: str, mode: str = "write") -> None:
     while True:
         i += 1
         if mode == "rekey" and i % 2 == 0:
+            sys.stdout.write("REKEYING\n")  # the test may kill it from here on, mid-rekey
+            sys.stdout.flush()
             rekey.rekey(session, "the kill -9 test")
             ack("rekey", session.keyfile.epoch)
             continue

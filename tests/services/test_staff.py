@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from refuge_desk.domain.errors import (
+    NotFound,
     PermissionDenied,
     ValidationError,
     VaultError,
@@ -88,6 +89,26 @@ def test_disable_removes_the_slot_and_keeps_the_row_then_reset_enables(
     session = sign_in_as(vault_dir, (WORKER[0], WORKER[1], NEW_PASS), clock)
     assert session.role is Role.WORKER
     session.close()
+
+
+def test_a_disabled_account_gets_no_new_role_and_no_keys(manager_session: Session) -> None:
+    """Raising a disabled account's role used to wrap the current keys for her old public
+    key: with a copy of her old slot they would open the vault she was shut out of."""
+    worker = _user(manager_session, WORKER[0])
+    staff.disable(manager_session, worker.id)
+    with pytest.raises(VaultError, match="That account is disabled: reset its passphrase"):
+        staff.change_role(manager_session, worker.id, Role.MANAGER)
+    kf = manager_session.keyfile
+    assert [e for e in kf.envelopes if e.to == keyfile.user_ref(worker.id)] == []
+    assert kf.chain().problems == []
+    assert _user(manager_session, WORKER[0]).role is Role.WORKER
+
+
+def test_find_by_user_name(manager_session: Session) -> None:
+    assert staff.find(manager_session, f"  {WORKER[0].upper()} ").username == WORKER[0]
+    with pytest.raises(NotFound) as err:
+        staff.find(manager_session, "nadia")
+    assert str(err.value) == "There is no staff account with the user name “nadia”."
 
 
 def test_reset_passphrase_replaces_the_old_one(

@@ -23,6 +23,7 @@ from refuge_desk.services.export.format import (
     read_manifest,
 )
 from refuge_desk.store import migrations
+from refuge_desk.store.keyfile import AuditHead
 
 NEWER = (
     "This backup was made by a newer version of Refuge Desk ({what} {found}; this version "
@@ -128,3 +129,31 @@ def verify_backup(path: Path, identity: str | x25519.Identity) -> list[str]:
     except UserError as exc:
         return [str(exc)]
     return check_backup(Path(path), ident).problems
+
+
+@dataclass(frozen=True, slots=True)
+class BackupHead:
+    """What a backup says about the audit log it copied."""
+
+    vault_ids: frozenset[str]  # the vault it is a backup of
+    created_at: str
+    head: AuditHead | None  # None: made before backups recorded the log's head
+
+
+def audit_head(path: Path, identity: x25519.Identity) -> BackupHead:
+    """The audit log's head recorded in a backup's manifest, once the whole backup has been
+    checked (a damaged or changed backup says nothing reliable): UserError if it is not whole."""
+    checked = check_backup(Path(path), identity)
+    if checked.manifest is None or checked.problems:
+        problem = checked.problems[0] if checked.problems else "It cannot be read."
+        raise UserError(
+            f"{problem} So the backup {Path(path).name} cannot be compared with the audit log."
+        )
+    manifest = checked.manifest
+    ids = {manifest.vault_id, str((manifest.keys or {}).get("vault_id") or "")} - {""}
+    head = manifest.audit_head
+    return BackupHead(
+        frozenset(ids),
+        manifest.created_at,
+        None if head is None else AuditHead(int(head[0]), str(head[1])),
+    )
