@@ -285,9 +285,10 @@ def settle_after_sign_in(session: Session) -> None:
         rekey.rekey(session, reason)
 
 
-def finish_now(session: Session) -> int:
+def finish_now(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
     """A manager ends the move without waiting: accounts that have not signed in since then
-    lose their 0.1 slots (a manager sets their passphrases again). Returns how many."""
+    lose their 0.1 slots (a manager sets their passphrases again). Returns how many.
+    ``progress`` is the rekey's (per mille, from the thread running it)."""
     session.require(session.role is Role.MANAGER, "finish the move to keys per account")
     kf = session.keyfile
     if not kf.upgrading:
@@ -295,7 +296,7 @@ def finish_now(session: Session) -> int:
     from refuge_desk.services import rekey
 
     left = len(kf.legacy)
-    rekey.rekey(session, "a manager finished the move to keys per account")
+    rekey.rekey(session, "a manager finished the move to keys per account", progress)
     return left
 
 
