@@ -148,7 +148,9 @@ class JobRunner(QObject):
         outer = self.cancellable, self.dialog
         self.cancellable = dialog.closable
         self.dialog = dialog
-        dialog.show()
+        # Shown through QProgressDialog's own slot, so it knows: a hidden bar (quick hide)
+        # would otherwise show itself again at its next value.
+        dialog.forceShow()
         self._thread = threading.Thread(target=work_thread, name=name, daemon=False)
         self._thread.start()
         try:
