@@ -139,6 +139,7 @@ class JobRunner(QObject):
         dialog.setMinimumDuration(0)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
+        dialog.setMinimumWidth(440)
         if dialog.closable:
             dialog.canceled.connect(stop.set)  # the button, Escape or closing it
             dialog.rejected.connect(stop.set)  # closed by a lock

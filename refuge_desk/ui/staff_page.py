@@ -140,6 +140,38 @@ def lowers(old: Role, new: Role) -> bool:
     )
 
 
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def move_note(session: Session, people: list[StaffUser], but: int | None = None) -> str:
+    """While a 0.1 vault's move to keys per account is under way, changing the keys finishes
+    it (services/rekey.py): whoever has not signed in since then needs a new passphrase."""
+    if not session.keyfile.upgrading:
+        return ""
+    waiting = staff_service.status(session)
+    names = [f"{u.full_name} ({u.username})" for u in people if u.id in waiting and u.id != but]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return (
+            f"This also finishes the move to keys per account: {names[0]} has not signed in "
+            "since the move and will then need a new passphrase from a manager."
+        )
+    return (
+        f"This also finishes the move to keys per account: {_and(names)} have not signed in "
+        "since the move and will each need a new passphrase from a manager."
+    )
+
+
+def _move_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("warning")
+    label.setWordWrap(True)
+    label.setVisible(bool(text))
+    return label
+
+
 def run_rekey(runner: JobRunner, parent: QWidget, work: Callable[[Progress], T]) -> T:
     """A change that rewrites the vault under new keys: off the UI thread, behind the bar."""
     return runner.run_job(work, parent, title=REKEY_TITLE, text=REKEY_TEXT, name="rekey_progress")
@@ -152,6 +184,7 @@ class ChangeRoleDialog(_ActionDialog):
         user: StaffUser,
         parent: QWidget | None = None,
         runner: JobRunner | None = None,
+        move: str = "",
     ) -> None:
         super().__init__("Change role", parent)
         self.session = session
@@ -170,6 +203,8 @@ class ChangeRoleDialog(_ActionDialog):
         self.keys_note.setObjectName("muted")
         self.keys_note.setWordWrap(True)
         self.form.addRow(self.keys_note)
+        self.move_note = _move_label(move)
+        self.form.addRow(self.move_note)
         self.role.currentIndexChanged.connect(lambda _i: self._update_note())
         self._update_note()
 
@@ -177,7 +212,9 @@ class ChangeRoleDialog(_ActionDialog):
         return Role(self.role.currentData())
 
     def _update_note(self) -> None:
-        self.keys_note.setVisible(lowers(self.target.role, self.chosen()))
+        lowered = lowers(self.target.role, self.chosen())
+        self.keys_note.setVisible(lowered)
+        self.move_note.setVisible(lowered and bool(self.move_note.text()))
 
     def _apply(self) -> None:
         session, user_id, role = self.session, self.target.id, self.chosen()
@@ -268,6 +305,7 @@ class PassphraseSeenDialog(_ActionDialog):
         user: StaffUser,
         parent: QWidget | None = None,
         runner: JobRunner | None = None,
+        move: str = "",
     ) -> None:
         super().__init__("Her passphrase may have been seen", parent)
         self.session = session
@@ -277,11 +315,14 @@ class PassphraseSeenDialog(_ActionDialog):
         self.explanation = QLabel(seen_text(user))
         self.explanation.setObjectName("seen_explanation")
         self.explanation.setWordWrap(True)
+        self.explanation.setContentsMargins(0, 0, 0, 8)
+        self.move_note = _move_label(move)
         self.passphrase = NewPassphraseFields(
             lambda: [user.username, user.full_name, *self.org],
             label="New passphrase",
         )
         self.form.addRow(self.explanation)
+        self.form.addRow(self.move_note)
         self.form.addRow("Staff member:", QLabel(f"{user.full_name} ({user.username})"))
         self.form.addRow(self.passphrase)
         note = QLabel("It takes a few seconds. Tell her the new passphrase in person.")
@@ -306,22 +347,25 @@ class PassphraseSeenDialog(_ActionDialog):
         )
 
 
-def disable_question(user: StaffUser) -> str:
+def disable_question(user: StaffUser, move: str = "") -> str:
     return (
         f"Disable the account of {user.full_name} ({user.username})?\n\n"
         "She can no longer sign in. Refuge Desk then changes every key of the vault: her old "
         "passphrase, and any copy of the vault's keys taken before now, stop opening it. This "
         "takes a few seconds; colleagues sign in as before.\n\n"
-        "Her name and history stay on the records she worked on. You can re-enable the "
+        + (f"{move}\n\n" if move else "")
+        + "Her name and history stay on the records she worked on. You can re-enable the "
         "account by resetting its passphrase."
     )
 
 
-REKEY_NOW_QUESTION = (
-    "Change every key of the vault now?\n\n"
-    "Everyone keeps her passphrase and signs in as before. Any copy of the vault's keys taken "
-    "before now stops opening it. This takes a few seconds."
-)
+def rekey_now_question(move: str = "") -> str:
+    return (
+        "Change every key of the vault now?\n\n"
+        "Everyone keeps her passphrase and signs in as before. Any copy of the vault's keys "
+        "taken before now stops opening it. This takes a few seconds."
+        + (f"\n\n{move}" if move else "")
+    )
 
 
 def finish_question(waiting: list[str]) -> str:
@@ -333,10 +377,9 @@ def finish_question(waiting: list[str]) -> str:
             "working: she will need a new passphrase from a manager (Reset passphrase…)."
         )
     else:
-        names = ", ".join(waiting[:-1]) + " and " + waiting[-1]
         who = (
-            f"{names} have not signed in since the move. Their old passphrases stop working: "
-            "each will need a new passphrase from a manager (Reset passphrase…)."
+            f"{_and(waiting)} have not signed in since the move. Their old passphrases stop "
+            "working: each will need a new passphrase from a manager (Reset passphrase…)."
         )
     return (
         f"Finish the move to keys per account now?\n\n{who}\n\n"
@@ -397,14 +440,17 @@ class StaffPage(QWidget):
         self.disable_button = _button(
             "&Disable account…", "Disable her account", "She has left or must not sign in"
         )
-        actions = QHBoxLayout()
-        actions.addWidget(chosen)
+        buttons = QHBoxLayout()
         for b in (self.role_button, self.reset_button, self.seen_button, self.disable_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        actions = QVBoxLayout()
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.setSpacing(4)
+        actions.addWidget(chosen)
+        actions.addLayout(buttons)
         self.actions_row = QWidget()
         self.actions_row.setLayout(actions)
-        actions.setContentsMargins(0, 0, 0, 0)
 
         self.model = StaffModel(self)
         self.view = QTableView()
@@ -438,9 +484,9 @@ class StaffPage(QWidget):
         self.keys_box = QGroupBox("The vault's keys")
         self.keys_box.setObjectName("keys_box")
         keys_text = QLabel(
-            "Disabling an account, lowering a role and a passphrase that may have been seen "
-            "change every key of the vault by themselves. You can also change them at any "
-            "time; everyone keeps her passphrase."
+            "Refuge Desk changes every key of the vault by itself when you disable an "
+            "account, lower a role or say a passphrase may have been seen. You can also "
+            "change them at any time; everyone keeps her passphrase."
         )
         keys_text.setObjectName("muted")
         keys_text.setWordWrap(True)
@@ -569,16 +615,18 @@ class StaffPage(QWidget):
         user = self._chosen("Change role")
         if user is None:
             return None
-        dialog = ChangeRoleDialog(self.session, user, self, self.runner)
-        dialog.accepted.connect(lambda: self._role_changed(dialog))
+        move = move_note(self.session, self.model.rows, user.id)
+        dialog = ChangeRoleDialog(self.session, user, self, self.runner, move)
+        dialog.accepted.connect(lambda: self._role_changed(dialog, bool(move)))
         self._open(dialog)
         return dialog
 
-    def _role_changed(self, dialog: ChangeRoleDialog) -> None:
-        if dialog.lowered and self.session.is_open:
+    def _role_changed(self, dialog: ChangeRoleDialog, finishes_move: bool) -> None:
+        if dialog.lowered:
             user = dialog.target
-            self.show_done(
-                f"{user.full_name} is now {user.role.label.lower()}, and the vault has new keys."
+            self._after_change(
+                f"{user.full_name} is now {user.role.label.lower()}, and the vault has new keys.",
+                finishes_move,
             )
 
     def reset_passphrase(self) -> QDialog | None:
@@ -599,23 +647,37 @@ class StaffPage(QWidget):
                 "she should sign in again.",
             )
             return None
-        dialog = PassphraseSeenDialog(self.session, user, self, self.runner)
+        move = move_note(self.session, self.model.rows, user.id)
+        dialog = PassphraseSeenDialog(self.session, user, self, self.runner, move)
         dialog.accepted.connect(
             lambda: self._after_change(
                 f"{user.full_name} has a new passphrase, and the vault has new keys. Tell her "
-                "the new passphrase in person."
+                "the new passphrase in person.",
+                bool(move),
             )
         )
         return self._open(dialog)
 
-    def _after_change(self, text: str) -> None:
-        if self.session.is_open:
-            self.show_done(text)
+    def _after_change(self, text: str, finished_move: bool = False) -> None:
+        if not self.session.is_open:
+            return
+        if finished_move:
+            text += (
+                " The move to keys per account is finished too: see who needs a new "
+                "passphrase in the list."
+            )
+        self.show_done(text)
 
     def change_own_passphrase(self) -> QDialog:
         return self._open(ChangeOwnPassphraseDialog(self.session, self))
 
-    def _rekey(self, failed: str, work: Callable[[Progress], object], done: str) -> bool:
+    def _rekey(
+        self,
+        failed: str,
+        work: Callable[[Progress], object],
+        done: str,
+        finishes_move: bool = False,
+    ) -> bool:
         """Run a change that rekeys; False (and a plain sentence) if it was refused."""
         try:
             run_rekey(self.runner, self, work)
@@ -632,7 +694,7 @@ class StaffPage(QWidget):
             self.dialogs.error(self, failed, text)
             return False
         self.refresh()
-        self._after_change(done)
+        self._after_change(done, finishes_move)
         return True
 
     def disable(self) -> bool:
@@ -642,24 +704,28 @@ class StaffPage(QWidget):
         if not user.active:
             self.dialogs.info(self, "Disable account", "That account is already disabled.")
             return False
-        if not self.dialogs.confirm(self, "Disable account", disable_question(user)):
+        move = move_note(self.session, self.model.rows, user.id)
+        if not self.dialogs.confirm(self, "Disable account", disable_question(user, move)):
             return False
         session, user_id = self.session, user.id
         return self._rekey(
             "Account not disabled",
             lambda progress: staff_service.disable(session, user_id, progress),
             f"The account of {user.full_name} is disabled, and the vault has new keys.",
+            bool(move),
         )
 
     def change_every_key(self) -> bool:
         title = "Change every key now"
-        if not self.dialogs.confirm(self, title, REKEY_NOW_QUESTION):
+        move = move_note(self.session, self.model.rows)
+        if not self.dialogs.confirm(self, title, rekey_now_question(move)):
             return False
         session = self.session
         return self._rekey(
             "The vault's keys were not changed",
             lambda progress: staff_service.rekey_now(session, progress),
             "The vault has new keys. Everyone signs in as before.",
+            bool(move),
         )
 
     def finish_move(self) -> bool:

@@ -27,6 +27,7 @@ from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.dialogs import ScriptedDialogs
 from refuge_desk.ui.job_runner import JobProgressDialog
 from refuge_desk.ui.staff_page import PassphraseSeenDialog, StaffPage
+from refuge_desk.ui.style import APP_STYLE
 from refuge_desk.ui.table_models import StaffModel
 from tests.conftest import MANAGER, VOLUNTEER, WORKER, FakeClock, sign_in_as
 
@@ -309,12 +310,44 @@ def test_statuses_and_finishing_the_move_to_keys_per_account(
         )
 
 
+def test_any_change_of_keys_during_the_move_says_it_finishes_the_move(
+    qtbot: QtBot, v01_session: Session
+) -> None:
+    page = staff_page(qtbot, v01_session, True)
+    page.select_user("sam.worker")
+    seen = page.passphrase_seen()
+    assert isinstance(seen, PassphraseSeenDialog) and not seen.move_note.isHidden()
+    assert "Jo Mensah (fictional) (relief.jo) has not signed in" in seen.move_note.text()
+    seen.reject()
+    role = page.change_role()
+    assert role is not None and role.move_note.isHidden()  # not lowering (yet)
+    role.role.setCurrentIndex(role.role.findData(Role.VOLUNTEER.value))
+    assert not role.move_note.isHidden()
+    role.reject()
+    page.select_user("relief.jo")
+    assert page.disable()
+    question = asked(page)[-1][2]
+    assert (
+        "This also finishes the move to keys per account: Sam Okafor (fictional) "
+        "(sam.worker) has not signed in since the move and will then need a new passphrase"
+    ) in question
+    assert "Jo Mensah" not in question.split("This also")[1]  # not the one being disabled
+    assert not v01_session.keyfile.upgrading
+    assert "The move to keys per account is finished too" in page.done_note.text()
+    assert to_do(page, "sam.worker") == "Needs a new passphrase from a manager"
+    page.select_user("sam.worker")
+    dialog = page.passphrase_seen()  # after the move: no note
+    assert isinstance(dialog, PassphraseSeenDialog) and dialog.move_note.isHidden()
+    dialog.reject()
+
+
 def test_the_staff_page_fits_a_small_screen_at_150_percent(
     qtbot: QtBot, v01_session: Session
 ) -> None:
     """1366×768 at a scale of 1.5 leaves about 910×512 for the window; the page must fit
     its width (the table scrolls) with every button readable."""
     page = staff_page(qtbot, v01_session)
+    page.setStyleSheet(APP_STYLE)  # the app's padding, as the app runs it
     hint = page.minimumSizeHint()
     assert hint.width() <= 1366 / 1.5 - 40, hint
     for button in page.findChildren(QPushButton):
