@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QProgressBar, QPushButton
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QProgressBar, QPushButton
 from pytestqt.qtbot import QtBot
 
 from refuge_desk.domain.errors import VaultError, WrongCredentials
@@ -354,3 +355,56 @@ def test_the_staff_page_fits_a_small_screen_at_150_percent(
         if button.isVisibleTo(page):
             assert button.accessibleName(), button.text()
             assert "&" in button.text(), button.text()  # Alt + the underlined letter
+
+
+def test_every_action_has_a_keyboard_path(qtbot: QtBot, v01_session: Session) -> None:
+    """Alt + the underlined letter (a button's mnemonic clicks it a moment later), and Tab
+    reaches every button."""
+    page = staff_page(qtbot, v01_session, False, False, False)  # No to each question
+    page.view.setFocus()
+    page.select_user("sam.worker")
+    opened = {
+        Qt.Key.Key_A: "AddStaffDialog",
+        Qt.Key.Key_M: "ChangeOwnPassphraseDialog",
+        Qt.Key.Key_R: "ChangeRoleDialog",
+        Qt.Key.Key_E: "ResetPassphraseDialog",
+        Qt.Key.Key_S: "PassphraseSeenDialog",
+    }
+
+    def press_alt(key: Qt.Key) -> None:
+        page.activateWindow()  # back from the dialog just closed
+        qtbot.waitUntil(page.isActiveWindow)
+        QTest.keyClick(page.view, key, Qt.KeyboardModifier.AltModifier)
+
+    for key, name in opened.items():
+        press_alt(key)
+        qtbot.waitUntil(lambda: page.dialog is not None)
+        dialog = page.dialog
+        assert dialog is not None and type(dialog).__name__ == name
+        dialog.reject()
+        assert page.dialog is None
+    questions = {
+        Qt.Key.Key_D: "Disable account",
+        Qt.Key.Key_K: "Change every key now",
+        Qt.Key.Key_F: "Finish the move to keys per account",
+    }
+    for key, title in questions.items():
+        count = len(asked(page))
+        press_alt(key)
+
+        def asked_more(count: int = count) -> bool:
+            return len(asked(page)) > count
+
+        qtbot.waitUntil(asked_more)
+        assert asked(page)[-1][:2] == ("confirm", title)
+    assert v01_session.keyfile.upgrading  # every answer was No
+
+    buttons = [b for b in page.findChildren(QPushButton) if b.isVisibleTo(page)]
+    reached = set()
+    page.view.setFocus()
+    for _ in range(3 * len(buttons)):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        QTest.keyClick(focused, Qt.Key.Key_Tab)
+        reached.add(QApplication.focusWidget())
+    assert set(buttons) <= reached
