@@ -19,11 +19,17 @@ from refuge_desk.services.key_upgrade import MOVED
 from refuge_desk.services.session import Session
 from refuge_desk.ui.dialogs import ScriptedDialogs
 from refuge_desk.ui.main_window import ALARM_TITLE, MainWindow
-from refuge_desk.ui.staff_page import StaffPage
+from refuge_desk.ui.staff_page import PassphraseSeenDialog, StaffPage
 from tests.conftest import MANAGER, WORKER, FakeClock, sign_in_as
 from tests.raw import raw_connection
 from tests.ui.test_main_window import make_window, unlock
-from tests.ui.test_staff_rekey import FIXTURE, V01_MANAGER, active, hold_the_rekey
+from tests.ui.test_staff_rekey import (
+    FIXTURE,
+    NEW_PASSPHRASE,
+    V01_MANAGER,
+    active,
+    hold_the_rekey,
+)
 
 
 def asked(window: MainWindow) -> list[tuple[str, str, str]]:
@@ -229,4 +235,39 @@ def test_the_notice_after_a_01_vault_moves_to_keys_per_account_is_shown_calmly_o
     window.lock("manual")
     unlock(qtbot, window, V01_MANAGER[2])
     assert len([a for a in asked(window) if a[2].startswith(MOVED)]) == 1
+    window.shutdown()
+
+
+def test_a_lock_during_the_rekey_of_passphrase_seen_closes_its_dialog_quietly(
+    qtbot: QtBot,
+    manager_session: Session,
+    vault_dir: Path,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The rekey runs from inside the dialog's OK: the lock that follows it closes the dialog
+    under its feet, and nothing may fail or be shown over the lock screen."""
+    window = make_window(qtbot, vault_dir, clock)
+    page = staff_page_of(window, manager_session)
+    dialog = page.passphrase_seen()
+    assert isinstance(dialog, PassphraseSeenDialog)
+    dialog.passphrase.first.setText(NEW_PASSPHRASE)
+    dialog.passphrase.second.setText(NEW_PASSPHRASE)
+    gate = hold_the_rekey(monkeypatch)
+
+    def during() -> None:
+        window.lock("screen")
+        gate.set()
+
+    window.jobs.started.connect(lambda: QTimer.singleShot(0, during))
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert not dialog.isVisible() and not manager_session.is_open
+    assert window.signin.unlocking and not page.done_note.isVisibleTo(page)
+    assert [a for a in asked(window) if a[0] in ("error", "info")] == []
+    no_errors_logged(caplog)
+    clock.advance(120)
+    sign_in_as(vault_dir, (WORKER[0], WORKER[1], NEW_PASSPHRASE), clock).close()
+    unlock(qtbot, window, MANAGER[2])
+    assert window.stack.currentWidget() is window.workspace
     window.shutdown()
