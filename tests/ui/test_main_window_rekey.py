@@ -14,9 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from refuge_desk import APP_NAME
 from refuge_desk.domain.errors import WrongCredentials
-from refuge_desk.services import auth
+from refuge_desk.services import auth, retention
 from refuge_desk.services.key_upgrade import MOVED
 from refuge_desk.services.session import Session
+from refuge_desk.ui import main_window
 from refuge_desk.ui.dialogs import ScriptedDialogs
 from refuge_desk.ui.main_window import ALARM_TITLE, MainWindow
 from refuge_desk.ui.staff_page import PassphraseSeenDialog, StaffPage
@@ -64,6 +65,15 @@ def test_a_lock_asked_for_during_a_rekey_waits_for_it_then_locks(
     assert window.editor is not None
     parked: list[int] = []
     monkeypatch.setattr(window.editor.casework, "park", lambda: parked.append(1))
+    compacted: list[Session] = []
+    monkeypatch.setattr(retention, "compact", compacted.append)
+    later: list[int] = []
+
+    class Timer:  # the compaction's "try again later", recorded instead of armed
+        @staticmethod
+        def singleShot(ms: int, _slot: object) -> None:
+            later.append(ms)
+
     seen: dict[str, object] = {}
 
     def during() -> None:
@@ -71,6 +81,10 @@ def test_a_lock_asked_for_during_a_rekey_waits_for_it_then_locks(
         window.idle.check()  # the idle lock is due
         window.act_lock.trigger()  # and she presses Lock too
         window.autosave_draft()  # the 3-second tick
+        with monkeypatch.context() as m:
+            m.setattr(main_window, "QTimer", Timer)
+            window._compact_if_idle()  # after a purge, once she is idle
+        seen["compacted"], seen["compact later"] = list(compacted), list(later)
         dialog = window.jobs.dialog
         assert dialog is not None
         seen["open"] = manager_session.is_open
@@ -89,6 +103,8 @@ def test_a_lock_asked_for_during_a_rekey_waits_for_it_then_locks(
         "label": "Changing the vault's keys… This takes a few seconds.\n\n"
         "Refuge Desk locks as soon as this is done.",
         "parked": [],  # the autosave left the vault alone
+        "compacted": [],  # so did the compaction: it tries again later
+        "compact later": [main_window.COMPACT_DELAY_MS],
     }
     assert not manager_session.is_open
     assert window.stack.currentWidget() is window.signin and window.signin.unlocking
