@@ -991,7 +991,7 @@ class MainWindow(QMainWindow):
                         self,
                         ALARM_TITLE,
                         f"{items[0]}\n\nRefuge Desk has recorded this in the audit log. A "
-                        "manager can check the log under More ▸ Audit log…",
+                        "manager can check the log under More → Audit log…",
                     )
                 else:
                     self.dialogs.info(self, APP_NAME, items[0])
