@@ -474,6 +474,8 @@ def unlock(
     session.keys, session.account = fresh.keys, fresh.account
     session.keyfile, session.user = fresh.keyfile, fresh.user
     session.note_keys, session.audit_base = fresh.note_keys, fresh.audit_base
+    session.notices.extend(fresh.notices)  # the window shows them after the unlock
+    session.alarms.extend(fresh.alarms)
     session.wire()
 
 

@@ -288,7 +288,7 @@ def settle_after_sign_in(session: Session) -> None:
 def finish_now(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
     """A manager ends the move without waiting: accounts that have not signed in since then
     lose their 0.1 slots (a manager sets their passphrases again). Returns how many.
-    ``progress``: as rekey's (done, total)."""
+    ``progress`` is the rekey's (per mille, from the thread running it)."""
     session.require(session.role is Role.MANAGER, "finish the move to keys per account")
     kf = session.keyfile
     if not kf.upgrading:

@@ -3,6 +3,11 @@
 Lock (KeePassXC's order): park unsaved edits as an encrypted draft, close dialogs, clear the
 clipboard if it holds our text, clear every model and widget, close the connection and zero
 the key. Unlock brings her back to the same screen and the same unsaved edit.
+
+Slow vault work (a backup, changing the vault's keys) runs on one job runner's worker thread
+(ui/job_runner.py); meanwhile the draft autosave and the compaction leave the vault alone. A
+rekey cannot stop halfway: a lock, sign-out or close asked for during one (idle, Ctrl+L, F12,
+the screen locking) is done as soon as it ends.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from refuge_desk.ui.forms import wait_cursor
 from refuge_desk.ui.home_page import HomePage
 from refuge_desk.ui.idle import IdleWatcher
 from refuge_desk.ui.import_dialog import ImportResidentsDialog
+from refuge_desk.ui.job_runner import JobRunner
 from refuge_desk.ui.note_search_page import NoteSearchPage
 from refuge_desk.ui.panic_keys import PanicKeys
 from refuge_desk.ui.plan_kept_dialog import KeptTypingDialog, kept_text
@@ -94,6 +100,13 @@ LOCK_SHORTCUT = "Ctrl+L"
 HIDE_SHORTCUT = "F12"
 DRAFT_AUTOSAVE_MS = 3000
 COMPACT_DELAY_MS = 5000  # after a purge, VACUUM once she has not been busy for a moment
+ALARM_TITLE = "The audit log was changed"
+# What a job that cannot stop halfway is followed by, when several were asked for meanwhile.
+_AFTER_JOB_RANK = {"close": 4, "sign out": 3, "quick hide": 2}
+_AFTER_JOB_TEXT = {
+    "close": "Refuge Desk closes as soon as this is done.",
+    "sign out": "You are signed out as soon as this is done.",
+}
 
 
 @dataclass(slots=True)
@@ -128,6 +141,11 @@ class MainWindow(QMainWindow):
         self.plan_page: PlanPage | None = None
         self.recovery_prompt: NewRecoveryKeyDialog | None = None
         self.backup_runner = BackupRunner(self)
+        # One runner for every slow vault job (backups and rekeys): never two at once, and the
+        # timers and the lock look in one place.
+        self.jobs: JobRunner = self.backup_runner
+        self.jobs.finished.connect(self._after_job)
+        self._after_job_do = ""  # a lock reason, "sign out" or "close" asked for during a rekey
         self._locking = False
         self.transfer_notes_dialog: TransferNotesDialog | None = None
         self.setWindowTitle(APP_NAME + (" — demo" if demo_hint else ""))
@@ -373,6 +391,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
         self.show_section("home")
         self._update_status()
+        self._show_sign_in_messages(session)
         if session.role.manages_settings and not recovery.is_confirmed(session):
             self.recovery_prompt = NewRecoveryKeyDialog(session, self)
             self.recovery_prompt.finished.connect(lambda _r: self._offer_drafts())
@@ -391,7 +410,7 @@ class MainWindow(QMainWindow):
         self._pages["residents"] = residents
         self._pages["rooms"] = RoomsPage(session, self.dialogs)
         if session.role.manages_staff:
-            self._pages["staff"] = StaffPage(session, self.dialogs)
+            self._pages["staff"] = StaffPage(session, self.dialogs, runner=self.jobs)
             self._pages["audit"] = AuditPage(session, self.dialogs)
             retention_page = RetentionPage(session, self.dialogs)
             retention_page.purged.connect(lambda _rid: self._after_purge())
@@ -532,9 +551,9 @@ class MainWindow(QMainWindow):
 
     def _compact_if_idle(self) -> None:
         session = self.session
-        if session is None or not session.is_open or self.backup_runner.busy:
+        if session is None or not session.is_open:
             return
-        if QApplication.activeModalWidget() is not None:
+        if self._vault_busy() or QApplication.activeModalWidget() is not None:
             QTimer.singleShot(COMPACT_DELAY_MS, self._compact_if_idle)  # she is busy: later
             return
         try:
@@ -860,8 +879,8 @@ class MainWindow(QMainWindow):
         """Every few seconds while she types: a crash or power cut loses at most this much."""
         if self.session is None or not self.session.is_open:
             return
-        if self.backup_runner.busy:
-            return  # the backup holds the vault for a moment: park on the next tick
+        if self._vault_busy():
+            return  # a backup or a rekey holds the vault for a moment: park on the next tick
         if self.editor is not None:
             self.editor.casework.park()  # a case note or risk checklist being typed
         if not self._editing_dirty():
@@ -927,11 +946,66 @@ class MainWindow(QMainWindow):
             tab = "notes" if row.kind == drafts.CASE_NOTE else "risk"
             self.open_target(Target(row.record_id, tab))
 
+    # -- slow vault jobs -------------------------------------------------------------------
+    def _vault_busy(self) -> bool:
+        return self.jobs.running or self.jobs.busy
+
+    def _wait_for_job(self, what: str) -> bool:
+        """True when a job that cannot stop halfway (a rekey) runs: ``what`` (a lock reason,
+        "sign out" or "close") is then done as soon as it ends, and the bar says so."""
+        if not self.jobs.running or self.jobs.cancellable:
+            return False
+        pending = self._after_job_do
+        if not pending or _AFTER_JOB_RANK.get(what, 1) > _AFTER_JOB_RANK.get(pending, 1):
+            self._after_job_do = what
+        dialog = self.jobs.dialog
+        if dialog is not None:
+            first = dialog.labelText().split("\n\n")[0]
+            after = _AFTER_JOB_TEXT.get(
+                self._after_job_do, "Refuge Desk locks as soon as this is done."
+            )
+            dialog.setLabelText(f"{first}\n\n{after}")
+        log.info("%s waits for the running job", what)
+        return True
+
+    def _after_job(self) -> None:
+        """A job has ended (its bar is closed): do what was asked for meanwhile."""
+        if self.jobs.running:
+            return  # the outer job is still under way
+        what, self._after_job_do = self._after_job_do, ""
+        if what == "close":
+            self.close()
+        elif what == "sign out":
+            self.sign_out()
+        elif what:
+            self.lock(what)
+
+    def _show_sign_in_messages(self, session: Session) -> None:
+        """Once each, after sign-in or unlock: alarms loudly (the audit log was changed
+        outside Refuge Desk), then notices calmly (e.g. the move to keys per account). A
+        message whose box a lock closed is shown again after the unlock."""
+        for items, loud in ((session.alarms, True), (session.notices, False)):
+            while items and session.is_open and self.session is session:
+                if loud:
+                    self.dialogs.error(
+                        self,
+                        ALARM_TITLE,
+                        f"{items[0]}\n\nRefuge Desk has recorded this in the audit log. A "
+                        "manager can check the log under More → Audit log…",
+                    )
+                else:
+                    self.dialogs.info(self, APP_NAME, items[0])
+                if not session.is_open:
+                    return
+                items.pop(0)
+
     # -- lock, unlock, hide, sign out ------------------------------------------------------
     def lock(self, reason: str = "manual") -> None:
         session = self.session
         if session is None or not session.is_open or self._locking:
             return  # a lock already under way (e.g. F12 during its backup) finishes the job
+        if self._wait_for_job(reason):
+            return  # a rekey is under way: the lock follows as soon as it ends
         self._locking = True
         try:
             self._lock_steps(session, reason)
@@ -960,7 +1034,7 @@ class MainWindow(QMainWindow):
             ("timers", self._stop_timers),
             # A backup that is due, while the vault is still open (not on quick hide).
             ("backup", lambda: self._backup_if_due(reason)),
-            ("wait for backup", self.backup_runner.wait),
+            ("wait for backup", self.jobs.wait),
             # 5. Close connections and zero the key.
             ("close vault", lambda: auth.lock(session)),
         ]
@@ -1029,6 +1103,7 @@ class MainWindow(QMainWindow):
         else:
             self.show_section(resume.section)
         self._update_status()
+        self._show_sign_in_messages(session)
 
     def quick_hide(self) -> None:
         """Hide every window at once, then lock. Comes back minimised, on the lock screen."""
@@ -1047,6 +1122,8 @@ class MainWindow(QMainWindow):
         self.showMinimized()
 
     def sign_out(self) -> None:
+        if self._wait_for_job("sign out"):
+            return
         session = self.session
         kept = self._editing_dirty()
         if session is not None and session.is_open:
@@ -1091,6 +1168,9 @@ class MainWindow(QMainWindow):
 
     # -- closing ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._wait_for_job("close"):
+            event.ignore()  # closes as soon as the rekey has ended
+            return
         if self.session is not None and self.session.is_open:
             if (
                 self.editor is not None

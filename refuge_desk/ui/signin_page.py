@@ -92,7 +92,7 @@ class SignInPage(QWidget):
         card.setStyleSheet(
             "QFrame#card { background: white; border: 1px solid #d9d4c7; border-radius: 8px; }"
         )
-        card.setMaximumWidth(460)
+        card.setMaximumWidth(520)  # "Forgot your passphrase? (…)" fits on its button
         form = QFormLayout()
         form.addRow("User name:", self.username)
         form.addRow("Passphrase:", self.passphrase)

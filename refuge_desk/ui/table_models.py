@@ -308,8 +308,18 @@ class RoomsModel(RowsModel[RoomOccupancy]):
 
 
 class StaffModel(RowsModel[StaffUser]):
-    COL_USERNAME, COL_FULL_NAME, COL_ROLE, COL_ACTIVE = range(4)
-    HEADERS = ("User name", "Full name", "Role", "Active")
+    COL_USERNAME, COL_FULL_NAME, COL_ROLE, COL_ACTIVE, COL_TO_DO = range(5)
+    HEADERS = ("User name", "Full name", "Role", "Active", "Still to do")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        # services/staff.status: what an account still needs after a 0.1 vault's move to
+        # keys per account ("will make her own keys when she next signs in", ...).
+        self.to_do: dict[int, str] = {}
+
+    def set_rows(self, rows: Sequence[StaffUser], to_do: dict[int, str] | None = None) -> None:
+        self.to_do = dict(to_do or {})
+        super().set_rows(rows)
 
     def display(self, row: StaffUser, column: int) -> str:
         c = column
@@ -321,6 +331,9 @@ class StaffModel(RowsModel[StaffUser]):
             return row.role.label
         if c == self.COL_ACTIVE:
             return "Active" if row.active else "Disabled"
+        if c == self.COL_TO_DO:
+            text = self.to_do.get(row.id, "")
+            return text[:1].upper() + text[1:]
         return ""
 
     def record_id(self, row: StaffUser) -> int:
@@ -329,6 +342,8 @@ class StaffModel(RowsModel[StaffUser]):
     def extra(self, row: StaffUser, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and not row.active:
             return QBrush(QColor(style.MUTED))
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.COL_TO_DO:
+            return self.display(row, column) or None
         return None
 
 

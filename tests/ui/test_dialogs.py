@@ -16,8 +16,8 @@ from tests import modal_guard
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "refuge_desk"
 # The two loops that are not dialogs: the application's own, and the one that waits for a
-# backup's worker thread (it has its progress dialog and "Skip this time").
-NOT_DIALOGS = {("app.py", "app"), ("ui/backup_runner.py", "loop")}
+# job's worker thread (a backup or a rekey: it has its progress dialog).
+NOT_DIALOGS = {("app.py", "app"), ("ui/job_runner.py", "loop")}
 STATIC_BOXES = {name for names in modal_guard._STATIC_BOXES.values() for name in names}
 
 
