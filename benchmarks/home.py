@@ -180,8 +180,8 @@ def widget_timings(s: Session, runs: int) -> tuple[float, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from refuge_desk.ui.dialogs import ScriptedDialogs
-    from refuge_desk.ui.home_page import HomePage
+    from refuge_desk.ui.common.dialogs import ScriptedDialogs
+    from refuge_desk.ui.home.home_page import HomePage
 
     app = QApplication.instance() or QApplication([])
     page = HomePage(s, ScriptedDialogs())

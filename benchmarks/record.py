@@ -36,8 +36,8 @@ from refuge_desk.domain.risk import (
 )
 from refuge_desk.services import notes, residents, risk
 from refuge_desk.services.session import Session
-from refuge_desk.ui.dialogs import ScriptedDialogs
-from refuge_desk.ui.resident_editor import ResidentEditor
+from refuge_desk.ui.common.dialogs import ScriptedDialogs
+from refuge_desk.ui.residents.resident_editor import ResidentEditor
 
 
 def give_risk_history(session: Session, rid: int) -> None:

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import QApplication
 from refuge_desk.services import residents as residents_service
 from refuge_desk.services.session import Session
 from refuge_desk.store.residents_repo import ResidentRow
-from refuge_desk.ui.dialogs import Dialogs
-from refuge_desk.ui.residents_page import STATUS_FILTERS, ResidentsPage
-from refuge_desk.ui.style import APP_STYLE
-from refuge_desk.ui.table_models import ResidentsModel
+from refuge_desk.ui.common.dialogs import Dialogs
+from refuge_desk.ui.common.style import APP_STYLE
+from refuge_desk.ui.common.table_models import ResidentsModel
+from refuge_desk.ui.residents.residents_page import STATUS_FILTERS, ResidentsPage
 
 WIDTH, HEIGHT = 1100, 700
 ORDERS = (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder)

@@ -109,9 +109,9 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from refuge_desk import logging_setup
-    from refuge_desk.ui.dialogs import Dialogs
-    from refuge_desk.ui.main_window import MainWindow
-    from refuge_desk.ui.style import APP_STYLE
+    from refuge_desk.ui.common.dialogs import Dialogs
+    from refuge_desk.ui.common.style import APP_STYLE
+    from refuge_desk.ui.shell.main_window import MainWindow
 
     QCoreApplication.setOrganizationName("RefugeDesk")
     QCoreApplication.setApplicationName(APP_NAME)

@@ -19,10 +19,10 @@ from refuge_desk.services import auth, demo, plan_print, plans
 from refuge_desk.services.plan_print import Variant
 from refuge_desk.services.session import Session
 from refuge_desk.store.vault import VaultFolder
-from refuge_desk.ui.dialogs import ScriptedDialogs
-from refuge_desk.ui.main_window import MainWindow
-from refuge_desk.ui.plan_print_dialog import PlanPrintDialog
-from refuge_desk.ui.style import APP_STYLE
+from refuge_desk.ui.common.dialogs import ScriptedDialogs
+from refuge_desk.ui.common.style import APP_STYLE
+from refuge_desk.ui.plans.plan_print_dialog import PlanPrintDialog
+from refuge_desk.ui.shell.main_window import MainWindow
 
 SIZE = (1180, 760)
 
@@ -84,8 +84,8 @@ def plan_shots(app: QApplication, window: MainWindow, session: Session, out: Pat
     preview.reject()
     from PySide6.QtCore import QDate
 
-    from refuge_desk.ui.sar_dialog import SarDialog
-    from refuge_desk.ui.stats_dialog import StatsDialog
+    from refuge_desk.ui.admin.stats_dialog import StatsDialog
+    from refuge_desk.ui.exports.sar_dialog import SarDialog
 
     sar_dialog = SarDialog(session, ScriptedDialogs(), chosen, window)
     sar_dialog.resize(900, 980)
@@ -131,7 +131,7 @@ def casework_shots(app: QApplication, window: MainWindow, session: Session, out:
     assert risk.summaries(session, [rid])
     window.open_resident(rid)
     risk_tab = window.editor.casework.risk  # type: ignore[union-attr]
-    from refuge_desk.ui.risk_dialogs import ChecklistDialog
+    from refuge_desk.ui.casework.risk_dialogs import ChecklistDialog
 
     dialog = ChecklistDialog(session, ScriptedDialogs(), rid, parent=risk_tab)
     from refuge_desk.domain.risk import Answer
@@ -156,8 +156,8 @@ def trust_shots(app: QApplication, window: MainWindow, session: Session, out: Pa
     import dataclasses
 
     from refuge_desk.services import residents
-    from refuge_desk.ui.history_dialog import HistoryDialog
-    from refuge_desk.ui.settings_dialog import SettingsDialog
+    from refuge_desk.ui.admin.settings_dialog import SettingsDialog
+    from refuge_desk.ui.residents.history_dialog import HistoryDialog
 
     window.show_section("audit")
     audit_page = window._pages["audit"]

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]  # the checkout: tests may sit at any depth
+FIXTURES = REPO / "tests" / "fixtures"
 # Settings, app data and logs of the whole test run go into one private folder, so tests never
 # touch the developer's real ones and the leak tests can scan exactly what was written.
 TEST_HOME = Path(tempfile.mkdtemp(prefix="refuge-desk-tests-"))

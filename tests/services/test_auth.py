@@ -18,6 +18,7 @@ from refuge_desk.services import auth, staff
 from refuge_desk.services.session import Session
 from refuge_desk.services.throttle import FILE_NAME
 from refuge_desk.store import staff_repo
+from refuge_desk.store.db import DatabaseError
 from refuge_desk.store.vault import VaultFolder
 from tests.conftest import MANAGER, ORG, VOLUNTEER, WORKER, FakeClock, sign_in_as
 
@@ -216,3 +217,17 @@ def test_recover_sets_a_new_manager_passphrase(tmp_path: Path, clock: FakeClock)
     clock.advance(5)
     _try(folder.path, MANAGER[0], NEW_PASS, clock).close()
     _try(folder.path, WORKER[0], WORKER[2], clock).close()  # other slots untouched
+
+
+# -- lock ----------------------------------------------------------------------------------------
+def test_lock_closes_and_zeroes_even_when_the_audit_write_fails(manager_session, monkeypatch):
+    def disk_full(*_args: object) -> None:
+        raise DatabaseError("database or disk is full")
+
+    monkeypatch.setattr(Session, "audit", disk_full)
+    key = manager_session.data_key
+    auth.lock(manager_session)
+    assert not manager_session.is_open
+    assert bytes(key) == bytes(len(key))
+    with pytest.raises(Exception, match="locked"):
+        manager_session.db  # noqa: B018 - touching the locked vault says so plainly

@@ -15,10 +15,10 @@ from refuge_desk.services import auth, notes
 from refuge_desk.store import keyfile
 from refuge_desk.store.keyslots import KeySlotFile
 from refuge_desk.store.vault import VaultFolder
-from tests.conftest import FakeClock
+from tests.conftest import FIXTURES, FakeClock
 from tests.raw import raw_connection
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "vault-0.1-schema9.tar.gz"
+FIXTURE = FIXTURES / "vault-0.1-schema9.tar.gz"
 MANAGER = ("demo", "lantern orbit mango kettle")  # services/demo.py of the 0.1 release
 WORKER = ("sam.worker", "violet harbour tuesday pebble")
 VOLUNTEER = ("relief.jo", "cobalt meadow drift anchor")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from refuge_desk.services import passphrase_policy
 from refuge_desk.services.passphrase_policy import ADVICE, MAX_LENGTH, MIN_LENGTH, assess
 
 NAME = "Philippa Montgomery-Hawthorne"
@@ -76,3 +77,13 @@ def test_empty_passphrase_is_refused_with_advice() -> None:
     assert not result.ok
     assert result.hint == ADVICE
     assert result.label == "Very weak"
+
+
+def test_easy_to_guess_is_one_clean_sentence() -> None:
+    problems = passphrase_policy.assess("qwertyuiopasdfgh").problems
+    assert problems == ["This is easy to guess (similar to a commonly used password)."]
+    for weak in ["aaaaaaaaaaaaaaaaaa", "passwordpassword1", "12345678901234567"]:
+        for problem in passphrase_policy.assess(weak).problems:
+            assert ": " not in problem
+            assert problem.endswith(".")
+            assert problem[0].isupper()

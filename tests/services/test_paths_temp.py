@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from refuge_desk.services import paths
 from refuge_desk.services.paths import memory_backed_temp_dir
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
@@ -33,3 +34,19 @@ def test_the_longest_mount_point_decides(tmp_path: Path) -> None:
     inner.mkdir()
     mounts = f"tmpfs {tmp_path} tmpfs rw 0 0\n/dev/sdb1 {inner} ext4 rw 0 0\n"
     assert memory_backed_temp_dir(str(inner), mounts) is None
+
+
+@pytest.mark.parametrize("local", ["C:/Users/amira/AppData/Local", ""])
+def test_windows_uses_local_app_data(monkeypatch: pytest.MonkeyPatch, local: str) -> None:
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("APPDATA", "C:/Users/amira/AppData/Roaming")
+    monkeypatch.delenv(paths.LOG_DIR_ENV, raising=False)
+    if local:
+        monkeypatch.setenv("LOCALAPPDATA", local)
+        base = Path(local)
+    else:
+        monkeypatch.delenv("LOCALAPPDATA", raising=False)
+        base = Path.home() / "AppData" / "Local"
+    assert paths.default_vault_dir() == base / "RefugeDesk" / "vault"
+    assert paths.log_dir() == base / "RefugeDesk" / "logs"
+    assert "Roaming" not in str(paths.default_vault_dir())

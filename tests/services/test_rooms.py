@@ -9,8 +9,10 @@ import pytest
 
 from refuge_desk.domain.errors import NotFound, PermissionDenied, ValidationError, VaultError
 from refuge_desk.domain.residents import Child, Resident, Room, Status
-from refuge_desk.services import residents, rooms
+from refuge_desk.services import demo, residents, rooms
+from refuge_desk.services.residents import CURRENT
 from refuge_desk.services.session import Session
+from refuge_desk.store.vault import VaultFolder
 from tests.conftest import WORKER, FakeClock, sign_in_as
 
 ARRIVED = dt.date(2026, 11, 1)
@@ -108,3 +110,34 @@ def test_only_managers_change_rooms(
     finally:
         worker.close()
     assert [(o.room.name, o.room.beds) for o in rooms.occupancy(manager_session)] == [("Oak", 2)]
+
+
+def test_rooms_in_natural_order(manager_session: Session) -> None:
+    for name in ["Room 10", "Room 2", "annex", "Room 1", "Oak", "room 11", "Room 2a"]:
+        rooms.save(manager_session, Room(name=name, beds=2))
+    names = [o.room.name for o in rooms.occupancy(manager_session)]
+    assert names == ["annex", "Oak", "Room 1", "Room 2", "Room 2a", "Room 10", "room 11"]
+
+
+def _assert_no_room_over_capacity(session: Session) -> None:
+    occupancy = rooms.occupancy(session)
+    assert occupancy
+    assert [(o.room.name, o.over) for o in occupancy if o.over] == []
+
+
+def test_demo_vault_keeps_every_room_within_its_beds(tmp_path: Path) -> None:
+    session = demo.create_demo_vault(VaultFolder(tmp_path / "demo"), clock=FakeClock())
+    try:
+        _assert_no_room_over_capacity(session)
+        rows = residents.list_residents(session, statuses=CURRENT)
+        here = [r for r in rows if r.status == Status.RESIDENT]
+        assert here and all(r.room for r in here)
+        # More women than beds: the rest wait as referrals, without a room.
+        demo.seed(session, 80, seed_value=3)
+        _assert_no_room_over_capacity(session)
+        beds, occupied = rooms.totals(session)
+        assert occupied <= beds
+        rows = residents.list_residents(session, statuses=(Status.REFERRAL,))
+        assert rows
+    finally:
+        session.close()

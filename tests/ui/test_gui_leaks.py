@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from refuge_desk import logging_setup
 from refuge_desk.store.vault import VaultFolder
-from refuge_desk.ui.dialogs import ScriptedDialogs, forget_file_dialog_history
-from refuge_desk.ui.import_dialog import ImportResidentsDialog
-from refuge_desk.ui.main_window import MainWindow
+from refuge_desk.ui.common.dialogs import ScriptedDialogs, forget_file_dialog_history
+from refuge_desk.ui.residents.import_dialog import ImportResidentsDialog
+from refuge_desk.ui.shell.main_window import MainWindow
 from tests.conftest import TEST_HOME, FakeClock
 from tests.test_leaks import TempWatch, _files_under, _hits, temp_watch  # noqa: F401
 

@@ -18,12 +18,12 @@ from refuge_desk import logging_setup
 from refuge_desk.domain.residents import Abuser, Child, Resident, Status
 from refuge_desk.services import plans, residents
 from refuge_desk.services.plan_print import LATEST, Variant
-from refuge_desk.ui.plan_print_dialog import PlanPrintDialog
+from refuge_desk.ui.plans.plan_print_dialog import PlanPrintDialog
 from tests.conftest import TEST_HOME
 from tests.test_leaks import TempWatch, _files_under, _hits, temp_watch  # noqa: F401
-from tests.ui.test_main_window import make_window
-from tests.ui.test_plan_page import editor
-from tests.ui.test_printing import print_to_memory
+from tests.ui.common.test_printing import print_to_memory
+from tests.ui.plans.test_plan_page import editor
+from tests.ui.shell.test_main_window import make_window
 
 WOMAN = "Gulnara Абдуллаева"
 ABUSER = "Rustam Kowalczyk"

@@ -60,7 +60,6 @@ def test_the_printed_qr_codes_scan(qtbot, tmp_path: Path) -> None:
     """Rendered with QtPdf at print resolution, then read by a real QR scanner."""
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImage, QPainter
-
     from refuge_desk.ui.printing import PdfInMemory
 
     source = PdfInMemory(render_recovery_sheet(SHEET))

@@ -1,0 +1,1 @@
+"""Managers' screens: staff, settings, audit log, retention, statistics."""

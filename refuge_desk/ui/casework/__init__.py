@@ -1,0 +1,1 @@
+"""Case work on her record: risk, case notes, support, orders, immigration, tasks."""

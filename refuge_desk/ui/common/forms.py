@@ -1,0 +1,221 @@
+"""Small form helpers shared by the case-work screens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from refuge_desk.domain.errors import UserError, ValidationError
+from refuge_desk.ui.common import style
+
+DATE_FORMAT = "dd MMM yyyy"
+_UNSET = QDate(1800, 1, 1)
+
+
+class OptionalDateEdit(QWidget):
+    """A date that may be "not set": a tick box switches the date on; unticked it is blank."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.set_box = QCheckBox()
+        self.set_box.setToolTip("Tick to enter a date")
+        self.edit = QDateEdit()
+        self.edit.setDisplayFormat(DATE_FORMAT)
+        self.edit.setCalendarPopup(True)
+        self.edit.setMinimumDate(_UNSET)
+        self.edit.setMaximumDate(QDate(2200, 12, 31))
+        self.edit.setSpecialValueText("not set")
+        self.edit.setMinimumWidth(130)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.set_box)
+        layout.addWidget(self.edit)
+        layout.addStretch(1)
+        self.setFocusProxy(self.edit)
+        self.set_box.toggled.connect(self._toggled)
+        self.edit.dateChanged.connect(lambda _d: self.changed.emit())
+        self.set_value(None)
+
+    def _toggled(self, on: bool) -> None:
+        self.edit.setEnabled(on)
+        if on and self.edit.date() == _UNSET:
+            self.edit.setDate(QDate.currentDate())
+        elif not on:
+            self.edit.setDate(_UNSET)
+        if on:
+            self.edit.setFocus()
+        self.changed.emit()
+
+    def value(self) -> dt.date | None:
+        if not self.set_box.isChecked() or self.edit.date() == _UNSET:
+            return None
+        return self.edit.date().toPython()  # type: ignore[no-any-return]
+
+    def set_value(self, value: dt.date | None) -> None:
+        self.set_box.blockSignals(True)
+        self.set_box.setChecked(value is not None)
+        self.set_box.blockSignals(False)
+        self.edit.setEnabled(value is not None)
+        self.edit.setDate(QDate(value.year, value.month, value.day) if value else _UNSET)
+
+
+def line_edit(max_length: int, placeholder: str = "", name: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setMaxLength(max_length)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    if name:
+        edit.setObjectName(name)
+    return edit
+
+
+def text_area(lines: int = 3, placeholder: str = "", name: str = "") -> QPlainTextEdit:
+    area = QPlainTextEdit()
+    area.setTabChangesFocus(True)
+    # A few lines high; it scrolls rather than swallowing the whole form.
+    height = area.fontMetrics().lineSpacing() * lines + 16
+    area.setMinimumHeight(height)
+    area.setMaximumHeight(height + area.fontMetrics().lineSpacing() * 3)
+    if placeholder:
+        area.setPlaceholderText(placeholder)
+    if name:
+        area.setObjectName(name)
+    return area
+
+
+def restricted_marker(tip: str = "") -> QLabel:
+    label = QLabel("restricted")
+    label.setObjectName("restricted")
+    label.setToolTip(tip or "Staff only: never shown to relief workers or volunteers.")
+    return label
+
+
+def with_marker(widget: QWidget, *, stretch: bool = True) -> QWidget:
+    """A field with the small "restricted" marker right after it."""
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(widget, 1 if stretch else 0)
+    layout.addWidget(restricted_marker(), 0, Qt.AlignmentFlag.AlignVCenter)
+    if not stretch:
+        layout.addStretch(1)
+    return box
+
+
+class ErrorBox(QLabel):
+    """Problems shown inline in a red box (never a modal)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("error_box")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Colours also set here so the box is red even without the app style sheet.
+        self.setStyleSheet(
+            f"QLabel#error_box {{ background: {style.DANGER_SOFT}; color: {style.DANGER};"
+            f" border: 1px solid {style.DANGER}; border-radius: 4px; padding: 6px 8px; }}"
+        )
+        self.hide()
+
+    def show_problems(self, problems: list[str], intro: str = "") -> None:
+        lines = [intro] if intro else []
+        lines += [f"• {p}" for p in problems]
+        self.setText("\n".join(lines))
+        self.show()
+
+    def clear_problems(self) -> None:
+        self.clear()
+        self.hide()
+
+
+@contextmanager
+def wait_cursor() -> Iterator[None]:
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+
+
+def apply_or_show(
+    error: ErrorBox,
+    action: Callable[[], object],
+    *,
+    check_intro: str = "Please check:",
+    refused_intro: str = "",
+) -> bool:
+    """Run a dialog's service call; a refusal is shown in ``error`` as plain sentences."""
+    try:
+        with wait_cursor():
+            action()
+    except ValidationError as err:
+        error.show_problems(err.problems, check_intro)
+        return False
+    except UserError as err:
+        error.show_problems([str(err)], refused_intro)
+        return False
+    return True
+
+
+def form_dialog_layout(
+    dialog: QDialog, error: ErrorBox, form: QLayout, on_save: Callable[[], object]
+) -> QDialogButtonBox:
+    """The usual small form dialog: problems on top, the form, then Save / Cancel."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(on_save)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(error)
+    layout.addLayout(form)
+    layout.addWidget(buttons)
+    return buttons
+
+
+def format_date(value: dt.date | str | None) -> str:
+    """'2026-11-24' or a date -> '24 Nov 2026'; '' when unset or unreadable."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.strftime("%d %b %Y")
+
+
+def format_stamp(stamp: str) -> str:
+    """A stored UTC ISO time stamp shown in local time: '24 Nov 2026 10:00'."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%d %b %Y %H:%M")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"

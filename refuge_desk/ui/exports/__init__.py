@@ -1,0 +1,1 @@
+"""Backups, restore, the recovery sheet, transfers and subject access requests."""

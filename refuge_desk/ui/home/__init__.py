@@ -1,0 +1,1 @@
+"""The home screen: today and this week at a glance."""

@@ -1,0 +1,1 @@
+"""Safety plans: the editor, its fields, printing, reviews."""

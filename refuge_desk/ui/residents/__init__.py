@@ -1,0 +1,1 @@
+"""The residents list, her record and its parts, its history, imports, rooms."""

@@ -1,0 +1,1 @@
+"""The main window and what frames every screen: sign-in, set-up, lock, quick hide."""
