@@ -26,25 +26,23 @@ from refuge_desk.domain.errors import (
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
 from refuge_desk.domain.text import clean, clean_record, hidden_characters, multiline_text
-from refuge_desk.services import access, audit, passphrase_policy
+from refuge_desk.services import access, audit, key_upgrade, note_seal
+from refuge_desk.services.keys_setup import found_keyfile, reset_keys
+from refuge_desk.services.passphrase_policy import check_new_passphrase
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.services.throttle import SignInThrottle
 from refuge_desk.store import audit_repo, grants, meta_repo, rota, staff_repo, vault
 from refuge_desk.store.crypto import (
     AccountKeys,
-    fingerprint,
-    managers_receive_key,
     new_key,
-    public_of,
 )
 from refuge_desk.store.db import Database
-from refuge_desk.store.grants import Chain, Kind
+from refuge_desk.store.grants import Chain
 from refuge_desk.store.keyfile import (
     CASE,
     MANAGERS,
     RECOVERY,
     ROTA,
-    USER,
     KeyFile,
     Slot,
     user_ref,
@@ -81,106 +79,7 @@ def validate_username(username: str) -> list[str]:
     return []
 
 
-def check_new_passphrase(passphrase: str, confirm: str | None, user_inputs: list[str]) -> None:
-    problems: list[str] = []
-    if confirm is not None and passphrase != confirm:
-        problems.append("The two passphrases are not the same.")
-    problems += passphrase_policy.assess(passphrase, user_inputs).problems
-    if problems:
-        raise ValidationError(problems)
-
-
 # -- a new vault -----------------------------------------------------------------------------
-def found_keyfile(
-    vault_id: str,
-    user_id: int,
-    username: str,
-    passphrase: str,
-    me: AccountKeys,
-    keys: Keyring,
-    now: str,
-    recovery_key: str,
-) -> tuple[KeyFile, bytearray]:
-    """The key file of a new vault: its first manager is the root, signed by herself, and the
-    recovery key's keys are certified by her. Returns the file and her slot's KEK."""
-    kf = KeyFile(vault_id, fingerprint(me.signing_public))
-    tag = kf.tag_for(username)
-    secret = me.secret()
-    try:
-        slot, kek = kf.new_slot(USER, user_id, tag, secret, passphrase.encode("utf-8"))
-    finally:
-        wipe(secret)
-    kf.put_slot(slot)
-    kf.statements.append(
-        grants.make(
-            kf.statements,
-            vault_id,
-            Kind.ROOT,
-            now,
-            me,
-            grants.SELF_SIGNER,
-            user_id=user_id,
-            tag=tag,
-            role=Role.MANAGER.value,
-            keys=(me.receive_public, me.signing_public),
-            slot=slot.id,
-        )
-    )
-    access.wrap_for_account(kf, user_id, me.receive_public, Role.MANAGER, keys)
-    publish_managers_key(kf, me, user_id, keys, now)
-    set_recovery(kf, me, user_id, recovery_key, keys, now)
-    return kf, kek
-
-
-def publish_managers_key(
-    kf: KeyFile, signer: AccountKeys, signer_id: int, keys: Keyring, now: str
-) -> None:
-    """The public half of the managers' key, signed by a manager: what a support worker
-    seals her restricted notes' keys for."""
-    managers = keys.get(MANAGERS)
-    if managers is None:
-        return
-    public = public_of(managers_receive_key(managers))
-    kf.statements.append(
-        grants.make(
-            kf.statements,
-            kf.vault_id,
-            Kind.MANAGERS_KEY,
-            now,
-            signer,
-            user_ref(signer_id),
-            keys=(public, b""),
-        )
-    )
-
-
-def set_recovery(
-    kf: KeyFile, signer: AccountKeys, signer_id: int, recovery_key: str, keys: Keyring, now: str
-) -> None:
-    """New recovery keys sealed under ``recovery_key``, certified by the manager ``signer``;
-    the recovery key then holds every key a manager holds."""
-    recovery = AccountKeys.generate()
-    secret = recovery.secret()
-    try:
-        slot, kek = kf.new_slot(RECOVERY, None, "", secret, normalise_recovery_key(recovery_key))
-    finally:
-        wipe(secret)
-    wipe(kek)
-    kf.put_slot(slot)
-    kf.envelopes = [e for e in kf.envelopes if e.to != RECOVERY]
-    kf.statements.append(
-        grants.make(
-            kf.statements,
-            kf.vault_id,
-            Kind.RECOVERY,
-            now,
-            signer,
-            user_ref(signer_id),
-            keys=(recovery.receive_public, recovery.signing_public),
-            slot=slot.id,
-        )
-    )
-    access.wrap_for_recovery(kf, recovery.receive_public, keys)
 
 
 def setup_vault(
@@ -266,17 +165,12 @@ def sign_in(
     plain sentence naming the account), VaultError.
     """
     if folder.key_format() == 1:
-        from refuge_desk.services import key_upgrade  # the 0.1 release's vaults only
-
-        return key_upgrade.sign_in_v1(
-            folder,
-            username,
-            passphrase,
-            clock=clock,
-            seconds=seconds,
-            full_check=full_check,
-            audit_action=audit_action,
+        # The 0.1 release's vaults: the old sign-in, which moves a manager's to the new keys.
+        session = key_upgrade.sign_in_v1(
+            folder, username, passphrase, clock=clock, seconds=seconds, full_check=full_check
         )
+        after_sign_in(session, audit_action)
+        return session
     kf = vault.settle(folder, folder.load_keyfile())
     throttle = _throttle(folder, seconds)
     tag = kf.tag_for(username)
@@ -287,8 +181,6 @@ def sign_in(
         slot = kf.user_slot(username)
         if slot is None:
             if kf.legacy_slot(username) is not None:
-                from refuge_desk.services import key_upgrade
-
                 kf = key_upgrade.join(folder, kf, username, passphrase, clock)
                 slot = kf.user_slot(username)
             if slot is None:
@@ -417,6 +309,10 @@ def open_session(
 def after_sign_in(session: Session, audit_action: str) -> None:
     """Settle what other sessions left (best effort where it cannot stop her working), then
     write her own entry."""
+    if session.account is None:  # a 0.1 vault before its move: nothing but the old ways
+        audit.record_failed_signins(session)
+        session.audit(audit_action)
+        return
     if session.has_case:
         session.audit_base = audit_repo.count_all(session.case_db)
         rota.ensure_current(session.case_db, session.rota_db)
@@ -425,8 +321,6 @@ def after_sign_in(session: Session, audit_action: str) -> None:
         if session.role is Role.MANAGER:
             audit.check_heads(session)
             drop_unsigned_statements(session)
-            from refuge_desk.services import key_upgrade
-
             key_upgrade.settle_after_sign_in(session)
         access.issue_missing(session)
     session.audit(audit_action)
@@ -533,10 +427,9 @@ def recover(
     """Forgotten passphrase: the recovery key gives an active manager new keys and a new
     passphrase (a statement signed by the recovery key)."""
     if folder.key_format() == 1:
-        from refuge_desk.services import key_upgrade
-
-        return key_upgrade.recover_v1(
-            folder, recovery_key, username, new_passphrase, confirm, clock=clock
+        key_upgrade.recover_v1(folder, recovery_key, username, new_passphrase, confirm)
+        return sign_in(
+            folder, username, new_passphrase, clock=clock, audit_action="passphrase.recover"
         )
     kf = vault.settle(folder, folder.load_keyfile())
     recovery, keys = open_recovery(kf, recovery_key)
@@ -577,49 +470,6 @@ def recover(
         folder, username, new_passphrase, clock=clock, audit_action="passphrase.recover"
     )
     wipe(kek)
-    from refuge_desk.services import note_seal
 
     note_seal.rewrap_for_new_keys(session, user.id)
     return session
-
-
-def reset_keys(
-    kf: KeyFile,
-    user_id: int,
-    username: str,
-    passphrase: str,
-    role: Role,
-    keys: Keyring,
-    now: str,
-    signer: AccountKeys,
-    by: str,
-) -> tuple[KeyFile, AccountKeys, bytearray]:
-    """A copy of ``kf`` in which the account has new keys, a new slot under ``passphrase``
-    and her role's envelopes (a RESET statement signed by ``signer``)."""
-    out = kf.copy()
-    me = AccountKeys.generate()
-    tag = out.tag_for(username)
-    secret = me.secret()
-    try:
-        slot, kek = out.new_slot(USER, user_id, tag, secret, passphrase.encode("utf-8"))
-    finally:
-        wipe(secret)
-    out.drop_account(user_id)
-    out.put_slot(slot)
-    out.statements.append(
-        grants.make(
-            out.statements,
-            out.vault_id,
-            Kind.RESET,
-            now,
-            signer,
-            by,
-            user_id=user_id,
-            tag=tag,
-            role=role.value,
-            keys=(me.receive_public, me.signing_public),
-            slot=slot.id,
-        )
-    )
-    access.wrap_for_account(out, user_id, me.receive_public, role, keys)
-    return out, me, kek

@@ -35,12 +35,12 @@ __all__ = [
     "for_resident",
     "for_room",
     "for_settings",
+    "old_value",
     "put_setting",
     "record_changes",
     "record_plan_draft",
     "record_resident",
     "restorable",
-    "restore_value",
 ]
 
 RESIDENT = "resident"
@@ -377,11 +377,10 @@ def _parse(field: str, text: str | None) -> Any:
     return text
 
 
-def restore_value(session: Session, change_id: int) -> Resident:
-    """Put the value from before this change back (managers). A new change, recorded."""
+def old_value(session: Session, change_id: int) -> tuple[ChangeRow, Any]:
+    """The change and the value from before it, as the field's own type, if it can be put
+    back (managers): a single field of her record with an earlier value."""
     session.require(session.role.manages_staff, "put back an old value")
-    from refuge_desk.services import residents  # residents records its own history
-
     change = history_repo.get(session.db, change_id)
     if change is None:
         raise NotFound("That change is no longer in the history.")
@@ -393,11 +392,7 @@ def restore_value(session: Session, change_id: int) -> Resident:
                 "record was made has no earlier value."
             ]
         )
-    current = residents_repo.get(session.db, change.entity_id)
-    if current is None:
-        raise NotFound("That resident's record no longer exists.")
     try:
-        value = _parse(change.field, change.old_value)
+        return change, _parse(change.field, change.old_value)
     except ValueError:
         raise ValidationError(["That old value can no longer be put back as it was."]) from None
-    return residents.save(session, dataclasses.replace(current, **{change.field: value}))

@@ -24,7 +24,9 @@ from collections.abc import Callable
 
 from refuge_desk.domain.errors import VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import access, audit, note_seal, recovery
+from refuge_desk.services import access, audit, note_seal, recovery, rekey
+from refuge_desk.services.keys_setup import found_keyfile
+from refuge_desk.services.passphrase_policy import check_new_passphrase
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.services.throttle import SignInThrottle
 from refuge_desk.store import crypto, grants, meta_repo, rota, staff_repo, vault
@@ -54,9 +56,9 @@ def sign_in_v1(
     clock: Clock = system_clock,
     seconds: Callable[[], float] | None = None,
     full_check: bool = False,
-    audit_action: str = "signin",
 ) -> Session:
-    """The 0.1 release's sign-in; a manager's moves the vault to keys per account."""
+    """The 0.1 release's sign-in; a manager's moves the vault to keys per account. The
+    caller (auth.sign_in) then does what follows every sign-in."""
     import time
 
     from refuge_desk.domain.errors import SignInThrottled
@@ -88,16 +90,11 @@ def sign_in_v1(
         raise err
     throttle.succeeded(tag)
     if user.role is Role.MANAGER:
-        return upgrade(
-            folder, slots, db, data_key, user.id, username, passphrase, clock, audit_action
-        )
+        return upgrade(folder, slots, db, data_key, user.id, username, passphrase, clock)
     keys = Keyring()
     keys.put(CASE, data_key)
     # A placeholder key file: a 0.1 session signs nothing and holds no account keys.
-    session = Session(folder, db, None, keys, None, KeyFile(slots.vault_id, ""), user, clock)
-    audit.record_failed_signins(session)
-    session.audit(audit_action)
-    return session
+    return Session(folder, db, None, keys, None, KeyFile(slots.vault_id, ""), user, clock)
 
 
 def upgrade(
@@ -109,7 +106,6 @@ def upgrade(
     username: str,
     passphrase: str,
     clock: Clock,
-    audit_action: str = "signin",
 ) -> Session:
     """Move the vault to keys per account (see the module's text); returns her session."""
     now = clock().isoformat(timespec="seconds")
@@ -126,8 +122,6 @@ def upgrade(
         rota_db = Database(folder.rota_path, keys.get(ROTA) or b"")
         rota.create_schema(rota_db)
         rota.rebuild(db, rota_db)
-        from refuge_desk.services.auth import found_keyfile
-
         kf, kek = found_keyfile(
             old.vault_id, user_id, username, passphrase, me, keys, now, new_recovery_key()
         )
@@ -198,9 +192,6 @@ def upgrade(
             else " Please print the new recovery sheet now: the old one no longer works."
         )
     )
-    from refuge_desk.services import auth
-
-    auth.after_sign_in(session, audit_action)
     return session
 
 
@@ -280,8 +271,6 @@ def settle_after_sign_in(session: Session) -> None:
         "the move to keys per account is finished" if kf.upgrading and nobody_pending else ""
     )
     if reason:
-        from refuge_desk.services import rekey
-
         rekey.rekey(session, reason)
 
 
@@ -293,8 +282,6 @@ def finish_now(session: Session, progress: Callable[[int, int], None] | None = N
     kf = session.keyfile
     if not kf.upgrading:
         return 0
-    from refuge_desk.services import rekey
-
     left = len(kf.legacy)
     rekey.rekey(session, "a manager finished the move to keys per account", progress)
     return left
@@ -306,12 +293,8 @@ def recover_v1(
     username: str,
     new_passphrase: str,
     confirm: str | None = None,
-    *,
-    clock: Clock = system_clock,
-) -> Session:
-    """The 0.1 recovery: a new passphrase for a manager; her sign-in then moves the vault."""
-    from refuge_desk.services.auth import check_new_passphrase
-
+) -> None:
+    """The 0.1 recovery: a new passphrase for a manager (her next sign-in moves the vault)."""
     slots = folder.load_keyslots()
     data_key = slots.unwrap_recovery(recovery_key)
     db = vault.open_database(folder, data_key)
@@ -328,8 +311,3 @@ def recover_v1(
     finally:
         db.close()
         wipe(data_key)
-    from refuge_desk.services import auth
-
-    return auth.sign_in(
-        folder, username, new_passphrase, clock=clock, audit_action="passphrase.recover"
-    )

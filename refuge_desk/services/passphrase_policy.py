@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from refuge_desk.domain.errors import ValidationError
+
 MIN_LENGTH = 15
 MAX_LENGTH = 256
 MIN_SCORE = 3
@@ -69,3 +71,13 @@ def _easy_to_guess(warning: str) -> str:
     if not reason:
         return "This is easy to guess."
     return f"This is easy to guess ({reason[0].lower()}{reason[1:]})."
+
+
+def check_new_passphrase(passphrase: str, confirm: str | None, user_inputs: list[str]) -> None:
+    """Raise ValidationError listing what is wrong with a new passphrase (and its repeat)."""
+    problems: list[str] = []
+    if confirm is not None and passphrase != confirm:
+        problems.append("The two passphrases are not the same.")
+    problems += assess(passphrase, user_inputs).problems
+    if problems:
+        raise ValidationError(problems)

@@ -8,6 +8,7 @@ stops working), so a vault never depends on a key nobody has.
 from __future__ import annotations
 
 from refuge_desk.domain.errors import VaultError
+from refuge_desk.services.keys_setup import set_recovery
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo
 from refuge_desk.store.keyslots import new_recovery_key
@@ -33,8 +34,6 @@ def mark_confirmed(session: Session) -> None:
 def replace_key(session: Session) -> str:
     """A new recovery key (managers only); the old one no longer opens the vault. It holds
     every key a manager holds, certified by her signature."""
-    from refuge_desk.services.auth import set_recovery  # auth builds on this module
-
     session.require(session.role.manages_settings, "make a new recovery key")
     if session.account is None:
         raise VaultError("Sign in again to make a new recovery key.")

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from refuge_desk.domain.errors import VaultError
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import access, audit
-from refuge_desk.services.auth import publish_managers_key
+from refuge_desk.services.keys_setup import publish_managers_key
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, notes_repo, rota, vault
 from refuge_desk.store.crypto import new_key

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from refuge_desk.domain.errors import NotFound, StaleRecord, ValidationError
 from refuge_desk.domain.residents import Resident, RotaView, Status, validate_resident
 from refuge_desk.domain.text import clean, clean_record
-from refuge_desk.services import history
+from refuge_desk.services import history, risk
 from refuge_desk.services.session import Session
 from refuge_desk.store import residents_repo, rooms_repo, staff_repo
 from refuge_desk.store.residents_repo import ResidentRow
@@ -71,8 +72,6 @@ def rows_for(session: Session, ids: list[int]) -> list[ResidentRow]:
     )
     if not visible:
         return rows  # no risk for a volunteer
-    from refuge_desk.services import risk  # risk builds on residents, not the other way
-
     found = risk.summaries(session, [r.id for r in rows])
     out = []
     for row in rows:
@@ -191,3 +190,12 @@ def id_for_reference(session: Session, reference: str) -> int:
 def reference_of(session: Session, resident_id: int) -> str:
     """Her reference (R-0007) — no name — or "" when the record no longer exists."""
     return residents_repo.reference_of(session.db, resident_id)
+
+
+def restore_value(session: Session, change_id: int) -> Resident:
+    """Put the value from before a change back (managers): a new change, recorded."""
+    change, value = history.old_value(session, change_id)
+    current = residents_repo.get(session.db, change.entity_id)
+    if current is None:
+        raise NotFound("That resident's record no longer exists.")
+    return save(session, dataclasses.replace(current, **{change.field: value}))

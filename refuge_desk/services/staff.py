@@ -17,6 +17,8 @@ from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
 from refuge_desk.domain.text import clean
 from refuge_desk.services import access, auth, drafts, note_seal, rekey
+from refuge_desk.services.keys_setup import reset_keys
+from refuge_desk.services.passphrase_policy import check_new_passphrase
 from refuge_desk.services.session import Session
 from refuge_desk.store import grants, meta_repo, staff_repo
 from refuge_desk.store.crypto import AccountKeys
@@ -130,7 +132,7 @@ def add(
         problems.append(f"The user name “{username.strip()}” is taken; choose another.")
     if problems:
         raise ValidationError(problems)
-    auth.check_new_passphrase(passphrase, confirm, [username, full_name, *_org_inputs(session)])
+    check_new_passphrase(passphrase, confirm, [username, full_name, *_org_inputs(session)])
     kf = session.keyfile.copy()
     new = AccountKeys.generate()
     with session.db.transaction():
@@ -254,10 +256,10 @@ def reset_passphrase(
     re-enables a disabled one). Her restricted notes' keys follow her new keys."""
     session.require(session.role.manages_staff, "reset passphrases")
     user = _get(session, user_id)
-    auth.check_new_passphrase(
+    check_new_passphrase(
         passphrase, confirm, [user.username, user.full_name, *_org_inputs(session)]
     )
-    kf, new, kek = auth.reset_keys(
+    kf, new, kek = reset_keys(
         session.keyfile,
         user_id,
         user.username,
@@ -323,7 +325,7 @@ def change_own_passphrase(
     wipe(secret)
     if new == current:
         raise ValidationError(["The new passphrase is the same as the current one."])
-    auth.check_new_passphrase(new, confirm, [user.username, user.full_name, *_org_inputs(session)])
+    check_new_passphrase(new, confirm, [user.username, user.full_name, *_org_inputs(session)])
     out = kf.copy()
     secret = session.account.secret()
     try:

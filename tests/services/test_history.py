@@ -62,7 +62,7 @@ def test_a_manager_puts_an_old_value_back_as_a_new_change(
     change = next(
         c for c in history.for_resident(manager_session, her.id, "languages") if c.old_value
     )
-    back = history.restore_value(manager_session, change.id)
+    back = residents.restore_value(manager_session, change.id)
     assert back.languages == "Arabic"
     newest = history.for_resident(manager_session, her.id, "languages")[0]
     assert (newest.old_value, newest.new_value) == ("Farsi", "Arabic")
@@ -70,7 +70,7 @@ def test_a_manager_puts_an_old_value_back_as_a_new_change(
     assert not {"status", "email_safety"} & fields  # a blank record's defaults: not changes
     worker = sign_in_as(vault_dir, WORKER, clock)
     with pytest.raises(PermissionDenied):
-        history.restore_value(worker, change.id)
+        residents.restore_value(worker, change.id)
     volunteer = sign_in_as(vault_dir, VOLUNTEER, clock)
     with pytest.raises(PermissionDenied):
         history.for_resident(volunteer, her.id)
@@ -86,7 +86,7 @@ def test_lists_cannot_be_put_back_field_by_field(manager_session: Session) -> No
         c for c in history.for_resident(manager_session, her.id) if c.field.startswith("children")
     )
     with pytest.raises(ValidationError):
-        history.restore_value(manager_session, change.id)
+        residents.restore_value(manager_session, change.id)
 
 
 def test_each_child_keeps_her_own_field_history(manager_session: Session) -> None:
@@ -160,7 +160,7 @@ def test_only_changes_with_a_value_to_go_back_to_can_be_put_back(manager_session
     assert not history.restorable(created["status"])
     assert not history.restorable(created["interpreter_needed"])
     with pytest.raises(ValidationError):
-        history.restore_value(manager_session, created["status"].id)
+        residents.restore_value(manager_session, created["status"].id)
     assert not history.restorable(created["languages"])
     assert history.restorable(created["arrival_date"])  # a date may be unset again
     changed = residents.save(
@@ -170,7 +170,7 @@ def test_only_changes_with_a_value_to_go_back_to_can_be_put_back(manager_session
     [update] = [
         c for c in history.for_resident(manager_session, her.id, "languages") if c.old_value
     ]
-    assert history.restore_value(manager_session, update.id).languages == "Arabic"
+    assert residents.restore_value(manager_session, update.id).languages == "Arabic"
     assert changed.languages == "Arabic, French"
 
 

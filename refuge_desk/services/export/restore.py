@@ -36,6 +36,8 @@ from refuge_desk.services.export.format import (
     table_columns,
 )
 from refuge_desk.services.export.verify import check_backup
+from refuge_desk.services.keys_setup import found_keyfile
+from refuge_desk.services.passphrase_policy import check_new_passphrase
 from refuge_desk.services.session import Clock, system_clock
 from refuge_desk.store import (
     audit_repo,
@@ -329,7 +331,7 @@ def restore(
     if problems:
         raise ValidationError(problems)
     username, full_name = manager_username.strip(), clean(full_name).strip()
-    auth.check_new_passphrase(passphrase, confirm, [username, full_name])
+    check_new_passphrase(passphrase, confirm, [username, full_name])
     ident = keys.parse_identity(identity) if isinstance(identity, str) else identity
     keep_claim = isinstance(new_dir, VaultFolder)
     folder = new_dir if isinstance(new_dir, VaultFolder) else VaultFolder(Path(new_dir))
@@ -364,7 +366,7 @@ def restore(
         if db.integrity_problems() or db.query("PRAGMA foreign_key_check"):
             raise UserError("The restored vault did not pass its checks, so it was removed.")
         recovery_key = new_recovery_key()
-        kf, kek = auth.found_keyfile(
+        kf, kek = found_keyfile(
             vault_id, uid, username, passphrase, me, keys_ring, now, recovery_key
         )
         wipe(kek)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
-from refuge_desk.services import auth, key_upgrade
+from refuge_desk.services import key_upgrade, passphrase_policy
 from refuge_desk.services import settings as settings_service
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.auth import MAX_USERNAME
@@ -337,7 +337,9 @@ class PassphraseSeenDialog(_ActionDialog):
         session, user = self.session, self.target
         passphrase, confirm = self.passphrase.passphrase(), self.passphrase.confirmation()
         # A weak or mistyped passphrase is told at once, before any slow work starts.
-        auth.check_new_passphrase(passphrase, confirm, [user.username, user.full_name, *self.org])
+        passphrase_policy.check_new_passphrase(
+            passphrase, confirm, [user.username, user.full_name, *self.org]
+        )
         self.target = run_rekey(
             self.runner,
             self,

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain.errors import UserError
-from refuge_desk.services import history
+from refuge_desk.services import history, residents
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.forms import format_stamp
@@ -198,7 +198,7 @@ class HistoryDialog(QDialog):
         ):
             return False
         try:
-            history.restore_value(self.session, change.id)
+            residents.restore_value(self.session, change.id)
         except UserError as exc:
             self.dialogs.error(self, "Change history", str(exc))
             return False
