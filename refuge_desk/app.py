@@ -108,7 +108,7 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from refuge_desk import logging_setup
+    from refuge_desk.diagnostics import logging_setup
     from refuge_desk.ui.common.dialogs import Dialogs
     from refuge_desk.ui.common.style import APP_STYLE
     from refuge_desk.ui.shell.main_window import MainWindow
@@ -121,7 +121,8 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     assert isinstance(app, QApplication)
     app.setStyleSheet(APP_STYLE)
     logging_setup.configure(paths.log_dir())
-    from refuge_desk import crash_report, os_protect
+    from refuge_desk import os_protect
+    from refuge_desk.diagnostics import crash_report
 
     # Kept for the whole run: a segfault or abort in Qt leaves frames (no values) here.
     native_crash_log = crash_report.enable_fault_handler(paths.log_dir())

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from refuge_desk import __version__, crash_report, logging_setup
+from refuge_desk import __version__
+from refuge_desk.diagnostics import crash_report, logging_setup
 from refuge_desk.domain import dates
 from refuge_desk.domain.errors import UserError, ValidationError, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role

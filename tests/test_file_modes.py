@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from refuge_desk import app, crash_report, logging_setup
+from refuge_desk import app
+from refuge_desk.diagnostics import crash_report, logging_setup
 from refuge_desk.services import auth, paths
 from refuge_desk.store.vault import VaultFolder
 from tests.conftest import MANAGER, ORG

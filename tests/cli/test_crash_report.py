@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from refuge_desk import crash_report, logging_setup
+from refuge_desk.diagnostics import crash_report, logging_setup
 from refuge_desk.domain.errors import VaultInUse
 
 SENTINEL = "Żaneta Секретова 王秀英 فاطمة"
@@ -177,7 +177,8 @@ CHILD = textwrap.dedent(
     """
     import faulthandler, sys
     from pathlib import Path
-    from refuge_desk import crash_report, os_protect
+    from refuge_desk import os_protect
+    from refuge_desk.diagnostics import crash_report
 
     def hold_her_and_crash(folder):
         resident_name = "".join(chr(c) for c in CODES)  # only ever in memory

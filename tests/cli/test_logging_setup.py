@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from refuge_desk import cli, logging_setup
+from refuge_desk import cli
+from refuge_desk.diagnostics import logging_setup
 from refuge_desk.domain.errors import VaultInUse
 
 SECRET = "Żaneta Секретова"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from refuge_desk import crash_report, logging_setup
+from refuge_desk.diagnostics import crash_report, logging_setup
 from refuge_desk.domain import risk as rd
 from refuge_desk.domain.residents import Abuser, Child, Phone, Resident, Status
 from refuge_desk.services import auth, notes, plan_print, plans, residents, risk, sar

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from refuge_desk import logging_setup
+from refuge_desk.diagnostics import logging_setup
 from refuge_desk.store.vault import VaultFolder
 from refuge_desk.ui.common.dialogs import ScriptedDialogs, forget_file_dialog_history
 from refuge_desk.ui.residents.import_dialog import ImportResidentsDialog

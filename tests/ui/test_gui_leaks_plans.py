@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtGui import QPageSize
 from PySide6.QtWidgets import QApplication
 
-from refuge_desk import logging_setup
+from refuge_desk.diagnostics import logging_setup
 from refuge_desk.domain.residents import Abuser, Child, Resident, Status
 from refuge_desk.services import plans, residents
 from refuge_desk.services.plan_print import LATEST, Variant

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk import APP_NAME
+from refuge_desk.diagnostics.logging_setup import log_unexpected
 from refuge_desk.domain import plans as plan_domain
 from refuge_desk.domain.deadlines import Target
 from refuge_desk.domain.errors import UserError, ValidationError
-from refuge_desk.logging_setup import log_unexpected
 from refuge_desk.services import (
     auth,
     drafts,

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.diagnostics.logging_setup import log_unexpected
 from refuge_desk.domain.errors import SignInThrottled, UserError, WrongCredentials
-from refuge_desk.logging_setup import log_unexpected
 from refuge_desk.services import auth
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store.vault import VaultFolder

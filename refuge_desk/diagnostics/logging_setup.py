@@ -10,13 +10,13 @@ import logging
 import os
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from refuge_desk.diagnostics.redact import redact_exception
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import paths
 
@@ -30,33 +30,6 @@ GENERIC_MESSAGE = (
 )
 
 logger = logging.getLogger(LOGGER_NAME)
-
-
-def redact_exception(exc: BaseException) -> str:
-    """Type names and file:line frames of ``exc`` and what caused it; no messages, no locals."""
-    chain: list[BaseException] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        chain.append(current)
-        current = current.__cause__ or (
-            None if current.__suppress_context__ else current.__context__
-        )
-    lines: list[str] = []
-    for i, err in enumerate(reversed(chain)):
-        if i:
-            lines.append("which led to:")
-        kind = type(err)
-        lines.append(f"{kind.__module__}.{kind.__qualname__} (message withheld)")
-        for frame in traceback.extract_tb(err.__traceback__, limit=None):
-            lines.append(f"  {_short(frame.filename)}:{frame.lineno} in {frame.name}")
-    return "\n".join(lines)
-
-
-def _short(filename: str) -> str:
-    parts = Path(filename).parts
-    return "/".join(parts[-2:]) if len(parts) >= 2 else filename
 
 
 class RedactingFormatter(logging.Formatter):
@@ -146,7 +119,7 @@ def install_excepthook(
     report there (``crash_report.write_report``), and the sentence names that file.
     """
     # Imported here: crash_report uses this module's redact_exception.
-    from refuge_desk import crash_report
+    from refuge_desk.diagnostics import crash_report
 
     def handle(exc: BaseException, thread_name: str) -> None:
         report: Path | None = None

@@ -1,7 +1,7 @@
 """Crash reports that hold no personal data, and a record of hard (native) crashes.
 
 A report names the program, the machine's kind and the redacted traceback (exception types
-and file:line frames, from ``logging_setup.redact_exception``), and nothing else: no exception
+and file:line frames, from ``redact.redact_exception``), and nothing else: no exception
 message, no locals, no command line (a vault path may name a place), no environment, no
 working folder, no user or host name. No Qt import here: a report must be writable even when
 Qt is what failed, and the CLI has no Qt at all.
@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO
 
-from refuge_desk import logging_setup
+from refuge_desk.diagnostics.redact import redact_exception
 from refuge_desk.services import paths
 from refuge_desk.store.keyslots import atomic_write
 
@@ -73,7 +73,7 @@ def _report_text(exc: BaseException, when: dt.datetime, thread: str) -> str:
         f"time: {when.isoformat(timespec='seconds')}",
         f"thread: {thread}",
         "",
-        logging_setup.redact_exception(exc),
+        redact_exception(exc),
         "",
     ]
     return "\n".join(lines)

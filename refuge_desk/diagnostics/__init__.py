@@ -1,0 +1,1 @@
+"""What is written when something goes wrong: the redacted log and crash reports."""
