@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -21,7 +22,7 @@ from refuge_desk.domain.errors import UserError
 from refuge_desk.services import auth, recovery
 from refuge_desk.services.export import keys
 from refuge_desk.services.session import Clock, Session, system_clock
-from refuge_desk.store.vault import VaultFolder
+from refuge_desk.services.vault_folder import VaultFolder
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.passphrase_field import NewPassphraseFields
 from refuge_desk.ui.common.workers import run_in_background
@@ -223,7 +224,7 @@ class SetupWizard(QWizard):
             page.error.hide()
 
     def _created(self, result: object) -> None:
-        session, recovery_key = result  # type: ignore[misc]
+        session, recovery_key = cast(tuple[Session, str], result)
         self._set_creating(False)
         self.manager_page.fields.clear()
         self.session = session

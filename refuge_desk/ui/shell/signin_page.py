@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +23,7 @@ from refuge_desk.diagnostics.logging_setup import log_unexpected
 from refuge_desk.domain.errors import SignInThrottled, UserError, WrongCredentials
 from refuge_desk.services import auth
 from refuge_desk.services.session import Clock, Session, system_clock
-from refuge_desk.store.vault import VaultFolder
+from refuge_desk.services.vault_folder import VaultFolder
 from refuge_desk.ui.common.workers import run_in_background
 
 GENERIC_FAILURE = "Refuge Desk could not open the vault. Your data has not been changed."
@@ -215,7 +216,7 @@ class SignInPage(QWidget):
             self.settled.emit()
 
     def _use(self, result: object) -> None:
-        generation, session = result  # type: ignore[misc]
+        generation, session = cast(tuple[int, Session], result)
         if generation != self._generation:
             # Cancelled: close what the job opened and stay on this screen.
             if isinstance(session, Session):
