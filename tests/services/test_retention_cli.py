@@ -1,5 +1,5 @@
 """`refuge-desk purge` and `refuge-desk retention due|hold`, run in-process through the
-parsers cli.build_parser registers (add_retention_parsers) and cli.guarded."""
+parsers cli.retention registers (add_parsers) and cli.guarded."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import argparse
 import datetime as dt
 import io
 import sys
-from collections.abc import Callable
 
 import pytest
 
-from refuge_desk import cli
-from refuge_desk.cli_retention import add_retention_parsers
+from refuge_desk.cli import guarded, retention
+from refuge_desk.cli.common import Passphrases
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.services import residents
 from refuge_desk.services.session import Session
@@ -22,16 +21,7 @@ from tests.conftest import MANAGER, WORKER
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="refuge-desk")
     parser.add_argument("--passphrase-stdin", action="store_true")
-    sub = parser.add_subparsers(dest="command")
-
-    def command(
-        name: str, run: Callable[..., int], help_text: str, into: object = sub
-    ) -> argparse.ArgumentParser:
-        p = into.add_parser(name, help=help_text)  # type: ignore[attr-defined]
-        p.set_defaults(run=run)
-        return p
-
-    add_retention_parsers(sub, command)
+    retention.add_parsers(parser.add_subparsers(dest="command"))
     return parser
 
 
@@ -39,8 +29,8 @@ def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], lines: list[str]) -> 
     args = _parser().parse_args(["--passphrase-stdin", *argv])
     data = "".join(f"{line}\n" for line in lines).encode("utf-8")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
-    asker = cli.Passphrases(True)
-    return cli.guarded(lambda: int(args.run(args, asker)), None)
+    asker = Passphrases(True)
+    return guarded(lambda: int(args.run(args, asker)), None)
 
 
 @pytest.fixture
