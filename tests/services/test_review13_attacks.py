@@ -531,3 +531,50 @@ def test_a_restricted_note_being_typed_is_not_parked_where_the_case_key_reads_it
     parked = "\n".join(r[0] for r in conn.execute("SELECT payload FROM drafts"))
     conn.close()
     assert SECRET not in parked, "a manager's restricted note, readable with the case key"
+
+
+# -- F10: restricted notes that arrive by transfer ---------------------------------------------
+def test_a_restricted_note_received_by_transfer_is_sealed_at_once(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    """The receiving vault stores the package's notes as plain rows (restricted = 1, sealed
+    NULL): readable with the case key until some later manager sign-in seals them."""
+    from refuge_desk.services.export import transfer
+
+    rid = _resident(manager_session)
+    notes.add(manager_session, rid, SECRET, restricted=True)
+    out = transfer.build(manager_session, rid)
+    transfer.receive(manager_session, out.data, out.passphrase)  # the other refuge's vault
+    manager_session.close()  # she closes the app: no sign-in has sealed them yet
+
+    me = _slot_keys(vault_dir, *WORKER[::2])
+    case_key = _envelopes_for(vault_dir, me)[CASE]
+    conn = raw_connection(vault_dir / "vault.db", case_key)
+    plain = "\n".join(r[0] for r in conn.execute("SELECT body FROM case_notes"))
+    conn.close()
+    assert SECRET not in plain, "a restricted note in plain text under the case key"
+
+
+# -- F11: "the old recovery key no longer works" -------------------------------------------------
+def test_a_replaced_recovery_key_with_an_old_key_file_opens_nothing_current(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """The recovery sheet was lost (or seen); a manager makes a new one and is told the old
+    key no longer works. With any old copy of keyslots.json, it still opens today's vault."""
+    from refuge_desk.services import recovery
+    from tests.conftest import ORG
+
+    folder = VaultFolder(tmp_path / "vault")
+    session, old_sheet = auth.setup_vault(folder, ORG, *MANAGER, clock=clock)
+    old_file = (folder.keyslots_path).read_bytes()  # any worker's copy from before
+    recovery.replace_key(session)
+    _resident(session, "Written After The New Sheet")
+    auth.lock(session)
+
+    copy = tmp_path / "old"
+    copy.mkdir()
+    (copy / "keyslots.json").write_bytes(old_file)
+    kf = keyfile.load(copy / "keyslots.json")
+    _recovery_keys, ring = auth.open_recovery(kf, old_sheet)
+    seen = "\n".join(_everything(folder.path, bytes(ring.get(p) or b"")) for p in (CASE,))
+    assert "Written After The New Sheet" not in seen
