@@ -3,7 +3,9 @@
 A restricted note's text is sealed with its own random key (AES-256-GCM, bound to the note,
 the resident and the author). That key is stored twice in ``note_keys``: under the managers'
 key (every manager, and the recovery key, can open it) and for the X25519 key of each person
-the note is for besides them: its author, and for an amendment the author of the note amended.
+the note is for besides them: its author, and for an amendment of a restricted note the author
+of that note (never for the author of an open note a restricted amendment corrects: the
+visibility rule of notes_repo._VISIBLE, which the keys must not exceed).
 Someone holding only the case key — every support worker — sees ciphertext.
 """
 
@@ -183,7 +185,7 @@ def seal_legacy(session: Session) -> int:
         int(r[0]): None if r[1] is None else int(r[1])
         for r in db.query(
             "SELECT a.id, o.author_id FROM case_notes a JOIN case_notes o ON o.id = a.amends_id "
-            "WHERE a.restricted = 1 AND a.sealed IS NULL"
+            "WHERE a.restricted = 1 AND a.sealed IS NULL AND o.restricted = 1"
         )
     }
     with db.transaction():

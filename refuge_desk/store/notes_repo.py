@@ -168,12 +168,13 @@ def seal_existing(db: Database, note_id: int, sealed: bytes) -> None:
 
 def recipients_missing(db: Database) -> list[tuple[int, int, int | None, str]]:
     """Sealed notes lacking a key for a reader who should have one: (id, resident, author,
-    recipient), the recipient being "user:<author>" or the author of the note amended."""
+    recipient), the recipient being "user:<author>" or the author of the RESTRICTED note it
+    amends (as ``_VISIBLE``: a restricted amendment of an open note is not for its author)."""
     rows = db.query(
         "SELECT n.id, n.resident_id, n.author_id, 'user:' || w.uid FROM case_notes n "
         "JOIN (SELECT id AS nid, author_id AS uid FROM case_notes "
         "      UNION SELECT a.id, o.author_id FROM case_notes a "
-        "      JOIN case_notes o ON o.id = a.amends_id) w ON w.nid = n.id "
+        "      JOIN case_notes o ON o.id = a.amends_id AND o.restricted = 1) w ON w.nid = n.id "
         "WHERE n.sealed IS NOT NULL AND w.uid IS NOT NULL AND NOT EXISTS ("
         "  SELECT 1 FROM note_keys k WHERE k.note_id = n.id AND k.recipient = 'user:' || w.uid)"
     )
