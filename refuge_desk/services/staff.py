@@ -162,6 +162,25 @@ def add(
     return _get(session, uid)
 
 
+def _signed_role(session: Session, user: StaffUser) -> Role:
+    """Her role as the signed statements say: the keys a change hands out follow it, never
+    the staff list (a table of the case database, which every support worker can change)."""
+    acc = session.keyfile.chain().account(user.id)
+    if acc is None:
+        raise VaultError(
+            f"No manager ever granted the account “{user.username}” in the key file, so its "
+            "keys cannot be changed. A manager should run “refuge-desk check”."
+        )
+    role = Role(acc.role)
+    if role is not user.role:
+        raise VaultError(
+            f"The staff list says “{user.username}” is a {user.role.label.lower()}, but a "
+            f"manager granted {role.label.lower()}: the staff list was changed outside Refuge "
+            "Desk, so nothing was changed. A manager should run “refuge-desk check”."
+        )
+    return role
+
+
 def _guard_last_manager(
     session: Session, user: StaffUser, new_role: Role | None, new_active: bool | None
 ) -> None:
@@ -197,9 +216,10 @@ def change_role(
             "then change its role."
         )
     _guard_last_manager(session, user, role, None)
-    if role is user.role:
+    signed = _signed_role(session, user)
+    if role is signed:
         return user
-    lowered = _RANK[role] < _RANK[user.role]
+    lowered = _RANK[role] < _RANK[signed]
     kf = session.keyfile.copy()
     acc = kf.chain().account(user_id)
     with session.db.transaction():
@@ -262,7 +282,7 @@ def reset_passphrase(
         user_id,
         user.username,
         passphrase,
-        user.role,
+        _signed_role(session, user),
         session.keys,
         session.stamp(),
         _signer(session),
