@@ -585,3 +585,21 @@ def test_a_replaced_recovery_key_with_an_old_key_file_opens_nothing_current(
     _recovery_keys, ring = auth.open_recovery(kf, old_sheet)
     seen = "\n".join(_everything(folder.path, bytes(ring.get(p) or b"")) for p in (CASE,))
     assert "Written After The New Sheet" not in seen
+
+
+def test_her_sealed_restricted_draft_comes_back_to_her(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    """Control for the fix: the author gets her typing back after lock and sign-in."""
+    from refuge_desk.services import drafts
+
+    rid = _resident(manager_session)
+    payload = {"resident_id": rid, "text": SECRET, "type": "key_work", "restricted": True}
+    drafts.park(manager_session, drafts.CASE_NOTE, rid, payload)
+    auth.lock(manager_session)
+    again = sign_in_as(vault_dir, MANAGER, clock)
+    try:
+        [row] = [r for r in drafts.mine(again) if r.kind == drafts.CASE_NOTE]
+        assert drafts.load(row) == payload
+    finally:
+        again.close()
