@@ -173,7 +173,12 @@ def upgrade(
             LEGACY_ROTA,
             crypto.seal(data_key, keys.get(ROTA) or b"", _legacy_label(kf.vault_id)),
         )
-        access.wrap_for_backup(kf, meta_repo.get(db, access.BACKUP_RECIPIENT_KEY), keys)
+        recipient = meta_repo.get(db, access.BACKUP_RECIPIENT_KEY)
+        if recipient:  # the 0.1 vault's backup key, which its backups already went to
+            from refuge_desk.services.export.keys import sign_backup_key
+
+            sign_backup_key(kf, me, user_id, recipient, now)
+        access.wrap_for_backup(kf, recipient, keys)
         folder.save_keyslots(kf)  # the commit point of the move
     except BaseException:
         if rota_db is not None:

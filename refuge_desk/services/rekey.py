@@ -125,7 +125,7 @@ def rekey(session: Session, reason: str, progress: Progress | None = None) -> fl
                     access.wrap_for_account(kf, acc.user_id, acc.receive, Role(acc.role), new)
             if chain.recovery_receive:
                 access.wrap_for_recovery(kf, chain.recovery_receive, new)
-            access.wrap_for_backup(kf, meta_repo.get(case, access.BACKUP_RECIPIENT_KEY), new)
+            access.wrap_for_backup(kf, chain.backup_recipient, new)  # the signed one only
             was_upgrading = kf.upgrading
             kf.legacy, kf.upgrading, kf.rekey_due = [], False, ""
             kf.swap = Swap(epoch, staged)

@@ -35,6 +35,7 @@ class Kind(StrEnum):
     PENDING = "pending"  # upgrade: an account that will make her own keys at her next sign-in
     JOIN = "join"  # her own first keys, completing a pending grant; signed by the new key
     MANAGERS_KEY = "managers-key"  # the managers' public key of a key epoch, by a manager
+    BACKUP_KEY = "backup-key"  # the organisation's backup key (age recipient), by a manager
 
 
 RECOVERY_SIGNER = "recovery"
@@ -55,6 +56,7 @@ class Statement:
     slot: str = ""  # the key slot issued with it
     by: str = ""  # "user:<id>", "recovery" or "self"
     sig: str = ""
+    recipient: str = ""  # BACKUP_KEY: the age public key ("age1…")
 
     def body(self, vault_id: str) -> bytes:
         data = {
@@ -71,13 +73,15 @@ class Statement:
             "slot": self.slot,
             "by": self.by,
         }
+        if self.recipient:  # only when set: every earlier statement keeps its digest
+            data["recipient"] = self.recipient
         return b"refuge-desk/v2/statement\n" + _canonical(data)
 
     def digest(self, vault_id: str) -> str:
         return hashlib.sha256(self.body(vault_id) + self.sig.encode("ascii")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "seq": self.seq,
             "prev": self.prev,
             "kind": self.kind.value,
@@ -91,6 +95,9 @@ class Statement:
             "by": self.by,
             "sig": self.sig,
         }
+        if self.recipient:
+            out["recipient"] = self.recipient
+        return out
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Statement:
@@ -108,6 +115,7 @@ class Statement:
             slot=str(d.get("slot", "")),
             by=str(d.get("by", "")),
             sig=str(d.get("sig", "")),
+            recipient=str(d.get("recipient", "")),
         )
 
 
@@ -145,6 +153,9 @@ class Chain:
     recovery_signing: bytes = b""
     # Anyone seals a restricted note's key for this; only the managers' key opens it.
     managers_receive: bytes = b""
+    # The organisation's backup key as a manager signed it: the managers' key is sealed for
+    # this one only (never for a key named in the case database, which workers can change).
+    backup_recipient: str = ""
     head_seq: int = -1
     head: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -238,6 +249,9 @@ def _check(chain: Chain, st: Statement, index: int, prev: str, vault_id: str) ->
     elif st.kind is Kind.MANAGERS_KEY:
         if not _pub(st.receive) or st.by == SELF_SIGNER:
             return "key missing"
+    elif st.kind is Kind.BACKUP_KEY:
+        if not st.recipient.startswith("age1") or not st.by.startswith("user:"):
+            return "key missing"
     else:
         if acc is None:
             return "no such account"
@@ -265,6 +279,9 @@ def _apply(chain: Chain, st: Statement) -> None:
         return
     if st.kind is Kind.MANAGERS_KEY:
         chain.managers_receive = _pub(st.receive)
+        return
+    if st.kind is Kind.BACKUP_KEY:
+        chain.backup_recipient = st.recipient
         return
     assert uid is not None
     acc = chain.accounts.get(uid)
@@ -323,6 +340,7 @@ def make(
     role: str = "",
     keys: tuple[bytes, bytes] | None = None,
     slot: str = "",
+    recipient: str = "",
 ) -> Statement:
     """The next statement, signed with ``signer``'s key (``by`` says who that is)."""
     seq = len(chain_statements)
@@ -340,5 +358,6 @@ def make(
         signing=b64(signing) if signing else "",
         slot=slot,
         by=by,
+        recipient=recipient,
     )
     return replace(st, sig=b64(signer.sign(st.body(vault_id))))

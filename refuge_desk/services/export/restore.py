@@ -18,7 +18,7 @@ from pyrage import x25519
 from refuge_desk.domain.errors import UserError, ValidationError
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.text import clean
-from refuge_desk.services import auth
+from refuge_desk.services import access, auth
 from refuge_desk.services.export import keys
 from refuge_desk.services.export.backup import (
     LAST_FAILURE_KEY,
@@ -368,6 +368,12 @@ def restore(
             vault_id, uid, username, passphrase, me, keys_ring, now, recovery_key
         )
         wipe(kek)
+        # The backup key she restored with (she holds its secret half): signed, so the new
+        # vault's backups and the managers' key go to it, as the old vault's did.
+        recipient = str(ident.to_public())
+        keys.sign_backup_key(kf, me, uid, recipient, now)
+        meta_repo.put(db, keys.RECIPIENT_KEY, recipient)
+        access.wrap_for_backup(kf, recipient, keys_ring)
         for staff in staff_repo.all_staff(db):
             if staff.id != uid:  # kept for their history; a manager resets them to return
                 tag = kf.tag_for(staff.username)
