@@ -234,7 +234,15 @@ def change_role(
             drafts.drop_case_detail_drafts(session, user_id)
         session.folder.save_keyslots(kf)
     session.keyfile = kf
-    if lowered:
+    if lowered and user_id == session.user.id:
+        # She stepped down herself: from her ROLE statement on she is no manager, so the
+        # new managers' key cannot carry her signature (it would count for nothing, and
+        # support workers would go on sealing notes for the old key, which she holds). The
+        # rekey is owed (``rekey_due``): the next other manager's sign-in runs it.
+        session.notices.append(
+            "The vault's keys will be changed the next time another manager signs in."
+        )
+    elif lowered:
         rekey.rekey(session, "a role was lowered", progress)
     _after_own_change(session, user_id)
     return _get(session, user_id)
