@@ -136,7 +136,8 @@ def publish_managers_key(
     kf: KeyFile, signer: AccountKeys, signer_id: int, keys: Keyring, now: str
 ) -> None:
     """The public half of the managers' key, signed by a manager: what a support worker
-    seals her restricted notes' keys for."""
+    seals her restricted notes' keys for. It names the key file's epoch, which binds each
+    rekey (and the disable or lowered role before it) into the statements."""
     managers = keys.get(MANAGERS)
     if managers is None:
         return
@@ -150,6 +151,7 @@ def publish_managers_key(
             signer,
             user_ref(signer_id),
             keys=(public, b""),
+            epoch=kf.epoch,
         )
     )
 
@@ -314,6 +316,18 @@ def sign_in(
     return session
 
 
+CUT_SHORT = (
+    "the key file's signed changes stop before the vault's last change of keys: they were "
+    "cut short outside Refuge Desk (someone may be trying to undo a disable or a lowered "
+    "role). Restore keyslots.json from a backup; a manager can run “refuge-desk check”."
+)
+
+
+def cut_short(kf: KeyFile, chain: Chain) -> bool:
+    """The statements end before the rekey that made the key file's current epoch."""
+    return kf.epoch > 1 and chain.epoch != kf.epoch
+
+
 def _refuse(username: str, why: str) -> AccountRefused:
     return AccountRefused(f"The account “{username.strip()}” cannot sign in: {why}")
 
@@ -364,6 +378,8 @@ def open_session(
 ) -> Session:
     """Check her account and open what her role may open (her slot is already open)."""
     chain = kf.chain()
+    if cut_short(kf, chain):
+        raise _refuse(username, CUT_SHORT)
     role = check_account(chain, slot, me, username)
     assert slot.user_id is not None
     keys = Keyring()

@@ -57,6 +57,7 @@ class Statement:
     by: str = ""  # "user:<id>", "recovery" or "self"
     sig: str = ""
     recipient: str = ""  # BACKUP_KEY: the age public key ("age1…")
+    epoch: int = 0  # MANAGERS_KEY: the key epoch it belongs to (a rekey's own statement)
 
     def body(self, vault_id: str) -> bytes:
         data = {
@@ -75,6 +76,8 @@ class Statement:
         }
         if self.recipient:  # only when set: every earlier statement keeps its digest
             data["recipient"] = self.recipient
+        if self.epoch:
+            data["epoch"] = self.epoch
         return b"refuge-desk/v2/statement\n" + _canonical(data)
 
     def digest(self, vault_id: str) -> str:
@@ -97,6 +100,8 @@ class Statement:
         }
         if self.recipient:
             out["recipient"] = self.recipient
+        if self.epoch:
+            out["epoch"] = self.epoch
         return out
 
     @classmethod
@@ -116,6 +121,7 @@ class Statement:
             by=str(d.get("by", "")),
             sig=str(d.get("sig", "")),
             recipient=str(d.get("recipient", "")),
+            epoch=int(d.get("epoch", 0)),
         )
 
 
@@ -156,6 +162,10 @@ class Chain:
     # The organisation's backup key as a manager signed it: the managers' key is sealed for
     # this one only (never for a key named in the case database, which workers can change).
     backup_recipient: str = ""
+    # The key epoch of the newest MANAGERS_KEY statement: every rekey signs one, after the
+    # disable or lowered role that called for it. A key file whose epoch is newer than this
+    # had its statements cut short (rolled back to before someone lost her access).
+    epoch: int = 0
     head_seq: int = -1
     head: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -249,6 +259,8 @@ def _check(chain: Chain, st: Statement, index: int, prev: str, vault_id: str) ->
     elif st.kind is Kind.MANAGERS_KEY:
         if not _pub(st.receive) or st.by == SELF_SIGNER:
             return "key missing"
+        if st.epoch and st.epoch < chain.epoch:
+            return "a key epoch older than one before it"
     elif st.kind is Kind.BACKUP_KEY:
         if not st.recipient.startswith("age1") or not st.by.startswith("user:"):
             return "key missing"
@@ -257,6 +269,10 @@ def _check(chain: Chain, st: Statement, index: int, prev: str, vault_id: str) ->
             return "no such account"
         if st.kind is Kind.JOIN and not acc.pending:
             return "the account had made her keys already"
+        if st.kind is Kind.JOIN and chain.epoch > 1:
+            # The move to keys per account ends with the vault's first rekey: an account
+            # still pending then gets a new passphrase from a manager, never a JOIN.
+            return "the move to keys per account was over"
         if st.kind is Kind.SLOT and (not acc.active or acc.pending):
             return "the account is not active"
         if st.kind is Kind.ROLE and not acc.active:
@@ -279,6 +295,7 @@ def _apply(chain: Chain, st: Statement) -> None:
         return
     if st.kind is Kind.MANAGERS_KEY:
         chain.managers_receive = _pub(st.receive)
+        chain.epoch = st.epoch or chain.epoch
         return
     if st.kind is Kind.BACKUP_KEY:
         chain.backup_recipient = st.recipient
@@ -341,6 +358,7 @@ def make(
     keys: tuple[bytes, bytes] | None = None,
     slot: str = "",
     recipient: str = "",
+    epoch: int = 0,
 ) -> Statement:
     """The next statement, signed with ``signer``'s key (``by`` says who that is)."""
     seq = len(chain_statements)
@@ -359,5 +377,6 @@ def make(
         slot=slot,
         by=by,
         recipient=recipient,
+        epoch=epoch,
     )
     return replace(st, sig=b64(signer.sign(st.body(vault_id))))

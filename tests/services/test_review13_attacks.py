@@ -121,6 +121,15 @@ def _save(folder: Path, data: dict[str, Any]) -> None:
     (folder / "keyslots.json").write_text(json.dumps(data), "utf-8")
 
 
+def _everyday_sign_in(folder: Path, who: tuple[str, str, str], clock: FakeClock) -> str:
+    """An honest colleague signs in and locks, as every day; "" or the refusal she saw."""
+    try:
+        auth.lock(sign_in_as(folder, who, clock))
+    except auth.AccountRefused as exc:
+        return str(exc)
+    return ""
+
+
 # -- F5: a restricted amendment of her OPEN note ------------------------------------------------
 def test_a_restricted_amendment_of_a_workers_open_note_is_not_wrapped_for_her(
     manager_session: Session, vault_dir: Path, clock: FakeClock
@@ -260,7 +269,8 @@ def test_a_disabled_worker_who_rolls_the_statements_back_gets_no_key_written_aft
     auth.lock(manager_session)
 
     _truncate_before(vault_dir, "disable", w_id)
-    auth.lock(sign_in_as(vault_dir, MANAGER, clock))  # her everyday sign-in: no alarm
+    refused = _everyday_sign_in(vault_dir, MANAGER, clock)
+    assert not refused or "cut short" in refused
 
     me = _slot_keys(old, *WORKER[::2])  # her old slot, her own passphrase
     keys = _envelopes_for(vault_dir, me)
@@ -283,7 +293,7 @@ def test_a_demoted_manager_who_rolls_the_statements_back_gets_no_new_managers_ke
     _truncate_before(vault_dir, "role", w_id)  # the last ROLE about her: the lowering
     data = _load(vault_dir)
     assert [s["role"] for s in data["statements"] if s["kind"] == "role"] == ["manager"]
-    auth.lock(sign_in_as(vault_dir, MANAGER, clock))
+    _everyday_sign_in(vault_dir, MANAGER, clock)
 
     me = _slot_keys(vault_dir, *WORKER[::2])
     keys = _envelopes_for(vault_dir, me)
@@ -312,7 +322,7 @@ def test_a_demoted_manager_cannot_roll_back_and_sign_in_as_a_manager_again(
     conn = raw_connection(vault_dir / "vault.db", case_key, isolation_level=None)
     conn.execute("UPDATE staff SET role = 'manager' WHERE id = ?", (w_id,))
     conn.close()
-    auth.lock(sign_in_as(vault_dir, MANAGER, clock))  # hands her the managers' key
+    _everyday_sign_in(vault_dir, MANAGER, clock)  # hands her the managers' key
 
     try:
         her = sign_in_as(vault_dir, WORKER, clock)
@@ -603,3 +613,62 @@ def test_her_sealed_restricted_draft_comes_back_to_her(
         assert drafts.load(row) == payload
     finally:
         again.close()
+
+
+# -- F12: a manager who lowers her own role ----------------------------------------------------
+def test_a_manager_who_lowers_her_own_role_holds_no_key_to_notes_written_after(
+    manager_session: Session, vault_dir: Path, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The rekey after her own demotion published the new managers' key with HER signature,
+    after the statement that made her a worker: it counted for nothing, so support workers
+    went on sealing restricted notes for the old managers' key — hers."""
+    from refuge_desk.services import residents as residents_service
+
+    second = ("second", "Sasha Second", "marble harvest quilt lantern")
+    staff.add(manager_session, second[0], second[1], Role.MANAGER, second[2])
+    rid = _resident(manager_session)
+    m_id = manager_session.user.id
+    old = tmp_path / "her-copy"
+    old.mkdir()
+    (old / "keyslots.json").write_bytes((vault_dir / "keyslots.json").read_bytes())
+    staff.change_role(manager_session, m_id, Role.WORKER)  # she steps down
+    auth.lock(manager_session)
+
+    other = sign_in_as(vault_dir, second, clock)
+    alarms = list(other.alarms)
+    auth.lock(other)
+    assert not alarms, alarms  # nothing in the key file was unsigned
+    worker = sign_in_as(vault_dir, WORKER, clock)
+    assert residents_service.get(worker, rid) is not None
+    notes.add(worker, rid, SECRET, restricted=True)  # written after she stepped down
+    auth.lock(worker)
+
+    mine = _slot_keys(old, *MANAGER[::2])
+    old_managers = _envelopes_for(old, mine)[MANAGERS]
+    vault_id = keyfile.load(vault_dir / "keyslots.json").vault_id
+    boss = sign_in_as(vault_dir, second, clock)  # the other manager reads it
+    try:
+        assert SECRET in [n.text for n in notes.list_notes(boss, rid).notes]
+        case_key = bytes(boss.data_key)
+    finally:
+        boss.close()
+    conn = raw_connection(vault_dir / "vault.db", case_key)
+    rows = conn.execute(
+        "SELECT n.id, n.resident_id, n.author_id, n.sealed, k.recipient, k.wrapped "
+        "FROM case_notes n JOIN note_keys k ON k.note_id = n.id WHERE n.sealed IS NOT NULL"
+    ).fetchall()
+    conn.close()
+    read = []
+    for note_id, res, author, sealed, recipient, wrapped in rows:
+        label = notes_repo.key_label(vault_id, note_id, recipient)
+        try:
+            if recipient == "managers":
+                key = crypto.unseal(old_managers, wrapped, label)
+            elif recipient == notes_repo.MANAGERS_PUBLIC:
+                key = crypto.unwrap(crypto.managers_receive_key(old_managers), wrapped, label)
+            else:
+                continue
+        except crypto.Unreadable:
+            continue
+        read.append(crypto.unseal(key, sealed, notes_repo.text_label(vault_id, note_id, res, author)).decode())
+    assert SECRET not in read, "the manager who stepped down reads notes written after"
