@@ -103,7 +103,7 @@ def _insert(
         note_id=note_id,
         sealed=sealed,
     )
-    note_seal.store_keys(session, note_id, key, author, amends_author)
+    note_seal.store_keys(session, note_id, key, author, amends_author, resident_id)
     return note_id
 
 

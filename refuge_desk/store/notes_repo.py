@@ -44,6 +44,20 @@ _COLS = (
 )
 MANAGERS = "managers"  # under the managers' key (AES-GCM)
 MANAGERS_PUBLIC = "managers-pub"  # for its public half, by a support worker, until moved
+# Not a key: who the note is for, signed by whoever sealed it (its author, or a manager for
+# a note sealed at a 0.1 vault's move). A manager's session hands a missing key only to a
+# reader named here: case_notes' author and amends columns are in a table every support
+# worker can change.
+READERS = "readers"
+
+
+def readers_body(
+    vault_id: str, note_id: int, resident_id: int, author_id: int | None, readers: list[str]
+) -> bytes:
+    listed = ",".join(sorted(readers))
+    return (
+        f"refuge-desk/v2/note-readers|{vault_id}|{note_id}|{resident_id}|{author_id}|{listed}"
+    ).encode()
 
 
 def text_label(vault_id: str, note_id: int, resident_id: int, author_id: int | None) -> bytes:
@@ -217,7 +231,8 @@ def rewrap_for_managers(
     gone = [
         (str(r[0]),)
         for r in db.query(
-            "SELECT DISTINCT recipient FROM note_keys WHERE recipient != ?", (MANAGERS,)
+            "SELECT DISTINCT recipient FROM note_keys WHERE recipient NOT IN (?, ?)",
+            (MANAGERS, READERS),
         )
         if str(r[0]) not in keep
     ]

@@ -672,3 +672,27 @@ def test_a_manager_who_lowers_her_own_role_holds_no_key_to_notes_written_after(
             continue
         read.append(crypto.unseal(key, sealed, notes_repo.text_label(vault_id, note_id, res, author)).decode())
     assert SECRET not in read, "the manager who stepped down reads notes written after"
+
+
+def test_after_a_reset_she_still_reads_her_restricted_note_and_its_correction(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    """Control for the signed reader lists: the keys she should have come back to her."""
+    rid = _resident(manager_session)
+    auth.lock(manager_session)
+    worker = sign_in_as(vault_dir, WORKER, clock)
+    hers = notes.add(worker, rid, "Her own restricted words", restricted=True)
+    w_id = worker.user.id
+    auth.lock(worker)
+    boss = sign_in_as(vault_dir, MANAGER, clock)
+    notes.amend(boss, hers.id, SECRET)  # a correction of her restricted note: restricted too
+    new_words = "tangerine lighthouse velvet anchor"
+    staff.reset_passphrase(boss, w_id, new_words)
+    auth.lock(boss)
+    again = auth.sign_in(VaultFolder(vault_dir), WORKER[0], new_words, clock=clock)
+    try:
+        note = notes.get(again, hers.id)
+        assert note.text == "Her own restricted words"
+        assert [a.text for a in note.amendments] == [SECRET]
+    finally:
+        again.close()

@@ -191,6 +191,13 @@ def _reseal_notes(
     rows = db.query(
         "SELECT id, resident_id, author_id, sealed FROM case_notes WHERE sealed IS NOT NULL"
     )
+    amended_by = {  # the author of the restricted note each restricted amendment corrects
+        int(r[0]): None if r[1] is None else int(r[1])
+        for r in db.query(
+            "SELECT a.id, o.author_id FROM case_notes a JOIN case_notes o ON o.id = a.amends_id "
+            "WHERE a.sealed IS NOT NULL AND o.restricted = 1"
+        )
+    }
     with db.transaction():
         for note_id, resident_id, author_id, sealed in rows:
             key = None
@@ -230,6 +237,12 @@ def _reseal_notes(
                 notes_repo.put_key(
                     db, nid, notes_repo.MANAGERS, 1, crypto.seal(managers, fresh, managers_label)
                 )
+                people = sorted(
+                    {user_ref(u) for u in (author_id, amended_by.get(nid)) if u is not None}
+                )
+                body = notes_repo.readers_body(vault_id, nid, int(resident_id), author_id, people)
+                record = {"readers": people, "by": uid, "sig": b64(me.sign(body))}
+                notes_repo.put_key(db, nid, notes_repo.READERS, 1, json.dumps(record).encode())
                 if author_id == uid:
                     ref = user_ref(uid)
                     mine = notes_repo.key_label(vault_id, nid, ref)

@@ -436,7 +436,7 @@ def _insert_notes(
                 "VALUES (?, ?, ?, ?, '', 1, ?, ?, ?, ?)",
                 (note_id, resident_id, n["happened_at"], n["type"], amends, user_id, now, sealed),
             )
-            note_seal.store_keys(session, note_id, key, user_id, None)
+            note_seal.store_keys(session, note_id, key, user_id, None, resident_id)
             new_ids[n["id"]] = note_id
             continue
         new_ids[n["id"]] = db.execute(
