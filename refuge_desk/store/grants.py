@@ -36,6 +36,7 @@ class Kind(StrEnum):
     JOIN = "join"  # her own first keys, completing a pending grant; signed by the new key
     MANAGERS_KEY = "managers-key"  # the managers' public key of a key epoch, by a manager
     BACKUP_KEY = "backup-key"  # the organisation's backup key (age recipient), by a manager
+    HISTORY = "history"  # a restored vault: SHA-256 (in ``tag``) of the old vaults' statements
 
 
 RECOVERY_SIGNER = "recovery"
@@ -166,6 +167,9 @@ class Chain:
     # disable or lowered role that called for it. A key file whose epoch is newer than this
     # had its statements cut short (rolled back to before someone lost her access).
     epoch: int = 0
+    # A restored vault's audit log is checked against the statements of the vaults it was
+    # restored from (kept in the case database): only if their SHA-256 is this one.
+    history: str = ""
     head_seq: int = -1
     head: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -264,6 +268,9 @@ def _check(chain: Chain, st: Statement, index: int, prev: str, vault_id: str) ->
     elif st.kind is Kind.BACKUP_KEY:
         if not st.recipient.startswith("age1") or not st.by.startswith("user:"):
             return "key missing"
+    elif st.kind is Kind.HISTORY:
+        if len(st.tag) != 64 or not st.by.startswith("user:"):
+            return "digest missing"
     else:
         if acc is None:
             return "no such account"
@@ -299,6 +306,9 @@ def _apply(chain: Chain, st: Statement) -> None:
         return
     if st.kind is Kind.BACKUP_KEY:
         chain.backup_recipient = st.recipient
+        return
+    if st.kind is Kind.HISTORY:
+        chain.history = st.tag
         return
     assert uid is not None
     acc = chain.accounts.get(uid)

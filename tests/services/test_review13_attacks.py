@@ -696,3 +696,70 @@ def test_after_a_reset_she_still_reads_her_restricted_note_and_its_correction(
         assert [a.text for a in note.amendments] == [SECRET]
     finally:
         again.close()
+
+
+def test_a_worker_cannot_vouch_for_her_own_key_with_a_made_up_previous_vault(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    """``audit_previous_chains`` (a restored vault's old statements) lives in the case
+    database: one she writes herself must not let her sign entries in a manager's name."""
+    from refuge_desk.services import audit
+    from refuge_desk.store import audit_chain, audit_repo, grants
+    from refuge_desk.store.crypto import b64, fingerprint
+    from refuge_desk.store.grants import Kind
+
+    m_id = manager_session.user.id
+    auth.lock(manager_session)
+    me = _slot_keys(vault_dir, *WORKER[::2])
+    kf = keyfile.load(vault_dir / "keyslots.json")
+    case_key = _envelopes_for(vault_dir, me)[CASE]
+    fake = AccountKeys.generate()
+    root = grants.make(
+        [], kf.vault_id, Kind.ROOT, "2026-01-01T00:00:00+00:00", fake, grants.SELF_SIGNER,
+        user_id=m_id, tag="x", role="manager", keys=(fake.receive_public, fake.signing_public),
+        slot="s",
+    )
+    era = {
+        "upto": 10**9,
+        "vault_id": kf.vault_id,
+        "root": fingerprint(fake.signing_public),
+        "statements": [root.to_json()],
+    }
+    conn = raw_connection(vault_dir / "vault.db", case_key, isolation_level=None)
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('audit_previous_chains', ?)", (json.dumps([era]),)
+    )
+    prev, top = conn.execute("SELECT hash, id FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    row = (top + 1, "2026-11-24T10:05:00+00:00", m_id, "resident.view", "R-0001", "")
+    h = audit_chain.entry_hash(prev, *row)
+    sig = b64(fake.sign(audit_repo.signed_message(kf.vault_id, h)))
+    conn.execute(
+        "INSERT INTO audit_log (id, at, user_id, action, ref, detail, prev_hash, hash, signer, "
+        "sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*row, prev, h, m_id, sig),
+    )
+    conn.close()
+    boss = sign_in_as(vault_dir, MANAGER, clock)
+    try:
+        result = audit.verify(boss)
+    finally:
+        boss.close()
+    assert not result.ok, "a made-up previous vault vouched for her key"
+
+
+def test_a_volunteers_own_entries_moved_in_from_the_rota_file_still_verify(
+    manager_session: Session, vault_dir: Path, clock: FakeClock
+) -> None:
+    """Control for the signer rule: her entries are imported by someone else's session."""
+    from refuge_desk.services import audit
+
+    auth.lock(manager_session)
+    auth.lock(sign_in_as(vault_dir, VOLUNTEER, clock))
+    auth.lock(sign_in_as(vault_dir, WORKER, clock))  # moves them into the log
+    boss = sign_in_as(vault_dir, MANAGER, clock)
+    try:
+        assert boss.db.scalar("SELECT count(*) FROM audit_log WHERE detail LIKE '%rota file%'")
+        result = audit.verify(boss)
+        assert result.ok, result.message
+    finally:
+        boss.close()

@@ -267,12 +267,14 @@ def _replace_sealed(db: Database, note_id: int, sealed: bytes) -> None:
         db.execute(str(guard))
 
 
-def _keep_previous_chain(db: Database, manifest: Manifest) -> None:
+def _keep_previous_chain(db: Database, manifest: Manifest) -> str:
     """The backed-up vault's statements, so ``audit verify`` can still check the signatures
-    of the entries made there (they were signed with that vault's keys)."""
+    of the entries made there (they were signed with that vault's keys). Returns the
+    SHA-256 of what is kept ("" when nothing), for the restorer to sign (the case database
+    is writable by every support worker: unsigned, it would vouch for any key)."""
     info = manifest.keys or {}
     if not info.get("statements"):
-        return
+        return ""
     boundary = int(db.scalar("SELECT coalesce(max(id), 0) FROM audit_log"))
     eras = json.loads(meta_repo.get(db, "audit_previous_chains", "[]"))
     eras.append(
@@ -283,7 +285,9 @@ def _keep_previous_chain(db: Database, manifest: Manifest) -> None:
             "statements": info["statements"],
         }
     )
-    meta_repo.put(db, "audit_previous_chains", json.dumps(eras))
+    text = json.dumps(eras)
+    meta_repo.put(db, "audit_previous_chains", text)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _take_over(
@@ -410,7 +414,13 @@ def restore(
         finally:
             if old_managers is not None:
                 wipe(old_managers)
-        _keep_previous_chain(db, manifest)
+        history = _keep_previous_chain(db, manifest)
+        if history:
+            kf.statements.append(
+                grants.make(
+                    kf.statements, vault_id, Kind.HISTORY, now, me, user_ref(uid), tag=history
+                )
+            )
         audit_repo.record(
             db, now, uid, "vault.restore", f"backup {manifest.created_at}", signer=signer(uid)
         )
