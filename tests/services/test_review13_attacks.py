@@ -585,8 +585,11 @@ def test_a_replaced_recovery_key_with_an_old_key_file_opens_nothing_current(
     session, old_sheet = auth.setup_vault(folder, ORG, *MANAGER, clock=clock)
     old_file = (folder.keyslots_path).read_bytes()  # any worker's copy from before
     recovery.replace_key(session)
-    _resident(session, "Written After The New Sheet")
     auth.lock(session)
+    auth.lock(sign_in_as(folder.path, MANAGER, clock))  # the next manager sign-in
+    later = sign_in_as(folder.path, MANAGER, clock)
+    _resident(later, "Written After The New Sheet")
+    auth.lock(later)
 
     copy = tmp_path / "old"
     copy.mkdir()
