@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain.errors import UserError
+from refuge_desk.domain.staff import MAX_USERNAME
 from refuge_desk.services import auth, recovery
 from refuge_desk.services.export import keys
 from refuge_desk.services.session import Clock, Session, system_clock
@@ -76,7 +77,7 @@ class ManagerPage(QWizardPage):
         )
         self.username = QLineEdit()
         self.username.setObjectName("manager_username")
-        self.username.setMaxLength(auth.MAX_USERNAME)
+        self.username.setMaxLength(MAX_USERNAME)
         self.full_name = QLineEdit()
         self.full_name.setObjectName("manager_full_name")
         self.full_name.setMaxLength(200)

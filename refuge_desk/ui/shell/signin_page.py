@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from refuge_desk.diagnostics.logging_setup import log_unexpected
 from refuge_desk.domain.errors import SignInThrottled, UserError, WrongCredentials
+from refuge_desk.domain.staff import MAX_USERNAME
 from refuge_desk.services import auth
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.services.vault_folder import VaultFolder
@@ -64,7 +65,7 @@ class SignInPage(QWidget):
         self.subtitle.setWordWrap(True)
         self.username = QLineEdit()
         self.username.setObjectName("username")
-        self.username.setMaxLength(auth.MAX_USERNAME)
+        self.username.setMaxLength(MAX_USERNAME)
         self.passphrase = QLineEdit()
         self.passphrase.setObjectName("passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
