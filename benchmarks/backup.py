@@ -117,8 +117,9 @@ def run_child(step: str, work: Path) -> dict[str, Any]:
 def make_vault(work: Path, residents: int, notes: int, plans: int) -> dict[str, float]:
     from refuge_desk.domain.residents import Room
     from refuge_desk.domain.roles import Role
-    from refuge_desk.services import auth, demo, demo_plans, rooms
+    from refuge_desk.services import auth, demo, rooms
     from refuge_desk.services import staff as staff_service
+    from refuge_desk.services.demo.plans import seed_plans
     from refuge_desk.services.export import keys
     from refuge_desk.store.vault import VaultFolder
 
@@ -134,7 +135,7 @@ def make_vault(work: Path, residents: int, notes: int, plans: int) -> dict[str, 
     demo.seed(session, residents, notes_per_resident=notes, seed_value=5)
     seeded = time.perf_counter() - start
     start = time.perf_counter()
-    made_plans = demo_plans.seed_plans(session, random.Random(6), count=plans)
+    made_plans = seed_plans(session, random.Random(6), count=plans)
     plan_seconds = time.perf_counter() - start
     (work / "identity.txt").write_text(keys.generate_for(session) + "\n")
     session.close()

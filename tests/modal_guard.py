@@ -2,10 +2,10 @@
 
 A real ``exec()`` blocks in Qt's own event loop until someone answers, and nobody does in a
 test run: the run hangs until CI's limit. The app runs every modal thing through
-``ui/dialogs.Dialogs`` (tests answer through ``ScriptedDialogs``), so here every blocking entry
-point of Qt is replaced, for the whole run, by one that raises ``RealModalDialog`` with the
-dialog's title. The raise may happen inside a Qt slot, where the app might catch it; so each
-test also fails at its end if it opened one.
+``ui/common/dialogs.Dialogs`` (tests answer through ``ScriptedDialogs``), so here every
+blocking entry point of Qt is replaced, for the whole run, by one that raises
+``RealModalDialog`` with the dialog's title. The raise may happen inside a Qt slot, where the
+app might catch it; so each test also fails at its end if it opened one.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def refuse(kind: str, title: str) -> None:
     opened.append(what)
     raise RealModalDialog(
         f"A test opened a real modal {what}, which would wait for ever. Run it through "
-        "Dialogs.run / Dialogs.confirm (refuge_desk/ui/dialogs.py) and answer it with "
+        "Dialogs.run / Dialogs.confirm (refuge_desk/ui/common/dialogs.py) and answer it with "
         "ScriptedDialogs."
     )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from refuge_desk.diagnostics import crash_report
 from refuge_desk.diagnostics.redact import redact_exception
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import paths
@@ -118,8 +119,6 @@ def install_excepthook(
     With ``report_dir``, an unexpected (non-UserError) exception also leaves a redacted crash
     report there (``crash_report.write_report``), and the sentence names that file.
     """
-    # Imported here: crash_report uses this module's redact_exception.
-    from refuge_desk.diagnostics import crash_report
 
     def handle(exc: BaseException, thread_name: str) -> None:
         report: Path | None = None

@@ -563,6 +563,7 @@ def template_for(session: Session, resident_id: int, which: Which) -> PlanTempla
 
 
 def _unprintable(sections: list[Section], title: str) -> list[str]:
+    # The fonts (and reportlab) load on first print, not at start-up.
     from refuge_desk.services.pdf.fonts import printable
 
     texts = [title]

@@ -296,6 +296,7 @@ def to_document(result: SarResult) -> PrintDocument:
 
 
 def to_pdf(result: SarResult) -> bytes:
+    # reportlab and the fonts load on first print, not at start-up.
     from refuge_desk.services.pdf.render import render_pdf
 
     return render_pdf(to_document(result), PageSetup())

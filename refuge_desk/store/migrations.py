@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from refuge_desk.store import audit_chain
 from refuge_desk.store.db import Database
 from refuge_desk.store.rota import OUTBOX_SCHEMA
 
@@ -550,8 +551,6 @@ END;
 
 def _v9(db: Database) -> None:
     db.executescript(V9_TRUST)
-    from refuge_desk.store import audit_chain
-
     audit_chain.chain_existing(db)
 
 

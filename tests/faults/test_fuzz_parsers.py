@@ -33,13 +33,13 @@ from refuge_desk.domain.residents import Room
 from refuge_desk.services import (
     auth,
     demo,
-    demo_plans,
     importer,
     notes,
     plan_templates,
     risk,
     rooms,
 )
+from refuge_desk.services.demo.plans import seed_plans
 from refuge_desk.services.export import backup, keys, restore, transfer, verify
 from refuge_desk.services.session import Session
 from refuge_desk.store.keyslots import KeySlotFile
@@ -166,7 +166,7 @@ def package(fault_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     sender = sign_in_as(where, MANAGER, FakeClock())
     try:
         demo.seed(sender, 4, notes_per_resident=2, seed_value=5, current_share=1.0)
-        demo_plans.seed_plans(sender, random.Random(4), count=1)
+        seed_plans(sender, random.Random(4), count=1)
         rid = int(
             sender.db.scalar(
                 "SELECT p.resident_id FROM safety_plans p JOIN plan_versions v "

@@ -12,7 +12,7 @@ from refuge_desk.domain.errors import PermissionDenied, ValidationError
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.domain.support import AREA_KEYS, AreaNeed, Level, Outcome, Stage
 from refuge_desk.services import notes, residents, support
-from refuge_desk.services.demo_notes import seed_notes
+from refuge_desk.services.demo.notes import seed_notes
 from refuge_desk.services.session import Session
 from tests.conftest import VOLUNTEER, FakeClock, sign_in_as
 

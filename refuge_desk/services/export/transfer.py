@@ -37,6 +37,7 @@ from refuge_desk.domain.residents import (
     validate_resident,
 )
 from refuge_desk.domain.text import clean, clean_record
+from refuge_desk.services import note_seal
 from refuge_desk.services import notes as notes_service
 from refuge_desk.services import plans as plans_service
 from refuge_desk.services.files import save_file
@@ -418,7 +419,6 @@ def _insert_notes(
     here); an amendment stays linked when its original came too. A restricted one is sealed
     as it is written (its key for the managers and for her, who received it), never left as
     plain text under the case key for a later manager sign-in to seal."""
-    from refuge_desk.services import note_seal
 
     db, user_id = session.db, session.user.id
     new_ids: dict[int, int] = {}

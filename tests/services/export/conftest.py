@@ -15,7 +15,8 @@ import pyrage
 import pytest
 from pyrage import x25519
 
-from refuge_desk.services import demo, demo_plans, drafts
+from refuge_desk.services import demo, drafts
+from refuge_desk.services.demo.plans import seed_plans
 from refuge_desk.services.export import keys
 from refuge_desk.services.session import Session
 from refuge_desk.store.db import Database
@@ -35,7 +36,7 @@ def seeded(manager_session: Session, tmp_path: Path) -> Iterator[Seeded]:
     reviews, a parked draft, and a backup key pair whose public half is in the vault."""
     session = manager_session
     demo.seed(session, 24, notes_per_resident=2, seed_value=3)
-    demo_plans.seed_plans(session, random.Random(4), count=6)
+    seed_plans(session, random.Random(4), count=6)
     drafts.park(session, "resident", None, {"full_name": "Draft only"})
     identity = keys.generate_for(session)
     dest = tmp_path / "usb"

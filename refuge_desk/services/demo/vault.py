@@ -1,4 +1,4 @@
-"""Fictional data for the demo, the `seed` command and the benchmarks.
+"""The demo vault: fictional staff, rooms and residents, and the seeding that fills it.
 
 Every name is made up by combining lists in many scripts; places are invented. Until case
 notes exist as their own records, seeded "notes" are dated paragraphs in the free-notes field.
@@ -23,7 +23,10 @@ from refuge_desk.domain.residents import (
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import auth, rooms
 from refuge_desk.services import staff as staff_service
-from refuge_desk.services.demo_plans import seed_plans
+from refuge_desk.services.demo.deadlines import seed_deadlines
+from refuge_desk.services.demo.notes import seed_notes
+from refuge_desk.services.demo.plans import seed_plans
+from refuge_desk.services.demo.risk import seed_risk
 from refuge_desk.services.session import Clock, Session, system_clock
 from refuge_desk.store import residents_repo, rooms_repo
 from refuge_desk.store.vault import VaultFolder
@@ -340,11 +343,6 @@ def create_demo_vault(folder: VaultFolder, clock: Clock = system_clock) -> Sessi
 
 def seed_casework(session: Session, rng: random.Random) -> None:
     """Risk checklists, incidents, case notes, support reviews, orders, immigration, tasks."""
-    # Imported here: the demo is the only caller that needs every case-work service.
-    from refuge_desk.services.demo_deadlines import seed_deadlines
-    from refuge_desk.services.demo_notes import seed_notes
-    from refuge_desk.services.demo_risk import seed_risk
-
     current = [
         r.id
         for r in residents_repo.list_rows(

@@ -8,7 +8,7 @@ import random
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.domain.risk import Level, judgement_problems, level_for
 from refuge_desk.services import residents, risk
-from refuge_desk.services.demo_risk import seed_risk
+from refuge_desk.services.demo.risk import seed_risk
 from refuge_desk.services.session import Session
 
 
