@@ -23,7 +23,7 @@ from refuge_desk.ui.shell import main_window
 from refuge_desk.ui.shell.main_window import ALARM_TITLE, MainWindow
 from tests.conftest import MANAGER, WORKER, FakeClock, sign_in_as
 from tests.raw import raw_connection
-from tests.ui.admin.test_staff_rekey import (
+from tests.ui.admin.test_staff_page_rekey import (
     FIXTURE,
     NEW_PASSPHRASE,
     V01_MANAGER,
