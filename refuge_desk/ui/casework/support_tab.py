@@ -167,7 +167,7 @@ class SupportTab(QWidget):
         self.session = session
         self.dialogs = dialogs
         self.resident_id: int | None = None
-        self._latest: SupportReview | None = None
+        self.latest: SupportReview | None = None  # her newest review, the next one starts from it
         intro = QLabel(
             "Need in each area at entry and now. Record a review every few weeks and at "
             "move-on (exit), with the outcome of each goal."
@@ -203,7 +203,7 @@ class SupportTab(QWidget):
 
     def clear(self) -> None:
         self.resident_id = None
-        self._latest = None
+        self.latest = None
         self.grid.clearContents()
         self.history.clear()
         self.setEnabled(False)
@@ -218,7 +218,7 @@ class SupportTab(QWidget):
         except UserError as err:
             self.history.setText(str(err))
             return
-        self._latest = reviews[-1] if reviews else None
+        self.latest = reviews[-1] if reviews else None
         for row, p in enumerate(progress):
             cells = (
                 p.label,
@@ -245,7 +245,7 @@ class SupportTab(QWidget):
     def new_review(self) -> None:
         if self.resident_id is None:
             return
-        dialog = SupportReviewDialog(self.session, self.resident_id, self._latest, self)
+        dialog = SupportReviewDialog(self.session, self.resident_id, self.latest, self)
         if self.dialogs.run(dialog) == QDialog.DialogCode.Accepted:
             self.refresh()
             self.changed.emit()

@@ -127,7 +127,7 @@ class ResidentEditor(QWidget):
         self.session = session
         self.dialogs = dialogs
         self.setWindowTitle("Resident record")  # never a name in a title
-        self._original = Resident()
+        self.stored = Resident()  # the record as last loaded or saved
         # (version, updated_at) of the stored record the typing started from: a save names
         # it, so a colleague's newer save is refused rather than overwritten.
         self._base: tuple[int, str] = (0, "")
@@ -426,7 +426,7 @@ class ResidentEditor(QWidget):
 
     # -- form <-> Resident ----------------------------------------------------------------
     def build_resident(self) -> Resident:
-        res = self._original.copy()
+        res = self.stored.copy()
         res.full_name = self.full_name.text()
         res.preferred_name = self.preferred_name.text()
         res.aliases = self.aliases.toPlainText()
@@ -503,7 +503,7 @@ class ResidentEditor(QWidget):
         self._touched()
 
     def _show_header(self) -> None:
-        res = self._original
+        res = self.stored
         if res.id is None:
             self.heading.setText("New resident")
             self.meta.setText("Not saved yet")
@@ -518,7 +518,7 @@ class ResidentEditor(QWidget):
 
     def _show_risk(self) -> None:
         """Her latest risk level and open MARAC flags, in words (colour only repeats them)."""
-        rid = self._original.id
+        rid = self.stored.id
         summary = risk.summaries(self.session, [rid]).get(rid) if rid is not None else None
         if summary is None or rid is None or summary.level is None:
             self.risk_chip.setText("Risk: no checklist yet" if rid is not None else "")
@@ -538,7 +538,7 @@ class ResidentEditor(QWidget):
         )
 
     def _show(self, res: Resident) -> None:
-        self._original = res
+        self.stored = res
         self._base = (res.version, res.updated_at)
         self.resident_id = res.id
         self._load_choices(res)
@@ -599,7 +599,7 @@ class ResidentEditor(QWidget):
         """The form as a plain dict, with the base version it started from and any open
         Child dialog's typing (under ``PENDING_CHILD``)."""
         payload: dict[str, Any] = to_plain(self.build_resident())
-        payload["id"] = self._original.id
+        payload["id"] = self.stored.id
         pending = self.children_editor.pending()
         if pending is not None:
             index, child = pending
@@ -620,7 +620,7 @@ class ResidentEditor(QWidget):
         elif draft.id is None:
             self._show(Resident())
         self._fill(draft)
-        if self._original.id is not None:
+        if self.stored.id is not None:
             self._base = (draft.version, draft.updated_at)  # the draft's base, not the reload
         self._forced_dirty = True
         if problems:
@@ -683,12 +683,12 @@ class ResidentEditor(QWidget):
             newer = residents_service.get(self.session, self.resident_id)
         except UserError:
             return
-        self._original = newer  # the base stays the old one: saving this form stays refused
+        self.stored = newer  # the base stays the old one: saving this form stays refused
         self._show_header()
 
     def discard(self) -> None:
         """Throw away typed changes: back to the stored record."""
-        self._show(self._original)
+        self._show(self.stored)
 
     def _request_transfer(self) -> None:
         if self.resident_id is not None and (not self.has_unsaved_changes() or self.save()):
@@ -756,7 +756,7 @@ class ResidentEditor(QWidget):
     def clear(self) -> None:
         """Forget every resident fact (on lock). The record id is kept to come back to it."""
         self.children_editor.set_children([])
-        self._original = Resident()
+        self.stored = Resident()
         self._fill(Resident())
         self._snapshot = {}
         self._forced_dirty = False

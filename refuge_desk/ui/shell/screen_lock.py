@@ -88,11 +88,12 @@ class ScreenLockMonitor(QObject):
             iface = service
             # PySide6's stub types the slot as bytes, but only the str from SLOT() is accepted
             # (bytes raise ValueError: checked against a real session bus, PySide6 6.11).
-            slot = SLOT("_on_active(bool)")
+            slot = SLOT("on_active(bool)")
             if bus.connect(service, path, iface, "ActiveChanged", self, slot):  # type: ignore[call-overload]
                 self.source = "dbus"
 
     @Slot(bool)
-    def _on_active(self, active: bool) -> None:
+    def on_active(self, active: bool) -> None:
+        """The desktop's screen saver says the screen is (or is no longer) locked."""
         if active:
             self.screen_locked.emit()

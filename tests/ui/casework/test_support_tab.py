@@ -49,7 +49,7 @@ def test_reviews_and_grid(qtbot: QtBot, manager_session: Session) -> None:
         tab.new_review()
     assert tab.grid.item(0, 1).text() == "High" and tab.grid.item(0, 2).text() == ""
 
-    dialog = SupportReviewDialog(manager_session, rid, tab._latest)
+    dialog = SupportReviewDialog(manager_session, rid, tab.latest)
     qtbot.addWidget(dialog)
     assert dialog.rows["safety"][1].text() == "Feel safe going out"  # carried forward
     fill(dialog, Stage.REVIEW, today, {"safety": "low"})

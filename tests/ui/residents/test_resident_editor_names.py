@@ -49,7 +49,7 @@ def test_save_as_typed_keeps_the_name_and_is_asked_once(
     editor, dialogs = make_editor(qtbot, manager_session, "save")
     editor.full_name.setText(f"{CYRILLIC_A}nna Smith")
     assert editor.save()
-    assert editor._original.full_name == f"{CYRILLIC_A}nna Smith"
+    assert editor.stored.full_name == f"{CYRILLIC_A}nna Smith"
     asked = len(dialogs.asked)
     editor.languages.setText("English")
     assert editor.save()  # the same name again: not asked twice while the record is open

@@ -72,6 +72,6 @@ def test_screen_lock_messages():
 def test_dbus_screensaver_activation_emits_screen_locked(qtbot):
     monitor = ScreenLockMonitor()
     with qtbot.waitSignal(monitor.screen_locked, timeout=100):
-        monitor._on_active(True)
+        monitor.on_active(True)
     with qtbot.assertNotEmitted(monitor.screen_locked):
-        monitor._on_active(False)
+        monitor.on_active(False)

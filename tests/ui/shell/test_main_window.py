@@ -194,7 +194,6 @@ def test_lock_closes_dialogs_and_clears_our_clipboard(qtbot, manager_session, va
 def test_lock_leaves_text_copied_in_another_program(qtbot, manager_session, vault_dir, clock):
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(manager_session)
-    window.clipboard._ours = None
     QGuiApplication.clipboard().blockSignals(True)  # as if another program had set it
     QGuiApplication.clipboard().setText("someone else's text")
     QGuiApplication.clipboard().blockSignals(False)
