@@ -51,7 +51,7 @@ def plan_shots(app: QApplication, window: MainWindow, session: Session, out: Pat
     window.show_section("reviews")
     shot(app, window, out, "plan-reviews")
     chosen = None
-    for row in window._pages["residents"].model.rows:
+    for row in window.page("residents").model.rows:
         state = plans.get(session, row.id) if row.id else None
         if state and state.latest_version >= 2:
             chosen = row.id
@@ -105,7 +105,7 @@ def casework_shots(app: QApplication, window: MainWindow, session: Session, out:
     """Her record's case-work tabs, the checklist, tasks and note search."""
     from refuge_desk.services import risk
 
-    rows = window._pages["residents"].model.rows
+    rows = window.page("residents").model.rows
     assessed = [r.id for r in rows if r.risk.startswith("High")] or [r.id for r in rows if r.risk]
     rid = assessed[0]
     names = {
@@ -145,7 +145,7 @@ def casework_shots(app: QApplication, window: MainWindow, session: Session, out:
     window.show_section("tasks")
     shot(app, window, out, "tasks")
     window.show_section("notes")
-    search = window._pages["notes"]
+    search = window.page("notes")
     search.search.setText("housing")  # type: ignore[attr-defined]
     wait(app, 0.6)
     shot(app, window, out, "note-search")
@@ -160,7 +160,7 @@ def trust_shots(app: QApplication, window: MainWindow, session: Session, out: Pa
     from refuge_desk.ui.residents.history_dialog import HistoryDialog
 
     window.show_section("audit")
-    audit_page = window._pages["audit"]
+    audit_page = window.page("audit")
     for button in audit_page.findChildren(__import__("PySide6.QtWidgets").QtWidgets.QPushButton):
         if "chain" in button.text().lower():
             button.click()
@@ -170,7 +170,7 @@ def trust_shots(app: QApplication, window: MainWindow, session: Session, out: Pa
     shot(app, window, out, "retention")
     rid = next(
         r.id
-        for r in window._pages["residents"].model.rows[1:]
+        for r in window.page("residents").model.rows[1:]
         if r.id is not None and residents.get(session, r.id).children
     )
     her = residents.get(session, rid)
@@ -247,7 +247,7 @@ def main() -> int:
         shot(app, window, out, "home")
         window.show_section("residents")
         shot(app, window, out, "residents-privacy-mode")
-        page = window._pages["residents"]
+        page = window.page("residents")
         page.show_names.setChecked(True)
         shot(app, window, out, "residents")
         rows = page.model.rows
@@ -276,7 +276,7 @@ def main() -> int:
         window.start_session(volunteer)
         shot(app, window, out, "volunteer-home")
         window.show_section("residents")
-        rota_page = window._pages["residents"]
+        rota_page = window.page("residents")
         rota_page.view.selectRow(0)
         shot(app, window, out, "volunteer-rota")
         window.shutdown()
