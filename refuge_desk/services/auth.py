@@ -254,6 +254,10 @@ def check_unconfirmed(kf: KeyFile, slot: Slot, username: str, passphrase: str) -
     acc = kf.chain().account(slot.user_id)
     if acc is None or not acc.unconfirmed:
         return
+    if not acc.pin:  # a move made by an earlier release: nothing to check her against
+        raise _refuse(
+            username, f"{join_proof.OLD_RELEASE}. Ask a manager to set its passphrase again."
+        )
     if not join_proof.opens_pinned_legacy(kf, acc, passphrase):
         raise _refuse(username, UNCONFIRMED)
 

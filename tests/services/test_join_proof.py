@@ -311,6 +311,8 @@ def test_a_pending_grant_without_a_pin_asks_for_a_new_passphrase(
     assert "Ask a manager to set its passphrase again" in str(exc.value)
 
     mine = _forge_join(old_vault, WORKER[0], proof_kek=None)  # what the old join wrote
+    with pytest.raises(auth.AccountRefused, match="earlier version of Refuge Desk"):
+        auth.sign_in(folder, WORKER[0], FORGER_WORDS, clock=clock)
     boss = auth.sign_in(folder, *MANAGER, clock=clock)
     try:
         assert any("earlier version" in n for n in boss.notices)
