@@ -84,7 +84,7 @@ def missing(kf: KeyFile, chain: Chain, keys: Keyring, backup_recipient: str) -> 
     out = kf.copy()
     changed = False
     for acc in chain.active():
-        if acc.pending:
+        if not acc.joined:  # pending, or a JOIN no manager has confirmed (join_proof)
             continue
         for purpose in keys_for(Role(acc.role)):
             key = keys.get(purpose)

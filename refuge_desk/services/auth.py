@@ -26,7 +26,7 @@ from refuge_desk.domain.errors import (
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser, validate_username
 from refuge_desk.domain.text import clean, clean_record, multiline_text
-from refuge_desk.services import access, audit, key_upgrade, note_seal
+from refuge_desk.services import access, audit, join_proof, key_upgrade, note_seal
 from refuge_desk.services.keys_setup import found_keyfile, reset_keys
 from refuge_desk.services.passphrase_policy import check_new_passphrase
 from refuge_desk.services.session import Clock, Session, system_clock
@@ -162,12 +162,14 @@ def sign_in(
     wait = throttle.wait_left(tag)
     if wait > 0:
         raise SignInThrottled(wait)
+    joined_now = False  # her 0.1 slot was opened with this passphrase a moment ago
     try:
         slot = kf.user_slot(username)
         if slot is None:
             if kf.legacy_slot(username) is not None:
                 kf = key_upgrade.join(folder, kf, username, passphrase, clock)
                 slot = kf.user_slot(username)
+                joined_now = True
             if slot is None:
                 # Same work as a real attempt, so timing does not tell which part was wrong.
                 KdfParams(bytes(16)).derive(passphrase.encode("utf-8"))
@@ -182,6 +184,8 @@ def sign_in(
     finally:
         wipe(secret)
     try:
+        if not joined_now:
+            check_unconfirmed(kf, slot, username, passphrase)
         session = open_session(folder, kf, slot, me, kek, username, clock, full_check)
     except BaseException:
         wipe(kek)
@@ -235,6 +239,27 @@ def check_account(chain: Chain, slot: Slot, me: AccountKeys, username: str) -> R
     if acc.tag != slot.tag:
         raise _refuse(username, "its key slot was moved from another account.")
     return Role(acc.role)
+
+
+UNCONFIRMED = (
+    "it made its own keys after the move to keys per account, but no manager has confirmed "
+    "them yet, and this passphrase does not open its 0.1 key slot, so its new key slot was "
+    "not made by its owner. Ask a manager to set its passphrase again."
+)
+
+
+def check_unconfirmed(kf: KeyFile, slot: Slot, username: str, passphrase: str) -> None:
+    """A JOIN no manager has confirmed: the passphrase must also open the 0.1 slot the
+    manager's PENDING grant pinned (services/join_proof.py); else AccountRefused."""
+    acc = kf.chain().account(slot.user_id)
+    if acc is None or not acc.unconfirmed:
+        return
+    if not acc.pin:  # a move made by an earlier release: nothing to check her against
+        raise _refuse(
+            username, f"{join_proof.OLD_RELEASE}. Ask a manager to set its passphrase again."
+        )
+    if not join_proof.opens_pinned_legacy(kf, acc, passphrase):
+        raise _refuse(username, UNCONFIRMED)
 
 
 def _staff_row(db: Database, user_id: int) -> StaffUser | None:

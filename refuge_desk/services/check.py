@@ -174,6 +174,14 @@ def key_file_problems(staff: Sequence[StaffUser], kf: KeyFile) -> list[str]:
                     "manager sets her passphrase again."
                 )
             continue
+        if acc.unconfirmed:
+            if user.id not in legacy:
+                problems.append(
+                    f"{name(user.id)[0].upper()}{name(user.id)[1:]} made her own keys at the "
+                    "move to keys per account, but they cannot be confirmed as hers: a manager "
+                    "should set her passphrase again."
+                )
+            continue
         if kf.slot_of(user.id) is None:
             problems.append(
                 f"Active staff member {name(user.id)} has no key slot, so she cannot sign in; "

@@ -6,9 +6,11 @@ In 0.1 every key slot wraps one data key. The move happens at the first manager 
    old one opened the old slot only: she is asked to print a new recovery sheet).
 2. The rota file is made under a new rota key; the managers' key is made, and every
    restricted note's text is sealed (the old data key no longer reads them).
-3. Every other account has a *pending* grant (its role, signed by her) and keeps its 0.1 slot
-   (``legacy``): nobody else's passphrase is known here, and a slot can only be made with it.
-   At her next sign-in each colleague makes her own keys with her own passphrase (``join``).
+3. Every other account has a *pending* grant (its role and its 0.1 slot's pin, signed by
+   her) and keeps its 0.1 slot (``legacy``): nobody else's passphrase is known here, and a
+   slot can only be made with it. At her next sign-in each colleague makes her own keys with
+   her own passphrase (``join``), with a proof a manager's sign-in checks before anyone gives
+   her keys (services/join_proof.py).
 4. Until then the case key is still the 0.1 data key, which those old slots unwrap (no worse
    than 0.1, and restricted notes are already sealed). When nobody is pending any more — or
    a manager chooses to finish now — a manager's sign-in rekeys: from then on no 0.1 slot
@@ -25,7 +27,7 @@ from collections.abc import Callable
 
 from refuge_desk.domain.errors import SignInThrottled, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import access, audit, note_seal, recovery, rekey
+from refuge_desk.services import access, audit, join_proof, note_seal, recovery, rekey
 from refuge_desk.services.export.keys import sign_backup_key
 from refuge_desk.services.keys_setup import found_keyfile
 from refuge_desk.services.passphrase_policy import check_new_passphrase
@@ -37,7 +39,7 @@ from refuge_desk.store.db import Database
 from refuge_desk.store.grants import Kind
 from refuge_desk.store.keyfile import CASE, LEGACY_ROTA, MANAGERS, ROTA, USER, KeyFile, user_ref
 from refuge_desk.store.keymem import Keyring, wipe
-from refuge_desk.store.keyslots import KeySlotFile, new_recovery_key
+from refuge_desk.store.keyslots import KeySlot, KeySlotFile, new_recovery_key
 from refuge_desk.store.vault import VaultFolder
 
 MOVED = (
@@ -129,6 +131,9 @@ def upgrade(
             if staff.id == user_id:
                 continue
             tag = kf.tag_for(staff.username)
+            legacy = next(
+                (s for s in old.slots if s.kind == "user" and s.user_id == staff.id), None
+            )
             kf.statements.append(
                 grants.make(
                     kf.statements,
@@ -140,10 +145,9 @@ def upgrade(
                     user_id=staff.id,
                     tag=tag,
                     role=staff.role.value,
+                    # Her 0.1 slot as it is now: her JOIN must prove its passphrase.
+                    pin=legacy.pin() if legacy is not None else "",
                 )
-            )
-            legacy = next(
-                (s for s in old.slots if s.kind == "user" and s.user_id == staff.id), None
             )
             if not staff.active or legacy is None:
                 kf.statements.append(
@@ -198,60 +202,94 @@ def upgrade(
 
 def join(folder: VaultFolder, kf: KeyFile, username: str, passphrase: str, clock: Clock) -> KeyFile:
     """Her first sign-in after the move: she makes her own keys with her own passphrase.
-    Her 0.1 slot proves the passphrase; the pending grant signed by a manager gives the role.
-    Returns the key file with her new slot (WrongCredentials if the passphrase is wrong)."""
+    Her 0.1 slot proves the passphrase; the pending grant signed by a manager gives the role
+    and pins that slot. The JOIN carries the slot's KEK sealed for the managers (the proof a
+    manager checks, services/join_proof.py); the 0.1 slot stays until then. Returns the key
+    file with her new slot (WrongCredentials if the passphrase is wrong)."""
     legacy = kf.legacy_slot(username)
     if legacy is None or legacy.user_id is None:
         raise WrongCredentials()
-    data_key = KeySlotFile(kf.vault_id, [legacy]).unwrap(legacy, passphrase.encode("utf-8"))
+    kek = legacy.kdf.derive(passphrase.encode("utf-8"))
     try:
-        chain = kf.chain()
-        acc = chain.account(legacy.user_id)
-        if acc is None or not acc.pending or not acc.active:
-            raise VaultError(
-                f"The account “{username.strip()}” cannot sign in: no manager moved it to "
-                "keys per account. Ask a manager to set its passphrase again."
-            )
-        role = Role(acc.role)
-        me = AccountKeys.generate()
-        out = kf.copy()
-        secret = me.secret()
+        data_key = legacy.unwrap_with(kek, kf.vault_id)
         try:
-            slot, kek = out.new_slot(
-                USER, legacy.user_id, acc.tag, secret, passphrase.encode("utf-8")
-            )
+            return _join(folder, kf, username, passphrase, legacy, kek, data_key, clock)
         finally:
-            wipe(secret)
+            wipe(data_key)
+    finally:
         wipe(kek)
-        out.put_slot(slot)
-        out.legacy = [s for s in out.legacy if s.user_id != legacy.user_id]
-        out.statements.append(
-            grants.make(
-                out.statements,
-                out.vault_id,
-                Kind.JOIN,
-                clock().isoformat(timespec="seconds"),
-                me,
-                grants.SELF_SIGNER,
-                user_id=legacy.user_id,
-                tag=acc.tag,
-                role=role.value,
-                keys=(me.receive_public, me.signing_public),
-                slot=slot.id,
-            )
+
+
+def _join(
+    folder: VaultFolder,
+    kf: KeyFile,
+    username: str,
+    passphrase: str,
+    legacy: KeySlot,
+    kek: bytearray,
+    data_key: bytearray,
+    clock: Clock,
+) -> KeyFile:
+    assert legacy.user_id is not None
+    chain = kf.chain()
+    acc = chain.account(legacy.user_id)
+    if acc is None or not acc.pending or not acc.active:
+        raise VaultError(
+            f"The account “{username.strip()}” cannot sign in: no manager moved it to "
+            "keys per account. Ask a manager to set its passphrase again."
         )
-        keys = Keyring()
+    if not acc.pin or not chain.managers_receive:
+        raise VaultError(
+            f"The account “{username.strip()}” cannot sign in: {join_proof.OLD_RELEASE}. "
+            "Ask a manager to set its passphrase again."
+        )
+    if acc.pin != legacy.pin():
+        raise VaultError(
+            f"The account “{username.strip()}” cannot sign in: its 0.1 key slot was changed "
+            "outside Refuge Desk. Ask a manager to set its passphrase again."
+        )
+    role = Role(acc.role)
+    me = AccountKeys.generate()
+    out = kf.copy()
+    secret = me.secret()
+    try:
+        slot, new_kek = out.new_slot(
+            USER, legacy.user_id, acc.tag, secret, passphrase.encode("utf-8")
+        )
+    finally:
+        wipe(secret)
+    wipe(new_kek)
+    out.put_slot(slot)
+    # Her 0.1 slot stays (pinned) until a manager has checked the proof.
+    out.statements.append(
+        grants.make(
+            out.statements,
+            out.vault_id,
+            Kind.JOIN,
+            clock().isoformat(timespec="seconds"),
+            me,
+            grants.SELF_SIGNER,
+            user_id=legacy.user_id,
+            tag=acc.tag,
+            role=role.value,
+            keys=(me.receive_public, me.signing_public),
+            slot=slot.id,
+            proof=join_proof.make_proof(chain, out.vault_id, acc, me, legacy, kek),
+        )
+    )
+    keys = Keyring()
+    try:
         env = out.envelope("legacy", LEGACY_ROTA)
         if env is not None:
             keys.put(ROTA, crypto.unseal(data_key, env.sealed, _legacy_label(out.vault_id)))
         if role.sees_case_detail:
             keys.put(CASE, bytearray(data_key))  # until the rekey, the case key is the old one
+        # Only what her own 0.1 slot already opened: she gives it to her new keys herself.
         access.wrap_for_account(out, legacy.user_id, me.receive_public, role, keys)
-        keys.wipe_all()
-        folder.save_keyslots(out)
-        return out
     finally:
-        wipe(data_key)
+        keys.wipe_all()
+    folder.save_keyslots(out)
+    return out
 
 
 def settle_after_sign_in(session: Session) -> None:
@@ -263,11 +301,14 @@ def settle_after_sign_in(session: Session) -> None:
             "computer: she gives you the managers' key."
         )
         return
+    join_proof.confirm_joins(session)  # before anyone is given keys, before any rekey
     note_seal.seal_legacy(session)
     note_seal.give_missing_keys(session)
     kf = session.keyfile
     chain = kf.chain()
-    nobody_pending = not any(a.pending and a.active for a in chain.accounts.values())
+    nobody_pending = not any(
+        a.active and (a.pending or a.unconfirmed) for a in chain.accounts.values()
+    )
     reason = kf.rekey_due or (
         "the move to keys per account is finished" if kf.upgrading and nobody_pending else ""
     )
@@ -280,10 +321,11 @@ def finish_now(session: Session, progress: Callable[[int, int], None] | None = N
     lose their 0.1 slots (a manager sets their passphrases again). Returns how many.
     ``progress`` is the rekey's (per mille, from the thread running it)."""
     session.require(session.role is Role.MANAGER, "finish the move to keys per account")
-    kf = session.keyfile
-    if not kf.upgrading:
+    if not session.keyfile.upgrading:
         return 0
-    left = len(kf.legacy)
+    join_proof.confirm_joins(session)  # the JOINs that hold keep their keys
+    kf = session.keyfile
+    left = len(kf.legacy)  # pending, or joined with a proof that did not hold
     rekey.rekey(session, "a manager finished the move to keys per account", progress)
     return left
 

@@ -39,7 +39,7 @@ def readers(chain: Chain, author_id: int | None, amends_author: int | None) -> d
     out: dict[str, bytes] = {}
     for uid in (author_id, amends_author):
         acc = chain.account(uid)
-        if acc is not None and acc.active and not acc.pending and acc.receive:
+        if acc is not None and acc.joined and acc.receive:
             out[user_ref(acc.user_id)] = acc.receive
     return out
 
@@ -302,7 +302,7 @@ def give_missing_keys(session: Session) -> int:
     with db.transaction():
         for note_id, resident_id, author_id, recipient in missing:
             acc = chain.account(int(recipient[5:]))
-            if acc is None or not acc.active or acc.pending or not acc.receive:
+            if acc is None or not acc.joined or not acc.receive:
                 continue
             # Who a note is for comes from its signed reader list, never from the rows alone.
             if recipient not in _signed_readers(session, chain, note_id, resident_id, author_id):

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from refuge_desk.domain.errors import VaultError
 from refuge_desk.domain.roles import Role
-from refuge_desk.services import access, audit
+from refuge_desk.services import access, audit, join_proof
 from refuge_desk.services.keys_setup import publish_managers_key
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, notes_repo, rota, vault
@@ -68,9 +68,10 @@ def rekey(session: Session, reason: str, progress: Progress | None = None) -> fl
             raise VaultError(
                 "Your session does not hold every key of this vault, so it cannot change them."
             )
+    join_proof.confirm_joins(session, tell=False)  # a JOIN whose proof holds keeps its keys
     folder, old_kf = session.folder, session.keyfile
     signer = old_kf.chain().account(session.user.id)
-    if signer is None or not signer.active or signer.role != Role.MANAGER.value:
+    if signer is None or not signer.joined or signer.role != Role.MANAGER.value:
         # Her new managers' key statement would count for nothing (see staff.change_role).
         raise VaultError("Only an active manager can change the vault's keys.")
     case, rota_db = session.case_db, session.rota_db
@@ -102,7 +103,7 @@ def rekey(session: Session, reason: str, progress: Progress | None = None) -> fl
                     "changed. Try again."
                 )
             chain = old_kf.chain()
-            keep = {f"user:{a.user_id}" for a in chain.active() if not a.pending}
+            keep = {f"user:{a.user_id}" for a in chain.active() if a.joined}
             copied = Database(folder.path / staged[DB_NAME], new.get(CASE) or b"")
             try:
                 with copied.transaction():
@@ -123,9 +124,14 @@ def rekey(session: Session, reason: str, progress: Progress | None = None) -> fl
             kf.epoch = epoch
             kf.envelopes = []
             assert session.account is not None
+            # A JOIN no manager could confirm is undone before the key epoch that ends the
+            # move (store/grants.py): that account needs a new passphrase from a manager.
+            undone = join_proof.unjoin_unconfirmed(
+                kf, chain, session.account, session.user.id, session.stamp()
+            )
             publish_managers_key(kf, session.account, session.user.id, new, session.stamp())
             for acc in chain.active():
-                if not acc.pending:
+                if acc.joined:
                     access.wrap_for_account(kf, acc.user_id, acc.receive, Role(acc.role), new)
             if chain.recovery_receive:
                 access.wrap_for_recovery(kf, chain.recovery_receive, new)
@@ -156,6 +162,8 @@ def rekey(session: Session, reason: str, progress: Progress | None = None) -> fl
         for old in folder.path.glob("vault-v*-before-upgrade-*.db"):
             with contextlib.suppress(OSError):  # under the 0.1 shared key: no use now
                 old.unlink()
+    for uid in undone:
+        session.audit("keys.join_undone", f"user:{uid}", "no manager could confirm its keys")
     session.audit("keys.rekey", "", reason)
     if progress is not None:
         progress(1000, 1000)

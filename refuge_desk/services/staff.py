@@ -65,6 +65,12 @@ def _get(session: Session, user_id: int) -> StaffUser:
 def _signer(session: Session) -> AccountKeys:
     if session.account is None:
         raise VaultError("Sign in again to change staff accounts (your session holds no keys).")
+    acc = session.keyfile.chain().account(session.user.id)
+    if acc is not None and acc.unconfirmed:
+        raise VaultError(
+            "Your own keys have not been confirmed by another manager yet, so what you sign "
+            "would count for nothing. Ask another manager to sign in once on this computer."
+        )
     return session.account
 
 
@@ -104,7 +110,13 @@ def status(session: Session) -> dict[int, str]:
         return out
     legacy = {s.user_id for s in kf.legacy}
     for acc in kf.chain().accounts.values():
-        if acc.pending and acc.active:
+        if acc.unconfirmed and acc.active:
+            out[acc.user_id] = (
+                "made her own keys; a manager's next sign-in checks them"
+                if acc.user_id in legacy
+                else "needs a new passphrase from a manager"
+            )
+        elif acc.pending and acc.active:
             out[acc.user_id] = (
                 "will make her own keys when she next signs in"
                 if acc.user_id in legacy
@@ -347,6 +359,12 @@ def change_own_passphrase(
     slot = kf.slot_of(user.id)
     if slot is None or session.account is None:
         raise VaultError("Your account has no key slot; ask a manager to reset your passphrase.")
+    acc = kf.chain().account(user.id)
+    if acc is not None and acc.unconfirmed:
+        raise VaultError(
+            "You can change your passphrase once a manager has signed in on this computer: "
+            "she confirms the keys you made at the move to keys per account."
+        )
     # Proves she knows the current one (someone at an unlocked, unattended laptop does not).
     old_kek, secret = kf.open_slot(slot, current.encode("utf-8"))
     wipe(old_kek)

@@ -8,6 +8,15 @@ for its own passphrase change or its first keys after an upgrade; the recovery k
 manager's new passphrase. The first statement is the vault's first manager's, signed by her
 own key: that key is the vault's root, and its fingerprint is bound into every key slot.
 
+During the move of a 0.1 vault (services/key_upgrade.py) a PENDING grant pins the account's
+0.1 key slot (``pin``: its id and SHA-256); the JOIN she signs with her new key carries
+``proof``, her 0.1 slot's key-encryption key sealed for the managers' key. A JOIN only makes
+the account *unconfirmed*: it signs nothing and is given nothing by anyone else until a
+manager checked the proof and signed a CONFIRM (or a RESET). A rekey's MANAGERS_KEY of epoch
+2 or later ends the move; the code that signs one first UNJOINs every account still
+unconfirmed, so the ones it finds unconfirmed were joined (and given keys) by a release
+that had no proof: they count as confirmed.
+
 ``replay`` checks the chain from the root and returns every account's state. It stops at
 the first statement that does not verify: that one and everything after it count for
 nothing, and each is reported as a ``Problem`` naming the account it was about.
@@ -33,7 +42,9 @@ class Kind(StrEnum):
     RESET = "reset"  # new keys and slot (a passphrase reset by a manager or the recovery key)
     SLOT = "slot"  # her own new passphrase: same keys, a new slot, signed by herself
     PENDING = "pending"  # upgrade: an account that will make her own keys at her next sign-in
-    JOIN = "join"  # her own first keys, completing a pending grant; signed by the new key
+    JOIN = "join"  # her own first keys after a pending grant; signed by the new key
+    CONFIRM = "confirm"  # a manager checked a JOIN's proof: the account is hers (below)
+    UNJOIN = "unjoin"  # a JOIN no manager could confirm, undone: pending again, no keys
     MANAGERS_KEY = "managers-key"  # the managers' public key of a key epoch, by a manager
     BACKUP_KEY = "backup-key"  # the organisation's backup key (age recipient), by a manager
     HISTORY = "history"  # a restored vault: SHA-256 (in ``tag``) of the old vaults' statements
@@ -59,6 +70,8 @@ class Statement:
     sig: str = ""
     recipient: str = ""  # BACKUP_KEY: the age public key ("age1…")
     epoch: int = 0  # MANAGERS_KEY: the key epoch it belongs to (a rekey's own statement)
+    pin: str = ""  # PENDING: "<id>:<SHA-256>" of the account's 0.1 key slot
+    proof: str = ""  # JOIN: her 0.1 slot's KEK sealed for the managers' key, base64
 
     def body(self, vault_id: str) -> bytes:
         data = {
@@ -79,6 +92,10 @@ class Statement:
             data["recipient"] = self.recipient
         if self.epoch:
             data["epoch"] = self.epoch
+        if self.pin:
+            data["pin"] = self.pin
+        if self.proof:
+            data["proof"] = self.proof
         return b"refuge-desk/v2/statement\n" + _canonical(data)
 
     def digest(self, vault_id: str) -> str:
@@ -103,6 +120,10 @@ class Statement:
             out["recipient"] = self.recipient
         if self.epoch:
             out["epoch"] = self.epoch
+        if self.pin:
+            out["pin"] = self.pin
+        if self.proof:
+            out["proof"] = self.proof
         return out
 
     @classmethod
@@ -123,6 +144,8 @@ class Statement:
             sig=str(d.get("sig", "")),
             recipient=str(d.get("recipient", "")),
             epoch=int(d.get("epoch", 0)),
+            pin=str(d.get("pin", "")),
+            proof=str(d.get("proof", "")),
         )
 
 
@@ -140,6 +163,15 @@ class Account:
     signing: bytes
     slot: str
     pending: bool = False
+    # A JOIN no manager has confirmed yet: she may sign in (her sign-in also checks her 0.1
+    # slot), but she signs nothing and nobody gives her keys (services/join_proof.py).
+    unconfirmed: bool = False
+    pin: str = ""  # her 0.1 key slot, as the PENDING grant pinned it
+
+    @property
+    def joined(self) -> bool:
+        """Active with her own keys, confirmed: what every key hand-out asks."""
+        return self.active and not self.pending and not self.unconfirmed
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,10 +213,10 @@ class Chain:
 
     def issued(self, user_id: int, slot_id: str) -> bool:
         acc = self.accounts.get(user_id)
-        return acc is not None and acc.active and not acc.pending and acc.slot == slot_id
+        return acc is not None and acc.joined and acc.slot == slot_id
 
     def managers(self) -> list[Account]:
-        return [a for a in self.accounts.values() if a.active and a.role == "manager"]
+        return [a for a in self.accounts.values() if a.joined and a.role == "manager"]
 
     def active(self) -> list[Account]:
         return [a for a in self.accounts.values() if a.active]
@@ -215,7 +247,7 @@ def _signer_key(chain: Chain, st: Statement) -> tuple[bytes, str]:
             return _pub(st.signing), ""
         if st.kind is Kind.SLOT:
             acc = chain.account(st.user_id)
-            if acc is None or not acc.active or acc.pending:
+            if acc is None or not acc.joined:
                 return b"", "her account is not active"
             return acc.signing, ""
         return b"", "an account cannot sign this for herself"
@@ -231,7 +263,7 @@ def _signer_key(chain: Chain, st: Statement) -> tuple[bytes, str]:
             signer = chain.account(int(st.by[5:]))
         except ValueError:
             return b"", "unknown signer"
-        if signer is None or not signer.active or signer.pending or signer.role != "manager":
+        if signer is None or not signer.joined or signer.role != "manager":
             return b"", "not signed by an active manager"
         return signer.signing, ""
     return b"", "unknown signer"
@@ -280,8 +312,14 @@ def _check(chain: Chain, st: Statement, index: int, prev: str, vault_id: str) ->
             # The move to keys per account ends with the vault's first rekey: an account
             # still pending then gets a new passphrase from a manager, never a JOIN.
             return "the move to keys per account was over"
-        if st.kind is Kind.SLOT and (not acc.active or acc.pending):
+        if st.kind is Kind.SLOT and not acc.joined:
             return "the account is not active"
+        if st.kind in (Kind.CONFIRM, Kind.UNJOIN) and not (acc.active and acc.unconfirmed):
+            return "the account has no JOIN to confirm"
+        if st.kind is Kind.CONFIRM and (
+            _pub(st.receive) != acc.receive or _pub(st.signing) != acc.signing
+        ):
+            return "not the keys of her JOIN"
         if st.kind is Kind.ROLE and not acc.active:
             return "the account is not active"
         if st.kind is Kind.ROLE and st.role not in ("manager", "worker", "volunteer"):
@@ -303,6 +341,10 @@ def _apply(chain: Chain, st: Statement) -> None:
     if st.kind is Kind.MANAGERS_KEY:
         chain.managers_receive = _pub(st.receive)
         chain.epoch = st.epoch or chain.epoch
+        if chain.epoch > 1:  # the end of a move: see the module's text
+            for uid_, acc_ in chain.accounts.items():
+                if acc_.unconfirmed:
+                    chain.accounts[uid_] = replace(acc_, unconfirmed=False)
         return
     if st.kind is Kind.BACKUP_KEY:
         chain.backup_recipient = st.recipient
@@ -319,21 +361,30 @@ def _apply(chain: Chain, st: Statement) -> None:
             uid, st.tag, st.role, True, _pub(st.receive), _pub(st.signing), st.slot
         )
     elif st.kind is Kind.PENDING:
-        chain.accounts[uid] = Account(uid, st.tag, st.role, True, b"", b"", "", pending=True)
+        chain.accounts[uid] = Account(
+            uid, st.tag, st.role, True, b"", b"", "", pending=True, pin=st.pin
+        )
     elif acc is None:
         return
     elif st.kind is Kind.ROLE:
         chain.accounts[uid] = replace(acc, role=st.role)
     elif st.kind is Kind.DISABLE:
-        chain.accounts[uid] = replace(acc, active=False, pending=False, slot="")
+        chain.accounts[uid] = replace(acc, active=False, pending=False, unconfirmed=False, slot="")
     elif st.kind in (Kind.RESET, Kind.JOIN):
         chain.accounts[uid] = replace(
             acc,
             active=True,
             pending=False,
+            unconfirmed=st.kind is Kind.JOIN,
             receive=_pub(st.receive),
             signing=_pub(st.signing),
             slot=st.slot,
+        )
+    elif st.kind is Kind.CONFIRM:
+        chain.accounts[uid] = replace(acc, unconfirmed=False)
+    elif st.kind is Kind.UNJOIN:
+        chain.accounts[uid] = replace(
+            acc, pending=True, unconfirmed=False, receive=b"", signing=b"", slot=""
         )
     elif st.kind is Kind.SLOT:
         chain.accounts[uid] = replace(acc, slot=st.slot)
@@ -369,6 +420,8 @@ def make(
     slot: str = "",
     recipient: str = "",
     epoch: int = 0,
+    pin: str = "",
+    proof: str = "",
 ) -> Statement:
     """The next statement, signed with ``signer``'s key (``by`` says who that is)."""
     seq = len(chain_statements)
@@ -388,5 +441,7 @@ def make(
         by=by,
         recipient=recipient,
         epoch=epoch,
+        pin=pin,
+        proof=proof,
     )
     return replace(st, sig=b64(signer.sign(st.body(vault_id))))

@@ -113,6 +113,28 @@ class KeySlot:
             "wrapped_key": _b64(self.wrapped),
         }
 
+    def pin(self) -> str:
+        """ "<id>:<SHA-256 of the slot as written>": what a PENDING grant pins (a slot swapped
+        for one under other words no longer matches)."""
+        body = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode()
+        return f"{self.id}:{hashlib.sha256(b'refuge-desk/v1-slot/' + body).hexdigest()}"
+
+    def unwrap_with(self, kek: bytes | bytearray, vault_id: str) -> bytearray:
+        """The data key, with ``kek`` (Argon2id of her passphrase with this slot's salt);
+        WrongCredentials if it does not open."""
+        try:
+            return take(AESGCM(kek).decrypt(self.nonce, self.wrapped, self.aad(vault_id)))
+        except InvalidTag as exc:
+            raise WrongCredentials() from exc
+
+    def opens_with(self, kek: bytes | bytearray, vault_id: str) -> bool:
+        try:
+            key = self.unwrap_with(kek, vault_id)
+        except WrongCredentials:
+            return False
+        zero(key)
+        return True
+
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> KeySlot:
         params = KdfParams.from_json(d["kdf"])

@@ -390,7 +390,6 @@ def _make_second_manager(folder: Path) -> None:
     conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="F1 during the move: a self-signed JOIN is trusted")
 def test_nobody_but_her_can_complete_a_pending_managers_move(old_vault: Path) -> None:  # noqa: F811
     clock = FakeClock()
     folder = VaultFolder(old_vault)
