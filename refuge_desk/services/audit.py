@@ -24,14 +24,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import csv_out
 from refuge_desk.services.session import Clock, Session, inbox_content
-from refuge_desk.store import audit_chain, audit_repo, grants, meta_repo, rota
+from refuge_desk.store import audit_chain, audit_repo, fs, grants, meta_repo, rota
 from refuge_desk.store.audit_repo import Entry, Filter
 from refuge_desk.store.crypto import unb64
 from refuge_desk.store.crypto import verify as verify_signature
 from refuge_desk.store.grants import Chain, Statement
 from refuge_desk.store.keyfile import USER, AuditHead
 from refuge_desk.store.keymem import wipe
-from refuge_desk.store.keyslots import atomic_write
 from refuge_desk.store.vault import VaultFolder
 
 FAILED_SIGNINS_FILE = "signin-failures.json"
@@ -493,7 +492,7 @@ def note_failed_signin(folder: VaultFolder, clock: Clock) -> None:
     times.append(clock().astimezone(dt.UTC).isoformat(timespec="seconds"))
     # A read-only folder must not turn a wrong passphrase into a crash.
     with contextlib.suppress(OSError):
-        atomic_write(_failures_path(folder), json.dumps(times).encode())
+        fs.atomic_write(_failures_path(folder), json.dumps(times).encode())
 
 
 def record_failed_signins(session: Session) -> None:
