@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from refuge_desk.store.db import Database
 from refuge_desk.store.tasks_repo import CURRENT_SQL, ROTA_NAME
+from refuge_desk.store.values import to_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +26,7 @@ def arrivals(db: Database, start: dt.date, end: dt.date) -> list[Arrival]:
         "ORDER BY r.arrival_date, r.ref_no",
         (start.isoformat(), end.isoformat()),
     )
-    return [
-        Arrival(int(r[0]), str(r[1]), dt.date.fromisoformat(str(r[2])), str(r[3])) for r in rows
-    ]
+    return [Arrival(int(r[0]), str(r[1]), to_date(r[2]), str(r[3])) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from refuge_desk.domain.deadlines import Application, Immigration
 from refuge_desk.store.db import Database, Row
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
+from refuge_desk.store.values import opt_date, opt_iso
 
 
 def get(db: Database, resident_id: int) -> Immigration | None:
@@ -29,10 +20,10 @@ def get(db: Database, resident_id: int) -> Immigration | None:
     return Immigration(
         int(r[0]),
         str(r[1]),
-        _date(r[2]),
+        opt_date(r[2]),
         str(r[3]),
-        _date(r[4]),
-        _date(r[5]),
+        opt_date(r[4]),
+        opt_date(r[5]),
         str(r[6]),
         str(r[7]),
         str(r[8]),
@@ -62,10 +53,10 @@ def upsert(db: Database, rec: Immigration, now: str, by: int) -> None:
         (
             rec.resident_id,
             rec.visa_type.strip(),
-            _iso(rec.visa_expires_on),
+            opt_iso(rec.visa_expires_on),
             rec.documents_with_abuser.strip(),
-            _iso(rec.mvdac_applied_on),
-            _iso(rec.mvdac_granted_on),
+            opt_iso(rec.mvdac_applied_on),
+            opt_iso(rec.mvdac_granted_on),
             rec.solicitor.strip(),
             rec.rent_paid_by.strip(),
             rec.notes.strip(),
@@ -83,7 +74,14 @@ _A_COLS = (
 
 def _app(r: Row) -> Application:
     return Application(
-        int(r[0]), int(r[1]), str(r[2]), _date(r[3]), _date(r[4]), str(r[5]), str(r[6]), str(r[7])
+        int(r[0]),
+        int(r[1]),
+        str(r[2]),
+        opt_date(r[3]),
+        opt_date(r[4]),
+        str(r[5]),
+        str(r[6]),
+        str(r[7]),
     )
 
 
@@ -104,8 +102,8 @@ def application(db: Database, app_id: int) -> Application | None:
 def save_application(db: Database, app: Application, now: str, by: int) -> int:
     values = (
         app.kind,
-        _iso(app.deadline_on),
-        _iso(app.submitted_on),
+        opt_iso(app.deadline_on),
+        opt_iso(app.submitted_on),
         app.decision.strip(),
         app.notes.strip(),
     )

@@ -20,6 +20,7 @@ from refuge_desk.domain.notes import Note, NoteType, SearchHit
 from refuge_desk.store import crypto
 from refuge_desk.store.db import Database, Row
 from refuge_desk.store.keymem import wipe
+from refuge_desk.store.values import from_stamp, to_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +61,11 @@ SNIPPET_OPEN = "["
 SNIPPET_CLOSE = "]"
 
 
-def to_stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-def _moment(value: object) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _note(r: Row) -> Note:
     return Note(
         id=int(r[0]),
         resident_id=int(r[1]),
-        happened_at=_moment(r[2]),
+        happened_at=from_stamp(r[2]),
         note_type=NoteType(r[3]),
         text=str(r[4]),
         restricted=bool(r[5]),
@@ -309,7 +301,7 @@ def _hit(r: Row) -> SearchHit:
         reference=str(r[3]),
         name=preferred or full,
         full_name=full,
-        happened_at=_moment(r[2]),
+        happened_at=from_stamp(r[2]),
         note_type=NoteType(r[6]),
         author=str(r[7]),
         restricted=bool(r[8]),

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from refuge_desk.domain.deadlines import CourtOrder
 from refuge_desk.store.db import Database, Row
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
+from refuge_desk.store.values import opt_date, opt_iso
 
 _COLS = (
     "o.id, o.resident_id, o.order_type, o.protected_people, o.conditions, o.starts_on, "
@@ -30,8 +20,8 @@ def _order(r: Row) -> CourtOrder:
         str(r[2]),
         str(r[3]),
         str(r[4]),
-        _date(r[5]),
-        _date(r[6]),
+        opt_date(r[5]),
+        opt_date(r[6]),
         str(r[7]),
         str(r[8]),
         str(r[9]),
@@ -58,8 +48,8 @@ def _values(o: CourtOrder) -> tuple[object, ...]:
         o.order_type,
         o.protected_people.strip(),
         o.conditions.strip(),
-        _iso(o.starts_on),
-        _iso(o.expires_on),
+        opt_iso(o.starts_on),
+        opt_iso(o.expires_on),
         o.court.strip(),
         o.notes.strip(),
     )

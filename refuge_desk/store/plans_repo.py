@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.values import opt_date, opt_iso, to_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +64,6 @@ class DueRow:
     review_date: dt.date
     reviewer: str
     key_worker: str
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 # --- templates ---------------------------------------------------------------------------
@@ -144,7 +137,7 @@ def _plan(r: Row) -> PlanRow:
         int(r[5]),
         str(r[6]),
         str(r[7]),
-        _date(r[8]),
+        opt_date(r[8]),
         None if r[9] is None else int(r[9]),
         str(r[10]),
     )
@@ -196,7 +189,7 @@ def set_review(
 ) -> None:
     db.execute(
         "UPDATE safety_plans SET review_date = ?, reviewer_id = ? WHERE id = ?",
-        (_iso(review_date), reviewer, plan_id),
+        (opt_iso(review_date), reviewer, plan_id),
     )
 
 
@@ -214,7 +207,7 @@ def add_version(
     db.execute(
         "INSERT INTO plan_versions (plan_id, number, template_id, content, finalised_at, "
         "finalised_by, review_date, reviewer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (plan_id, number, template_id, content, now, by, _iso(review_date), reviewer),
+        (plan_id, number, template_id, content, now, by, opt_iso(review_date), reviewer),
     )
     db.execute("UPDATE safety_plans SET latest_version = ? WHERE id = ?", (number, plan_id))
 
@@ -229,7 +222,9 @@ _V_COLS = """
 
 
 def _version(r: Row) -> VersionRow:
-    return VersionRow(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), _date(r[5]), str(r[6]))
+    return VersionRow(
+        int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), opt_date(r[5]), str(r[6])
+    )
 
 
 def version(db: Database, plan_id: int, number: int) -> VersionRow | None:
@@ -255,7 +250,7 @@ def add_review(
     db.execute(
         "INSERT INTO plan_reviews (plan_id, version_number, reviewed_at, reviewed_by, outcome, "
         "next_review, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (plan_id, version_number, now, by, outcome, _iso(next_review), note),
+        (plan_id, version_number, now, by, outcome, opt_iso(next_review), note),
     )
 
 
@@ -267,7 +262,8 @@ def reviews(db: Database, plan_id: int) -> list[ReviewRow]:
         (plan_id,),
     )
     return [
-        ReviewRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), _date(r[4]), str(r[5])) for r in rows
+        ReviewRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), opt_date(r[4]), str(r[5]))
+        for r in rows
     ]
 
 
@@ -297,7 +293,7 @@ def due(db: Database, until: dt.date, staff_id: int | None) -> list[DueRow]:
             int(r[1]),
             str(r[2]),
             str(r[3]),
-            dt.date.fromisoformat(str(r[4])),
+            to_date(r[4]),
             str(r[5]),
             str(r[6]),
         )

@@ -15,6 +15,7 @@ from refuge_desk.domain.residents import (
     Status,
 )
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.values import opt_date, opt_iso
 
 
 class ResidentRow(NamedTuple):
@@ -203,14 +204,6 @@ def rows_for(
     return [found[i] for i in ids if i in found]
 
 
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def _staff_name(db: Database, user_id: object) -> str:
     if user_id is None:
         return ""
@@ -248,7 +241,7 @@ def get(db: Database, resident_id: int) -> Resident | None:
         Child(
             int(c["id"]),
             str(c["full_name"]),
-            _date(c["date_of_birth"]),
+            opt_date(c["date_of_birth"]),
             str(c["school"]),
             str(c["may_collect"]),
             str(c["notes"]),
@@ -268,7 +261,7 @@ def _from_row(r: Row) -> Resident:
         full_name=str(r["full_name"]),
         preferred_name=str(r["preferred_name"]),
         aliases=str(r["aliases"]),
-        date_of_birth=_date(r["date_of_birth"]),
+        date_of_birth=opt_date(r["date_of_birth"]),
         pronouns=str(r["pronouns"]),
         languages=str(r["languages"]),
         interpreter_needed=bool(r["interpreter_needed"]),
@@ -280,13 +273,13 @@ def _from_row(r: Row) -> Resident:
         email_safety=ContactSafety(r["email_safety"]),
         email_safe_times=str(r["email_safe_times"]),
         alerts=str(r["alerts"]),
-        referral_date=_date(r["referral_date"]),
+        referral_date=opt_date(r["referral_date"]),
         referral_source=str(r["referral_source"]),
-        arrival_date=_date(r["arrival_date"]),
+        arrival_date=opt_date(r["arrival_date"]),
         room_id=None if r["room_id"] is None else int(r["room_id"]),
         key_worker_id=None if r["key_worker_id"] is None else int(r["key_worker_id"]),
         status=Status(r["status"]),
-        move_on_date=_date(r["move_on_date"]),
+        move_on_date=opt_date(r["move_on_date"]),
         move_on_destination=str(r["move_on_destination"]),
         referral_outcome=str(r["referral_outcome"]),
         decline_reason=str(r["decline_reason"]),
@@ -441,7 +434,7 @@ def _write_parts(db: Database, rid: int, res: Resident, now: str, by: int) -> No
     for cid in existing - set(keep):
         db.execute("DELETE FROM children WHERE id = ?", (cid,))
     for c in res.children:
-        values = (c.full_name.strip(), _iso(c.date_of_birth), c.school, c.may_collect, c.notes)
+        values = (c.full_name.strip(), opt_iso(c.date_of_birth), c.school, c.may_collect, c.notes)
         if c.id is not None and c.id in existing:
             db.execute(
                 "UPDATE children SET full_name = ?, date_of_birth = ?, school = ?, "

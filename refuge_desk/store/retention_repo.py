@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from refuge_desk.domain.retention import CLOSED_REFERRAL_OUTCOMES, Closed, ClosedBy
 from refuge_desk.store.db import Database
+from refuge_desk.store.values import safe_day
 
 # Draft kinds whose record_id is a resident's id (services/drafts.py).
 RESIDENT_DRAFT_KINDS = ("resident", "plan", "case_note", "risk_checklist")
@@ -64,15 +65,6 @@ class PurgeTarget:
     hold_reason: str
 
 
-def _date(value: object) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def _closed_by(status: str, outcome: str, move_on_date: object) -> ClosedBy:
     if status == "moved_on":
         return ClosedBy.MOVED_ON
@@ -87,15 +79,15 @@ def closed_before(db: Database, cutoff: dt.date, limit: int) -> list[Closed]:
     rows = db.query(CLOSED_SQL, {"cutoff": cutoff.isoformat(), "limit": limit})
     out: list[Closed] = []
     for r in rows:
-        changed = _date(r["changed_on"]) or dt.date.min
+        changed = safe_day(r["changed_on"]) or dt.date.min
         out.append(
             Closed(
                 resident_id=int(r["id"]),
                 reference=str(r["reference"]),
                 closed_by=_closed_by(str(r["status"]), str(r["referral_outcome"]), r[4]),
-                closed_on=_date(r["closed_on"]),
+                closed_on=safe_day(r["closed_on"]),
                 last_changed=changed,
-                youngest_child_born=_date(r["youngest"]),
+                youngest_child_born=safe_day(r["youngest"]),
                 children_without_birth_date=int(r["no_birth_date"]),
                 legal_hold=bool(r["legal_hold"]),
                 hold_reason=str(r["legal_hold_reason"]),

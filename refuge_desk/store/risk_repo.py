@@ -17,17 +17,10 @@ from refuge_desk.domain.risk import (
     parse_criteria,
 )
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.values import opt_date, opt_iso, to_date
 
 # SQLite's default limit on bound parameters is far above this; chunks keep plans simple.
 CHUNK = 500
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 _STAFF = "COALESCE((SELECT full_name FROM staff s WHERE s.id = {col}), '')"
@@ -102,7 +95,7 @@ def _assessment(r: Row | tuple[Any, ...]) -> Assessment:
         id=int(r[0]),
         resident_id=int(r[1]),
         checklist_id=int(r[2]),
-        assessed_on=dt.date.fromisoformat(str(r[3])),
+        assessed_on=to_date(r[3]),
         asked_by_id=int(r[4]) if r[4] is not None else None,
         asked_by=str(r[5]),
         interpreter=bool(r[6]),
@@ -170,7 +163,7 @@ def _incident(r: Row) -> Incident:
     return Incident(
         int(r[0]),
         int(r[1]),
-        dt.date.fromisoformat(str(r[2])),
+        to_date(r[2]),
         str(r[3]),
         bool(r[4]),
         str(r[5]),
@@ -224,10 +217,10 @@ def _referral(r: Row) -> Referral:
     return Referral(
         int(r[0]),
         int(r[1]),
-        dt.date.fromisoformat(str(r[2])),
+        to_date(r[2]),
         str(r[3]),
         parse_criteria(str(r[4])),
-        _date(r[5]),
+        opt_date(r[5]),
         str(r[6]),
         bool(r[7]),
         str(r[8]),
@@ -242,7 +235,7 @@ def _referral_values(m: Referral) -> tuple[object, ...]:
         m.referred_on.isoformat(),
         m.agency,
         ",".join(c.value for c in m.criteria),
-        _iso(m.meeting_on),
+        opt_iso(m.meeting_on),
         m.outcome,
         int(m.consent),
         m.lawful_basis,
@@ -336,10 +329,10 @@ def summaries(db: Database, resident_ids: list[int], year_ago: dt.date) -> list[
                 SummaryRow(
                     int(row[0]),
                     _assessment(tuple(row)[5:]) if row[5] is not None else None,
-                    [dt.date.fromisoformat(d) for d in str(row[3]).split(",")] if row[3] else [],
-                    _date(row[1]),
-                    _date(row[2]),
-                    dt.date.fromisoformat(str(row[4])),
+                    [to_date(d) for d in str(row[3]).split(",")] if row[3] else [],
+                    opt_date(row[1]),
+                    opt_date(row[2]),
+                    to_date(row[4]),
                 )
             )
     return out
@@ -376,10 +369,10 @@ def due(db: Database, until: dt.date, weeks: int, limit: int = 500) -> list[DueR
             int(r[0]),
             str(r[1]),
             str(r[2]),
-            dt.date.fromisoformat(str(r[3])),
-            _date(r[4]),
+            to_date(r[3]),
+            opt_date(r[4]),
             Level(r[5]) if r[5] else None,
-            _date(r[6]),
+            opt_date(r[6]),
         )
         for r in rows
     ]

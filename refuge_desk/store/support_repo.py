@@ -6,6 +6,7 @@ import datetime as dt
 
 from refuge_desk.domain.support import AREA_KEYS, AreaNeed, Level, Outcome, Stage, SupportReview
 from refuge_desk.store.db import Database
+from refuge_desk.store.values import to_date
 
 
 def insert(
@@ -59,7 +60,7 @@ def for_resident(db: Database, resident_id: int) -> list[SupportReview]:
                 int(h[0]),
                 resident_id,
                 Stage(h[1]),
-                dt.date.fromisoformat(str(h[2])),
+                to_date(h[2]),
                 str(h[3]),
                 str(h[4]),
                 ordered,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.values import opt_day, opt_iso
 
 CURRENT_SQL = "r.status IN ('referral', 'resident')"
 # The name a resident goes by on the rota: preferred name, else her first name.
@@ -19,14 +20,6 @@ ROTA_NAME = (
     "CASE WHEN trim(r.preferred_name) != '' THEN r.preferred_name "
     "ELSE substr(trim(r.full_name), 1, instr(trim(r.full_name) || ' ', ' ') - 1) END"
 )
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)[:10]) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +67,12 @@ def current_residents(db: Database) -> list[CurrentResident]:
             str(r[3]),
             None if r[4] is None else int(r[4]),
             str(r[5]),
-            _date(r[6]),
-            _date(r[7]),
-            _date(r[8]),
+            opt_day(r[6]),
+            opt_day(r[7]),
+            opt_day(r[8]),
             str(r[9] or ""),
-            _date(r[10]),
-            _date(r[11]),
+            opt_day(r[10]),
+            opt_day(r[11]),
         )
         for r in rows
     ]
@@ -100,7 +93,7 @@ def expiring_orders(db: Database, until: dt.date) -> list[DatedRow]:
         f"WHERE {CURRENT_SQL} AND o.expires_on IS NOT NULL AND o.expires_on <= ?",
         (until.isoformat(),),
     )
-    return [DatedRow(int(r[0]), int(r[1]), str(r[2]), _date(r[3])) for r in rows]  # type: ignore[arg-type]
+    return [DatedRow(int(r[0]), int(r[1]), str(r[2]), opt_day(r[3])) for r in rows]  # type: ignore[arg-type]
 
 
 def immigration_dates(db: Database) -> list[tuple[int, str, dt.date | None, dt.date | None]]:
@@ -110,7 +103,7 @@ def immigration_dates(db: Database) -> list[tuple[int, str, dt.date | None, dt.d
         f"FROM residents r JOIN immigration i ON i.resident_id = r.id WHERE {CURRENT_SQL} "
         f"AND (i.visa_expires_on IS NOT NULL OR i.mvdac_granted_on IS NOT NULL)"
     )
-    return [(int(r[0]), str(r[1]), _date(r[2]), _date(r[3])) for r in rows]
+    return [(int(r[0]), str(r[1]), opt_day(r[2]), opt_day(r[3])) for r in rows]
 
 
 def open_applications(db: Database, until: dt.date) -> list[DatedRow]:
@@ -121,7 +114,7 @@ def open_applications(db: Database, until: dt.date) -> list[DatedRow]:
         f"AND a.submitted_on IS NULL AND trim(a.decision) = ''",
         (until.isoformat(),),
     )
-    return [DatedRow(int(r[0]), int(r[1]), str(r[2]), _date(r[3])) for r in rows]  # type: ignore[arg-type]
+    return [DatedRow(int(r[0]), int(r[1]), str(r[2]), opt_day(r[3])) for r in rows]  # type: ignore[arg-type]
 
 
 # --- "done" marks of automatic tasks ------------------------------------------------------
@@ -184,7 +177,7 @@ def _task(r: Row) -> TaskRow:
         str(r[2]),
         str(r[3]),
         str(r[4]),
-        _date(r[5]),
+        opt_day(r[5]),
         None if r[6] is None else int(r[6]),
         str(r[7]),
         None if r[8] is None else str(r[8]),
@@ -245,7 +238,7 @@ def insert(
     return db.execute(
         "INSERT INTO tasks (title, details, due_on, assignee_id, resident_id, created_at, "
         "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (title, details, _iso(due_on), assignee_id, resident_id, now, by),
+        (title, details, opt_iso(due_on), assignee_id, resident_id, now, by),
     )
 
 
@@ -261,7 +254,7 @@ def update(
     db.execute(
         "UPDATE tasks SET title = ?, details = ?, due_on = ?, assignee_id = ?, resident_id = ? "
         "WHERE id = ?",
-        (title, details, _iso(due_on), assignee_id, resident_id, task_id),
+        (title, details, opt_iso(due_on), assignee_id, resident_id, task_id),
     )
 
 

@@ -41,7 +41,7 @@ from refuge_desk.services import notes as notes_service
 from refuge_desk.services import plans as plans_service
 from refuge_desk.services.files import save_file
 from refuge_desk.services.session import Session
-from refuge_desk.store import meta_repo, notes_repo, plans_repo, residents_repo
+from refuge_desk.store import meta_repo, plans_repo, residents_repo, values
 from refuge_desk.store.db import Database
 
 FORMAT_VERSION = 1
@@ -399,7 +399,7 @@ def _note_from(raw: dict[str, Any]) -> dict[str, Any]:
         note_type = NoteType.OTHER.value
     return {
         "id": int(raw["id"]),
-        "happened_at": notes_repo.to_stamp(dt.datetime.fromisoformat(str(raw["happened_at"]))),
+        "happened_at": values.to_stamp(dt.datetime.fromisoformat(str(raw["happened_at"]))),
         "type": note_type,
         "text": clean(str(raw["text"]), multiline=True),
         "restricted": bool(raw.get("restricted")),
