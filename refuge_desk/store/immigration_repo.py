@@ -11,31 +11,31 @@ def get(db: Database, resident_id: int) -> Immigration | None:
     r = db.query_one(
         "SELECT i.resident_id, i.visa_type, i.visa_expires_on, i.documents_with_abuser, "
         "i.mvdac_applied_on, i.mvdac_granted_on, i.solicitor, i.rent_paid_by, i.notes, "
-        "i.updated_at, coalesce(s.full_name, '') FROM immigration i "
+        "i.updated_at, coalesce(s.full_name, '') AS updated_by_name FROM immigration i "
         "LEFT JOIN staff s ON s.id = i.updated_by WHERE i.resident_id = ?",
         (resident_id,),
     )
     if r is None:
         return None
     return Immigration(
-        int(r[0]),
-        str(r[1]),
-        opt_date(r[2]),
-        str(r[3]),
-        opt_date(r[4]),
-        opt_date(r[5]),
-        str(r[6]),
-        str(r[7]),
-        str(r[8]),
-        str(r[9]),
-        str(r[10]),
+        int(r["resident_id"]),
+        str(r["visa_type"]),
+        opt_date(r["visa_expires_on"]),
+        str(r["documents_with_abuser"]),
+        opt_date(r["mvdac_applied_on"]),
+        opt_date(r["mvdac_granted_on"]),
+        str(r["solicitor"]),
+        str(r["rent_paid_by"]),
+        str(r["notes"]),
+        str(r["updated_at"]),
+        str(r["updated_by_name"]),
     )
 
 
 def status_fields(db: Database, resident_id: int) -> tuple[str, bool] | None:
     """(immigration status, NRPF) as kept on the residents table."""
     r = db.query_one("SELECT immigration_status, nrpf FROM residents WHERE id = ?", (resident_id,))
-    return None if r is None else (str(r[0]), bool(r[1]))
+    return None if r is None else (str(r["immigration_status"]), bool(r["nrpf"]))
 
 
 def upsert(db: Database, rec: Immigration, now: str, by: int) -> None:
@@ -74,14 +74,14 @@ _A_COLS = (
 
 def _app(r: Row) -> Application:
     return Application(
-        int(r[0]),
-        int(r[1]),
-        str(r[2]),
-        opt_date(r[3]),
-        opt_date(r[4]),
-        str(r[5]),
-        str(r[6]),
-        str(r[7]),
+        int(r["id"]),
+        int(r["resident_id"]),
+        str(r["kind"]),
+        opt_date(r["deadline_on"]),
+        opt_date(r["submitted_on"]),
+        str(r["decision"]),
+        str(r["notes"]),
+        str(r["updated_at"]),
     )
 
 

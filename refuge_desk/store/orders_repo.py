@@ -8,24 +8,24 @@ from refuge_desk.store.values import opt_date, opt_iso
 
 _COLS = (
     "o.id, o.resident_id, o.order_type, o.protected_people, o.conditions, o.starts_on, "
-    "o.expires_on, o.court, o.notes, o.updated_at, coalesce(s.full_name, '') "
+    "o.expires_on, o.court, o.notes, o.updated_at, coalesce(s.full_name, '') AS updated_by_name "
     "FROM court_orders o LEFT JOIN staff s ON s.id = o.updated_by"
 )
 
 
 def _order(r: Row) -> CourtOrder:
     return CourtOrder(
-        int(r[0]),
-        int(r[1]),
-        str(r[2]),
-        str(r[3]),
-        str(r[4]),
-        opt_date(r[5]),
-        opt_date(r[6]),
-        str(r[7]),
-        str(r[8]),
-        str(r[9]),
-        str(r[10]),
+        int(r["id"]),
+        int(r["resident_id"]),
+        str(r["order_type"]),
+        str(r["protected_people"]),
+        str(r["conditions"]),
+        opt_date(r["starts_on"]),
+        opt_date(r["expires_on"]),
+        str(r["court"]),
+        str(r["notes"]),
+        str(r["updated_at"]),
+        str(r["updated_by_name"]),
     )
 
 

@@ -93,8 +93,24 @@ def _row_columns(names_visible: bool) -> str:
     else:
         name, preferred, key_worker, arrival = "''", _ROTA_NAME, "''", "''"
     return (
-        f"r.id, r.reference, {name}, {preferred}, COALESCE(rm.name, ''), r.status, "
-        f"{key_worker}, {arrival}, r.child_count, r.alerts"
+        f"r.id, r.reference, {name} AS full_name, {preferred} AS preferred_name, "
+        f"COALESCE(rm.name, '') AS room, r.status, {key_worker} AS key_worker, "
+        f"{arrival} AS arrival_date, r.child_count AS children, r.alerts"
+    )
+
+
+def _list_row(r: Row) -> ResidentRow:
+    return ResidentRow(
+        r["id"],
+        r["reference"],
+        r["full_name"],
+        r["preferred_name"],
+        r["room"],
+        r["status"],
+        r["key_worker"],
+        r["arrival_date"],
+        r["children"],
+        r["alerts"],
     )
 
 
@@ -156,7 +172,7 @@ def list_rows(
         descending=descending,
         names_visible=names_visible,
     )
-    return [ResidentRow(*r) for r in db.query(sql, params)]
+    return [_list_row(r) for r in db.query(sql, params)]
 
 
 def list_ids(
@@ -181,7 +197,7 @@ def list_ids(
         descending=descending,
         names_visible=names_visible,
     )
-    return [r[0] for r in db.query(sql, params)]
+    return [r["id"] for r in db.query(sql, params)]
 
 
 def rows_for(
@@ -200,7 +216,7 @@ def rows_for(
     if statuses:
         sql += f" AND r.status IN ({', '.join('?' * len(statuses))})"
         params.extend(s.value for s in statuses)
-    found = {int(r[0]): ResidentRow(*r) for r in db.query(sql, params)}
+    found = {int(r["id"]): _list_row(r) for r in db.query(sql, params)}
     return [found[i] for i in ids if i in found]
 
 
@@ -293,15 +309,23 @@ def _from_row(r: Row) -> Resident:
 
 def rota(db: Database, resident_id: int) -> RotaView | None:
     r = db.query_one(
-        "SELECT r.id, r.reference, r.preferred_name, r.full_name, COALESCE(rm.name, ''), "
+        "SELECT r.id, r.reference, r.preferred_name, r.full_name, COALESCE(rm.name, '') AS room, "
         "r.alerts, r.status, r.child_count FROM residents r "
         "LEFT JOIN rooms rm ON rm.id = r.room_id WHERE r.id = ?",
         (resident_id,),
     )
     if r is None:
         return None
-    preferred = str(r[2]).strip() or (str(r[3]).split() or [""])[0]
-    return RotaView(int(r[0]), str(r[1]), preferred, str(r[4]), str(r[5]), Status(r[6]), int(r[7]))
+    preferred = str(r["preferred_name"]).strip() or (str(r["full_name"]).split() or [""])[0]
+    return RotaView(
+        int(r["id"]),
+        str(r["reference"]),
+        preferred,
+        str(r["room"]),
+        str(r["alerts"]),
+        Status(r["status"]),
+        int(r["child_count"]),
+    )
 
 
 _FIELDS = (
@@ -429,7 +453,7 @@ def _write_parts(db: Database, rid: int, res: Resident, now: str, by: int) -> No
     )
     keep = [c.id for c in res.children if c.id is not None]
     existing = {
-        int(r[0]) for r in db.query("SELECT id FROM children WHERE resident_id = ?", (rid,))
+        int(r["id"]) for r in db.query("SELECT id FROM children WHERE resident_id = ?", (rid,))
     }
     for cid in existing - set(keep):
         db.execute("DELETE FROM children WHERE id = ?", (cid,))
