@@ -16,7 +16,6 @@ import pyrage
 
 from refuge_desk.domain.roles import Role
 from refuge_desk.services.session import Session
-from refuge_desk.store import meta_repo
 from refuge_desk.store.grants import Chain
 from refuge_desk.store.keyfile import (
     BACKUP,
@@ -112,8 +111,10 @@ def issue_missing(session: Session) -> bool:
     """Write the envelopes that should exist and do not; True if it wrote any."""
     if not session.has_case:
         return False
-    recipient = meta_repo.get(session.case_db, BACKUP_RECIPIENT_KEY)
-    fixed = missing(session.keyfile, session.keyfile.chain(), session.keys, recipient)
+    chain = session.keyfile.chain()
+    if session.keyfile.epoch > 1 and chain.epoch != session.keyfile.epoch:
+        return False  # statements cut short: hand nothing to anyone (sign-in refuses too)
+    fixed = missing(session.keyfile, chain, session.keys, chain.backup_recipient)
     if fixed is None:
         return False
     session.folder.save_keyslots(fixed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +164,13 @@ def _signature_problem(session: Session) -> tuple[str, int] | None:
     signed_since: str | None = None
     for row_id, at, entry_hash, signer, sig in audit_repo.signatures(session.case_db):
         era = next(i for i, e in enumerate(eras) if row_id <= e[0])
+        if sig and not _signed_by_whom_it_names(session, eras[era], row_id, signer):
+            return (
+                f"Entry {_n(row_id)} ({local_time(at)}) names an account that did not sign "
+                "it: it was written or changed outside Refuge Desk.",
+                row_id,
+            )
+        era = next(i for i, e in enumerate(eras) if row_id <= e[0])
         chain, vault_id = eras[era][1], eras[era][2]
         if not sig:
             if signed_since is not None:
@@ -193,17 +201,48 @@ def _signature_problem(session: Session) -> tuple[str, int] | None:
     return None
 
 
+_FROM_ROTA = "from the rota file; signed by her: "
+
+
+def _signed_by_whom_it_names(
+    session: Session, era: tuple[float, Chain, str], row_id: int, signer: int | None
+) -> bool:
+    """An entry that names an account is signed by that account, or (a relief worker's
+    entry moved in from the rota file) carries her own valid signature of its content."""
+    row = session.case_db.query_one(
+        "SELECT at, user_id, action, ref, detail FROM audit_log WHERE id = ?", (row_id,)
+    )
+    if row is None or row[1] is None:
+        return True  # a failed sign-in: nobody was signed in to name
+    user_id = int(row[1])
+    if signer == user_id:
+        return True
+    detail = str(row[4])
+    cut = detail.rfind(_FROM_ROTA)
+    if cut < 0:
+        return False
+    original = detail[: max(0, cut - 2)] if cut else ""
+    content = inbox_content(era[2], str(row[0]), user_id, str(row[2]), str(row[3]), original)
+    keys = era[1].signing_keys.get(user_id, set())
+    sig = _sig(detail[cut + len(_FROM_ROTA) :])
+    return any(verify_signature(k, sig, content) for k in keys)
+
+
 def _eras(session: Session) -> list[tuple[float, Chain, str]]:
     """(last entry id, statements, vault id) of each vault the log was written in: a
     restored vault keeps the backed-up vault's statements for the entries made there."""
     out: list[tuple[float, Chain, str]] = []
+    current = session.keyfile.chain()
+    kept = meta_repo.get(session.case_db, "audit_previous_chains", "")
+    if not kept or hashlib.sha256(kept.encode("utf-8")).hexdigest() != current.history:
+        kept = "[]"  # not the statements the restorer signed: they vouch for no key
     with contextlib.suppress(ValueError, KeyError, TypeError):
-        for era in json.loads(meta_repo.get(session.case_db, "audit_previous_chains", "[]")):
+        for era in json.loads(kept):
             statements = [Statement.from_json(s) for s in era["statements"]]
             chain = grants.replay(statements, str(era["vault_id"]), str(era["root"]))
             out.append((int(era["upto"]), chain, str(era["vault_id"])))
     out.sort(key=lambda e: e[0])
-    out.append((float("inf"), session.keyfile.chain(), session.keyfile.vault_id))
+    out.append((float("inf"), current, session.keyfile.vault_id))
     return out
 
 

@@ -24,8 +24,8 @@ from refuge_desk.domain.errors import (
     WrongCredentials,
 )
 from refuge_desk.domain.roles import Role
-from refuge_desk.domain.staff import StaffUser
-from refuge_desk.domain.text import clean, clean_record, hidden_characters, multiline_text
+from refuge_desk.domain.staff import StaffUser, validate_username
+from refuge_desk.domain.text import clean, clean_record, multiline_text
 from refuge_desk.services import access, audit, key_upgrade, note_seal
 from refuge_desk.services.keys_setup import found_keyfile, reset_keys
 from refuge_desk.services.passphrase_policy import check_new_passphrase
@@ -51,8 +51,6 @@ from refuge_desk.store.keymem import Keyring, wipe
 from refuge_desk.store.keyslots import KdfParams, new_recovery_key, normalise_recovery_key
 from refuge_desk.store.vault import VaultFolder
 
-MAX_USERNAME = 64
-
 
 class AccountRefused(VaultError):
     """Her slot opened, but the statements or the staff list do not back it: one plain
@@ -64,19 +62,6 @@ class Organisation:
     org_name: str
     refuge_name: str
     refuge_address: str = multiline_text()
-
-
-def validate_username(username: str) -> list[str]:
-    u = username.strip()
-    if not u:
-        return ["User name is required."]
-    if len(u) > MAX_USERNAME:
-        return [f"User name is too long (at most {MAX_USERNAME} characters)."]
-    if any(ch.isspace() for ch in u):
-        return ["User name cannot contain spaces."]
-    if hidden_characters(u):
-        return ["User name cannot contain invisible or control characters; type it again."]
-    return []
 
 
 # -- a new vault -----------------------------------------------------------------------------
@@ -206,6 +191,18 @@ def sign_in(
     return session
 
 
+CUT_SHORT = (
+    "the key file's signed changes stop before the vault's last change of keys: they were "
+    "cut short outside Refuge Desk (someone may be trying to undo a disable or a lowered "
+    "role). Restore keyslots.json from a backup; a manager can run “refuge-desk check”."
+)
+
+
+def cut_short(kf: KeyFile, chain: Chain) -> bool:
+    """The statements end before the rekey that made the key file's current epoch."""
+    return kf.epoch > 1 and chain.epoch != kf.epoch
+
+
 def _refuse(username: str, why: str) -> AccountRefused:
     return AccountRefused(f"The account “{username.strip()}” cannot sign in: {why}")
 
@@ -256,6 +253,8 @@ def open_session(
 ) -> Session:
     """Check her account and open what her role may open (her slot is already open)."""
     chain = kf.chain()
+    if cut_short(kf, chain):
+        raise _refuse(username, CUT_SHORT)
     role = check_account(chain, slot, me, username)
     assert slot.user_id is not None
     keys = Keyring()

@@ -89,6 +89,8 @@ _KINDS = {
     "slot": "its own passphrase change",
     "pending": "a move to keys per account",
     "join": "its own first keys",
+    "managers-key": "the managers' key",
+    "backup-key": "the backup key",
 }
 
 
@@ -103,6 +105,13 @@ def key_file_problems(staff: Sequence[StaffUser], kf: KeyFile) -> list[str]:
         return f"“{user.username}”" if user else f"account {user_id}"
 
     chain = kf.chain()
+    if auth.cut_short(kf, chain):
+        problems.append(
+            f"The key file's signed changes end before the vault's last change of keys "
+            f"(epoch {kf.epoch}): they were cut short outside Refuge Desk, perhaps to undo a "
+            "disable or a lowered role. Nobody can sign in until keyslots.json is restored "
+            "from a backup."
+        )
     for p in chain.problems:
         what = _KINDS.get(p.kind, p.kind)
         problems.append(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from refuge_desk.services.session import Session
-from refuge_desk.store import drafts_repo
+from refuge_desk.store import crypto, drafts_repo
 from refuge_desk.store.drafts_repo import DraftRow
+from refuge_desk.store.keymem import wipe
 
 RESIDENT = "resident"
 # Safety-plan typing the vault refused to save into the plan (a colleague saved first).
@@ -23,16 +25,53 @@ def _may_hold(session: Session, kind: str) -> bool:
     return kind not in _CASE_DETAIL_KINDS or session.role.sees_case_detail
 
 
+_SEALED = "sealed"  # a draft only its author opens: {"sealed": base64}
+
+
+def _label(session: Session, kind: str, record_id: int | None) -> bytes:
+    vault_id = session.keyfile.vault_id
+    return f"refuge-desk/v2/draft|{vault_id}|{session.user.id}|{kind}|{record_id}".encode()
+
+
 def park(session: Session, kind: str, record_id: int | None, payload: dict[str, Any]) -> None:
+    """Her typing, kept in the vault. A restricted case note being typed is sealed for her own
+    key: the drafts table is under the case key, which every support worker holds."""
     session.require(_may_hold(session, kind), "keep unsaved changes to residents' records")
-    drafts_repo.put(
-        session.db,
-        session.user.id,
-        kind,
-        record_id,
-        json.dumps(payload, ensure_ascii=False),
-        session.stamp(),
-    )
+    text = json.dumps(payload, ensure_ascii=False)
+    if kind == CASE_NOTE and payload.get("restricted") and session.account is not None:
+        plain = bytearray(text.encode("utf-8"))
+        try:
+            sealed = crypto.wrap_to(
+                session.account.receive_public, plain, _label(session, kind, record_id)
+            )
+        finally:
+            wipe(plain)
+        text = json.dumps({_SEALED: crypto.b64(sealed)})
+    drafts_repo.put(session.db, session.user.id, kind, record_id, text, session.stamp())
+
+
+def _opened(session: Session, row: DraftRow) -> DraftRow | None:
+    """The row with a sealed payload opened (None if her keys no longer open it)."""
+    try:
+        data = json.loads(row.payload)
+    except ValueError:
+        return row
+    if not (isinstance(data, dict) and set(data) == {_SEALED}):
+        return row
+    if session.account is None:
+        return None
+    try:
+        plain = crypto.unwrap(
+            session.account.receive,
+            crypto.unb64(str(data[_SEALED])),
+            _label(session, row.kind, row.record_id),
+        )
+    except (crypto.Unreadable, ValueError):
+        return None
+    try:
+        return dataclasses.replace(row, payload=plain.decode("utf-8"))
+    finally:
+        wipe(plain)
 
 
 def mine(session: Session) -> list[DraftRow]:
@@ -40,11 +79,14 @@ def mine(session: Session) -> list[DraftRow]:
     A relief worker's session has no case database, so she has none."""
     if not session.has_case:
         return []
-    return [
-        row
-        for row in drafts_repo.for_user(session.db, session.user.id)
-        if _may_hold(session, row.kind)
-    ]
+    out = []
+    for row in drafts_repo.for_user(session.db, session.user.id):
+        if not _may_hold(session, row.kind):
+            continue
+        opened = _opened(session, row)
+        if opened is not None:
+            out.append(opened)
+    return out
 
 
 def load(row: DraftRow) -> dict[str, Any]:

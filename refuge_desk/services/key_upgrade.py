@@ -20,11 +20,13 @@ Before the move, every role signs in the 0.1 way (``sign_in_v1``).
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 
-from refuge_desk.domain.errors import VaultError, WrongCredentials
+from refuge_desk.domain.errors import SignInThrottled, VaultError, WrongCredentials
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import access, audit, note_seal, recovery, rekey
+from refuge_desk.services.export.keys import sign_backup_key
 from refuge_desk.services.keys_setup import found_keyfile
 from refuge_desk.services.passphrase_policy import check_new_passphrase
 from refuge_desk.services.session import Clock, Session, system_clock
@@ -59,10 +61,6 @@ def sign_in_v1(
 ) -> Session:
     """The 0.1 release's sign-in; a manager's moves the vault to keys per account. The
     caller (auth.sign_in) then does what follows every sign-in."""
-    import time
-
-    from refuge_desk.domain.errors import SignInThrottled
-
     slots = folder.load_keyslots()
     throttle = SignInThrottle(folder.path, seconds or time.time)
     tag = slots.tag_for(username)
@@ -167,7 +165,10 @@ def upgrade(
             LEGACY_ROTA,
             crypto.seal(data_key, keys.get(ROTA) or b"", _legacy_label(kf.vault_id)),
         )
-        access.wrap_for_backup(kf, meta_repo.get(db, access.BACKUP_RECIPIENT_KEY), keys)
+        recipient = meta_repo.get(db, access.BACKUP_RECIPIENT_KEY)
+        if recipient:  # the 0.1 vault's backup key, which its backups already went to
+            sign_backup_key(kf, me, user_id, recipient, now)
+        access.wrap_for_backup(kf, recipient, keys)
         folder.save_keyslots(kf)  # the commit point of the move
     except BaseException:
         if rota_db is not None:

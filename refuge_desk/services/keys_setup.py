@@ -67,7 +67,8 @@ def publish_managers_key(
     kf: KeyFile, signer: AccountKeys, signer_id: int, keys: Keyring, now: str
 ) -> None:
     """The public half of the managers' key, signed by a manager: what a support worker
-    seals her restricted notes' keys for."""
+    seals her restricted notes' keys for. It names the key file's epoch, which binds each
+    rekey (and the disable or lowered role before it) into the statements."""
     managers = keys.get(MANAGERS)
     if managers is None:
         return
@@ -81,6 +82,7 @@ def publish_managers_key(
             signer,
             user_ref(signer_id),
             keys=(public, b""),
+            epoch=kf.epoch,
         )
     )
 

@@ -3,13 +3,16 @@
 A restricted note's text is sealed with its own random key (AES-256-GCM, bound to the note,
 the resident and the author). That key is stored twice in ``note_keys``: under the managers'
 key (every manager, and the recovery key, can open it) and for the X25519 key of each person
-the note is for besides them: its author, and for an amendment the author of the note amended.
+the note is for besides them: its author, and for an amendment of a restricted note the author
+of that note (never for the author of an open note a restricted amendment corrects: the
+visibility rule of notes_repo._VISIBLE, which the keys must not exceed).
 Someone holding only the case key — every support worker — sees ciphertext.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from refuge_desk.domain.notes import Note
 from refuge_desk.domain.roles import Role
@@ -55,16 +58,88 @@ def seal_new(
 
 
 def store_keys(
-    session: Session, note_id: int, key: bytearray, author_id: int, amends_author: int | None
+    session: Session,
+    note_id: int,
+    key: bytearray,
+    author_id: int,
+    amends_author: int | None,
+    resident_id: int | None = None,
 ) -> None:
     """The new note's key for its readers (after its row is in); the session keeps it."""
     try:
         chain = session.keyfile.chain()
         _store_keys(session, note_id, key, readers(chain, author_id, amends_author))
+        if resident_id is not None:
+            sign_readers(session, note_id, resident_id, author_id, amends_author)
     except BaseException:
         wipe(key)
         raise
     session.note_keys.put(str(note_id), key)
+
+
+def sign_readers(
+    session: Session,
+    note_id: int,
+    resident_id: int,
+    author_id: int | None,
+    amends_author: int | None,
+) -> None:
+    """Who the note is for, signed by this session's account (see notes_repo.READERS)."""
+    if session.account is None:
+        return
+    people = sorted({user_ref(u) for u in (author_id, amends_author) if u is not None})
+    body = notes_repo.readers_body(
+        session.keyfile.vault_id, note_id, resident_id, author_id, people
+    )
+    record = {"readers": people, "by": session.user.id, "sig": crypto.b64(session.sign(body))}
+    notes_repo.put_key(
+        session.case_db,
+        note_id,
+        notes_repo.READERS,
+        session.keyfile.epoch,
+        json.dumps(record).encode(),
+    )
+
+
+def _signed_readers(
+    session: Session, chain: Chain, note_id: int, resident_id: int, author_id: int | None
+) -> set[str]:
+    """The readers its sealer signed for this note, of this resident, by this author (empty
+    when there is no such list, or its signature is not the author's or a manager's)."""
+    raw = notes_repo.wrapped_keys(session.case_db, [note_id], notes_repo.READERS).get(note_id)
+    if raw is None:
+        return set()
+    try:
+        record = json.loads(raw)
+        people = [str(p) for p in record["readers"]]
+        by, sig = int(record["by"]), crypto.unb64(str(record["sig"]))
+    except (ValueError, KeyError, TypeError):
+        return set()
+    signer = chain.account(by)
+    if by != author_id and (signer is None or not signer.active or signer.role != "manager"):
+        return set()
+    body = notes_repo.readers_body(
+        session.keyfile.vault_id, note_id, resident_id, author_id, people
+    )
+    if not any(crypto.verify(k, sig, body) for k in chain.signing_keys.get(by, set())):
+        return set()
+    return set(people)
+
+
+def _opens_as_stored(
+    session: Session, key: bytearray, note_id: int, resident_id: int, author_id: int | None
+) -> bool:
+    """The note's text opens with this key under the label its row claims (author and
+    resident as stored): the row was not moved or re-attributed since it was sealed."""
+    sealed = session.case_db.scalar("SELECT sealed FROM case_notes WHERE id = ?", (note_id,))
+    if sealed is None:
+        return False
+    label = notes_repo.text_label(session.keyfile.vault_id, note_id, resident_id, author_id)
+    try:
+        wipe(crypto.unseal(key, bytes(sealed), label))
+    except Unreadable:
+        return False
+    return True
 
 
 def _store_keys(session: Session, note_id: int, key: bytearray, people: dict[str, bytes]) -> None:
@@ -183,7 +258,7 @@ def seal_legacy(session: Session) -> int:
         int(r[0]): None if r[1] is None else int(r[1])
         for r in db.query(
             "SELECT a.id, o.author_id FROM case_notes a JOIN case_notes o ON o.id = a.amends_id "
-            "WHERE a.restricted = 1 AND a.sealed IS NULL"
+            "WHERE a.restricted = 1 AND a.sealed IS NULL AND o.restricted = 1"
         )
     }
     with db.transaction():
@@ -206,6 +281,7 @@ def seal_legacy(session: Session) -> int:
                 _store_keys(
                     session, note_id, key, readers(chain, author_id, amended_by.get(note_id))
                 )
+                sign_readers(session, note_id, resident_id, author_id, amended_by.get(note_id))
             finally:
                 wipe(key)
     return len(rows)
@@ -224,12 +300,15 @@ def give_missing_keys(session: Session) -> int:
     if not missing and not pending_managers:
         return 0
     with db.transaction():
-        for note_id, _resident, _author, recipient in missing:
+        for note_id, resident_id, author_id, recipient in missing:
             acc = chain.account(int(recipient[5:]))
             if acc is None or not acc.active or acc.pending or not acc.receive:
                 continue
+            # Who a note is for comes from its signed reader list, never from the rows alone.
+            if recipient not in _signed_readers(session, chain, note_id, resident_id, author_id):
+                continue
             key = _key_for(session, note_id)
-            if key is None:
+            if key is None or not _opens_as_stored(session, key, note_id, resident_id, author_id):
                 continue
             label = notes_repo.key_label(session.keyfile.vault_id, note_id, recipient)
             notes_repo.put_key(

@@ -103,7 +103,7 @@ def _insert(
         note_id=note_id,
         sealed=sealed,
     )
-    note_seal.store_keys(session, note_id, key, author, amends_author)
+    note_seal.store_keys(session, note_id, key, author, amends_author, resident_id)
     return note_id
 
 
@@ -141,7 +141,9 @@ def amend(
             text,
             original.restricted or restricted,
             original.id,
-            original.author_id,
+            # Its author reads a correction of HER restricted note only (notes_repo._VISIBLE):
+            # a restricted amendment of an open note is not for her, so no key is made for her.
+            original.author_id if original.restricted else None,
         )
         session.audit("notes.amend", reference)
     return get(session, new_id, viewer)

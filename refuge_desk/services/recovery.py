@@ -33,13 +33,19 @@ def mark_confirmed(session: Session) -> None:
 
 def replace_key(session: Session) -> str:
     """A new recovery key (managers only); the old one no longer opens the vault. It holds
-    every key a manager holds, certified by her signature."""
+    every key a manager holds, certified by her signature.
+
+    The old key's slot goes from the key file at once; but any copy of keyslots.json taken
+    before holds the old slot and envelopes of the current keys, so a rekey is owed: the
+    next manager sign-in changes every key, and from then on the old sheet opens nothing."""
     session.require(session.role.manages_settings, "make a new recovery key")
     if session.account is None:
         raise VaultError("Sign in again to make a new recovery key.")
     key = new_recovery_key()
     kf = session.keyfile.copy()
     set_recovery(kf, session.account, session.user.id, key, session.keys, session.stamp())
+    if not kf.upgrading:  # a 0.1 vault's move ends with a rekey anyway (and must not early)
+        kf.rekey_due = kf.rekey_due or "a new recovery key was made"
     with session.db.transaction():
         meta_repo.put(session.db, _FLAG, "0")
         session.audit("recovery_key.replaced")

@@ -69,6 +69,10 @@ def rekey(session: Session, reason: str, progress: Progress | None = None) -> fl
                 "Your session does not hold every key of this vault, so it cannot change them."
             )
     folder, old_kf = session.folder, session.keyfile
+    signer = old_kf.chain().account(session.user.id)
+    if signer is None or not signer.active or signer.role != Role.MANAGER.value:
+        # Her new managers' key statement would count for nothing (see staff.change_role).
+        raise VaultError("Only an active manager can change the vault's keys.")
     case, rota_db = session.case_db, session.rota_db
     rota.apply_outbox(case, rota_db)
     audit.import_inbox(session)
@@ -125,7 +129,7 @@ def rekey(session: Session, reason: str, progress: Progress | None = None) -> fl
                     access.wrap_for_account(kf, acc.user_id, acc.receive, Role(acc.role), new)
             if chain.recovery_receive:
                 access.wrap_for_recovery(kf, chain.recovery_receive, new)
-            access.wrap_for_backup(kf, meta_repo.get(case, access.BACKUP_RECIPIENT_KEY), new)
+            access.wrap_for_backup(kf, chain.backup_recipient, new)  # the signed one only
             was_upgrading = kf.upgrading
             kf.legacy, kf.upgrading, kf.rekey_due = [], False, ""
             kf.swap = Swap(epoch, staged)

@@ -11,7 +11,7 @@ from refuge_desk.domain.text import clean, clean_record
 from refuge_desk.services import history, risk
 from refuge_desk.services.session import Session
 from refuge_desk.store import residents_repo, rooms_repo, staff_repo
-from refuge_desk.store.residents_repo import ResidentRow
+from refuge_desk.store.residents_repo import ResidentRow as ResidentRow  # for the screens
 
 CURRENT = (Status.REFERRAL, Status.RESIDENT)
 

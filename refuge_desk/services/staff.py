@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 from refuge_desk.domain.errors import NotFound, ValidationError, VaultError
 from refuge_desk.domain.roles import Role
-from refuge_desk.domain.staff import StaffUser
+from refuge_desk.domain.staff import StaffUser, validate_username
 from refuge_desk.domain.text import clean
-from refuge_desk.services import access, auth, drafts, note_seal, rekey
+from refuge_desk.services import access, drafts, note_seal, rekey
 from refuge_desk.services.keys_setup import reset_keys
 from refuge_desk.services.passphrase_policy import check_new_passphrase
 from refuge_desk.services.session import Session
@@ -123,7 +123,7 @@ def add(
 ) -> StaffUser:
     session.require(session.role.manages_staff, "add staff")
     full_name = clean(full_name)
-    problems = auth.validate_username(username)
+    problems = validate_username(username)
     if not full_name.strip():
         problems.append("Full name is required.")
     elif len(full_name) > 200:
@@ -164,6 +164,25 @@ def add(
     return _get(session, uid)
 
 
+def _signed_role(session: Session, user: StaffUser) -> Role:
+    """Her role as the signed statements say: the keys a change hands out follow it, never
+    the staff list (a table of the case database, which every support worker can change)."""
+    acc = session.keyfile.chain().account(user.id)
+    if acc is None:
+        raise VaultError(
+            f"No manager ever granted the account “{user.username}” in the key file, so its "
+            "keys cannot be changed. A manager should run “refuge-desk check”."
+        )
+    role = Role(acc.role)
+    if role is not user.role:
+        raise VaultError(
+            f"The staff list says “{user.username}” is a {user.role.label.lower()}, but a "
+            f"manager granted {role.label.lower()}: the staff list was changed outside Refuge "
+            "Desk, so nothing was changed. A manager should run “refuge-desk check”."
+        )
+    return role
+
+
 def _guard_last_manager(
     session: Session, user: StaffUser, new_role: Role | None, new_active: bool | None
 ) -> None:
@@ -199,9 +218,10 @@ def change_role(
             "then change its role."
         )
     _guard_last_manager(session, user, role, None)
-    if role is user.role:
+    signed = _signed_role(session, user)
+    if role is signed:
         return user
-    lowered = _RANK[role] < _RANK[user.role]
+    lowered = _RANK[role] < _RANK[signed]
     kf = session.keyfile.copy()
     acc = kf.chain().account(user_id)
     with session.db.transaction():
@@ -216,7 +236,15 @@ def change_role(
             drafts.drop_case_detail_drafts(session, user_id)
         session.folder.save_keyslots(kf)
     session.keyfile = kf
-    if lowered:
+    if lowered and user_id == session.user.id:
+        # She stepped down herself: from her ROLE statement on she is no manager, so the
+        # new managers' key cannot carry her signature (it would count for nothing, and
+        # support workers would go on sealing notes for the old key, which she holds). The
+        # rekey is owed (``rekey_due``): the next other manager's sign-in runs it.
+        session.notices.append(
+            "The vault's keys will be changed the next time another manager signs in."
+        )
+    elif lowered:
         rekey.rekey(session, "a role was lowered", progress)
     _after_own_change(session, user_id)
     return _get(session, user_id)
@@ -264,7 +292,7 @@ def reset_passphrase(
         user_id,
         user.username,
         passphrase,
-        user.role,
+        _signed_role(session, user),
         session.keys,
         session.stamp(),
         _signer(session),

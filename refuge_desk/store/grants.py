@@ -35,6 +35,8 @@ class Kind(StrEnum):
     PENDING = "pending"  # upgrade: an account that will make her own keys at her next sign-in
     JOIN = "join"  # her own first keys, completing a pending grant; signed by the new key
     MANAGERS_KEY = "managers-key"  # the managers' public key of a key epoch, by a manager
+    BACKUP_KEY = "backup-key"  # the organisation's backup key (age recipient), by a manager
+    HISTORY = "history"  # a restored vault: SHA-256 (in ``tag``) of the old vaults' statements
 
 
 RECOVERY_SIGNER = "recovery"
@@ -55,6 +57,8 @@ class Statement:
     slot: str = ""  # the key slot issued with it
     by: str = ""  # "user:<id>", "recovery" or "self"
     sig: str = ""
+    recipient: str = ""  # BACKUP_KEY: the age public key ("age1…")
+    epoch: int = 0  # MANAGERS_KEY: the key epoch it belongs to (a rekey's own statement)
 
     def body(self, vault_id: str) -> bytes:
         data = {
@@ -71,13 +75,17 @@ class Statement:
             "slot": self.slot,
             "by": self.by,
         }
+        if self.recipient:  # only when set: every earlier statement keeps its digest
+            data["recipient"] = self.recipient
+        if self.epoch:
+            data["epoch"] = self.epoch
         return b"refuge-desk/v2/statement\n" + _canonical(data)
 
     def digest(self, vault_id: str) -> str:
         return hashlib.sha256(self.body(vault_id) + self.sig.encode("ascii")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "seq": self.seq,
             "prev": self.prev,
             "kind": self.kind.value,
@@ -91,6 +99,11 @@ class Statement:
             "by": self.by,
             "sig": self.sig,
         }
+        if self.recipient:
+            out["recipient"] = self.recipient
+        if self.epoch:
+            out["epoch"] = self.epoch
+        return out
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Statement:
@@ -108,6 +121,8 @@ class Statement:
             slot=str(d.get("slot", "")),
             by=str(d.get("by", "")),
             sig=str(d.get("sig", "")),
+            recipient=str(d.get("recipient", "")),
+            epoch=int(d.get("epoch", 0)),
         )
 
 
@@ -145,6 +160,16 @@ class Chain:
     recovery_signing: bytes = b""
     # Anyone seals a restricted note's key for this; only the managers' key opens it.
     managers_receive: bytes = b""
+    # The organisation's backup key as a manager signed it: the managers' key is sealed for
+    # this one only (never for a key named in the case database, which workers can change).
+    backup_recipient: str = ""
+    # The key epoch of the newest MANAGERS_KEY statement: every rekey signs one, after the
+    # disable or lowered role that called for it. A key file whose epoch is newer than this
+    # had its statements cut short (rolled back to before someone lost her access).
+    epoch: int = 0
+    # A restored vault's audit log is checked against the statements of the vaults it was
+    # restored from (kept in the case database): only if their SHA-256 is this one.
+    history: str = ""
     head_seq: int = -1
     head: str = ""
     problems: list[Problem] = field(default_factory=list)
@@ -238,11 +263,23 @@ def _check(chain: Chain, st: Statement, index: int, prev: str, vault_id: str) ->
     elif st.kind is Kind.MANAGERS_KEY:
         if not _pub(st.receive) or st.by == SELF_SIGNER:
             return "key missing"
+        if st.epoch and st.epoch < chain.epoch:
+            return "a key epoch older than one before it"
+    elif st.kind is Kind.BACKUP_KEY:
+        if not st.recipient.startswith("age1") or not st.by.startswith("user:"):
+            return "key missing"
+    elif st.kind is Kind.HISTORY:
+        if len(st.tag) != 64 or not st.by.startswith("user:"):
+            return "digest missing"
     else:
         if acc is None:
             return "no such account"
         if st.kind is Kind.JOIN and not acc.pending:
             return "the account had made her keys already"
+        if st.kind is Kind.JOIN and chain.epoch > 1:
+            # The move to keys per account ends with the vault's first rekey: an account
+            # still pending then gets a new passphrase from a manager, never a JOIN.
+            return "the move to keys per account was over"
         if st.kind is Kind.SLOT and (not acc.active or acc.pending):
             return "the account is not active"
         if st.kind is Kind.ROLE and not acc.active:
@@ -265,6 +302,13 @@ def _apply(chain: Chain, st: Statement) -> None:
         return
     if st.kind is Kind.MANAGERS_KEY:
         chain.managers_receive = _pub(st.receive)
+        chain.epoch = st.epoch or chain.epoch
+        return
+    if st.kind is Kind.BACKUP_KEY:
+        chain.backup_recipient = st.recipient
+        return
+    if st.kind is Kind.HISTORY:
+        chain.history = st.tag
         return
     assert uid is not None
     acc = chain.accounts.get(uid)
@@ -323,6 +367,8 @@ def make(
     role: str = "",
     keys: tuple[bytes, bytes] | None = None,
     slot: str = "",
+    recipient: str = "",
+    epoch: int = 0,
 ) -> Statement:
     """The next statement, signed with ``signer``'s key (``by`` says who that is)."""
     seq = len(chain_statements)
@@ -340,5 +386,7 @@ def make(
         signing=b64(signing) if signing else "",
         slot=slot,
         by=by,
+        recipient=recipient,
+        epoch=epoch,
     )
     return replace(st, sig=b64(signer.sign(st.body(vault_id))))

@@ -45,6 +45,20 @@ _COLS = (
 )
 MANAGERS = "managers"  # under the managers' key (AES-GCM)
 MANAGERS_PUBLIC = "managers-pub"  # for its public half, by a support worker, until moved
+# Not a key: who the note is for, signed by whoever sealed it (its author, or a manager for
+# a note sealed at a 0.1 vault's move). A manager's session hands a missing key only to a
+# reader named here: case_notes' author and amends columns are in a table every support
+# worker can change.
+READERS = "readers"
+
+
+def readers_body(
+    vault_id: str, note_id: int, resident_id: int, author_id: int | None, readers: list[str]
+) -> bytes:
+    listed = ",".join(sorted(readers))
+    return (
+        f"refuge-desk/v2/note-readers|{vault_id}|{note_id}|{resident_id}|{author_id}|{listed}"
+    ).encode()
 
 
 def text_label(vault_id: str, note_id: int, resident_id: int, author_id: int | None) -> bytes:
@@ -160,12 +174,13 @@ def seal_existing(db: Database, note_id: int, sealed: bytes) -> None:
 
 def recipients_missing(db: Database) -> list[tuple[int, int, int | None, str]]:
     """Sealed notes lacking a key for a reader who should have one: (id, resident, author,
-    recipient), the recipient being "user:<author>" or the author of the note amended."""
+    recipient), the recipient being "user:<author>" or the author of the RESTRICTED note it
+    amends (as ``_VISIBLE``: a restricted amendment of an open note is not for its author)."""
     rows = db.query(
         "SELECT n.id, n.resident_id, n.author_id, 'user:' || w.uid FROM case_notes n "
         "JOIN (SELECT id AS nid, author_id AS uid FROM case_notes "
         "      UNION SELECT a.id, o.author_id FROM case_notes a "
-        "      JOIN case_notes o ON o.id = a.amends_id) w ON w.nid = n.id "
+        "      JOIN case_notes o ON o.id = a.amends_id AND o.restricted = 1) w ON w.nid = n.id "
         "WHERE n.sealed IS NOT NULL AND w.uid IS NOT NULL AND NOT EXISTS ("
         "  SELECT 1 FROM note_keys k WHERE k.note_id = n.id AND k.recipient = 'user:' || w.uid)"
     )
@@ -208,7 +223,8 @@ def rewrap_for_managers(
     gone = [
         (str(r[0]),)
         for r in db.query(
-            "SELECT DISTINCT recipient FROM note_keys WHERE recipient != ?", (MANAGERS,)
+            "SELECT DISTINCT recipient FROM note_keys WHERE recipient NOT IN (?, ?)",
+            (MANAGERS, READERS),
         )
         if str(r[0]) not in keep
     ]

@@ -254,6 +254,15 @@ def settle(folder: VaultFolder, kf: KeyFile) -> KeyFile:
     was never written are of no use (their keys are lost): they are removed.
     """
     if kf.swap is not None:
+        # keyslots.json is read before anyone has signed in, and anyone with the folder can
+        # edit it: only the rekey's own two files, by their own names, are ever moved.
+        expected = {name: staged_name(name, kf.swap.epoch) for name in (DB_NAME, ROTA_NAME)}
+        if kf.swap.epoch != kf.epoch or not kf.swap.files.items() <= expected.items():
+            raise VaultCorrupt(
+                f"The key file {folder.keyslots_path} names files to move that are not the "
+                "vault's own, so nothing was moved. It was changed outside Refuge Desk: "
+                "restore it from a backup."
+            )
         for final, staged in kf.swap.files.items():
             target, source = folder.path / final, folder.path / staged
             if source.exists():

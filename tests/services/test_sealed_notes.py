@@ -9,7 +9,7 @@ from pathlib import Path
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.services import notes, residents, staff
 from refuge_desk.services.session import Session
-from refuge_desk.store.notes_repo import MANAGERS, MANAGERS_PUBLIC
+from refuge_desk.store.notes_repo import MANAGERS, MANAGERS_PUBLIC, READERS
 from tests.conftest import MANAGER, WORKER, FakeClock, sign_in_as
 
 SECRET = "Quetzal disclosure about her brother"
@@ -38,7 +38,8 @@ def test_a_workers_restricted_note_reaches_the_managers_key_at_a_managers_sign_i
         r[0]
         for r in worker.db.query("SELECT recipient FROM note_keys WHERE note_id = ?", (note.id,))
     }
-    assert wraps == {f"user:{worker.user.id}", MANAGERS_PUBLIC}  # she holds no managers' key
+    # She holds no managers' key (and the note names its readers, signed by her).
+    assert wraps == {f"user:{worker.user.id}", MANAGERS_PUBLIC, READERS}
     worker.close()
     boss = sign_in_as(vault_dir, MANAGER, clock)
     try:

@@ -71,7 +71,7 @@ def test_gui_workflow_writes_no_name_anywhere(qtbot, tmp_path: Path, temp_watch:
     child.school.setText(f"School of {CHILD}")
     child.accept()
     assert editor.save()
-    page = window._pages["residents"]
+    page = window.page("residents")
     window.show_section("residents")
     page.show_names.setChecked(True)
     page.search.setText(PREFERRED[:3])

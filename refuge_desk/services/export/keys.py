@@ -16,7 +16,9 @@ from pyrage import x25519
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import access
 from refuge_desk.services.session import Session
-from refuge_desk.store import meta_repo
+from refuge_desk.store import grants, meta_repo
+from refuge_desk.store.crypto import AccountKeys
+from refuge_desk.store.keyfile import KeyFile, user_ref
 
 RECIPIENT_KEY = "backup_recipient"
 IDENTITY_PREFIX = "AGE-SECRET-KEY-1"
@@ -104,7 +106,13 @@ def write_identity_file(path: Path, identity: str, now: dt.datetime) -> None:
 
 
 def recipient(session: Session) -> str:
-    """The vault's backup public key, or "" when none is set yet."""
+    """The vault's backup public key, or "" when none is set yet.
+
+    With keys per account it is the one a manager signed into the statements: the case
+    database's copy is only for a 0.1 vault before its move (any support worker can change
+    that table, and the managers' key is sealed for this key)."""
+    if session.keyfile.statements:
+        return session.keyfile.chain().backup_recipient
     return meta_repo.get(session.db, RECIPIENT_KEY)
 
 
@@ -112,8 +120,11 @@ def set_recipient(session: Session, public_key: str) -> str:
     """A manager sets the backup public key (a key made elsewhere, or from new_identity())."""
     session.require(session.role.manages_settings, "change the backup key")
     value = str(parse_recipient(public_key))
-    # The managers' key goes to the backup key too, so a restore can open restricted notes.
+    # The managers' key goes to the backup key too, so a restore can open restricted notes;
+    # the key itself is a statement she signs, which decides who that envelope is for.
     kf = session.keyfile.copy()
+    if session.account is not None:
+        sign_backup_key(kf, session.account, session.user.id, value, session.stamp())
     access.wrap_for_backup(kf, value, session.keys)
     with session.db.transaction():
         meta_repo.put(session.db, RECIPIENT_KEY, value)
@@ -123,6 +134,20 @@ def set_recipient(session: Session, public_key: str) -> str:
     if session.account is not None:
         session.keyfile = kf
     return value
+
+
+def sign_backup_key(kf: KeyFile, signer: AccountKeys, signer_id: int, value: str, now: str) -> None:
+    kf.statements.append(
+        grants.make(
+            kf.statements,
+            kf.vault_id,
+            grants.Kind.BACKUP_KEY,
+            now,
+            signer,
+            user_ref(signer_id),
+            recipient=value,
+        )
+    )
 
 
 def generate_for(session: Session) -> str:

@@ -17,8 +17,9 @@ from pyrage import x25519
 
 from refuge_desk.domain.errors import UserError, ValidationError
 from refuge_desk.domain.roles import Role
+from refuge_desk.domain.staff import validate_username
 from refuge_desk.domain.text import clean
-from refuge_desk.services import auth
+from refuge_desk.services import access
 from refuge_desk.services.export import keys
 from refuge_desk.services.export.backup import (
     LAST_FAILURE_KEY,
@@ -193,6 +194,13 @@ def _reseal_notes(
     rows = db.query(
         "SELECT id, resident_id, author_id, sealed FROM case_notes WHERE sealed IS NOT NULL"
     )
+    amended_by = {  # the author of the restricted note each restricted amendment corrects
+        int(r[0]): None if r[1] is None else int(r[1])
+        for r in db.query(
+            "SELECT a.id, o.author_id FROM case_notes a JOIN case_notes o ON o.id = a.amends_id "
+            "WHERE a.sealed IS NOT NULL AND o.restricted = 1"
+        )
+    }
     with db.transaction():
         for note_id, resident_id, author_id, sealed in rows:
             key = None
@@ -232,6 +240,12 @@ def _reseal_notes(
                 notes_repo.put_key(
                     db, nid, notes_repo.MANAGERS, 1, crypto.seal(managers, fresh, managers_label)
                 )
+                people = sorted(
+                    {user_ref(u) for u in (author_id, amended_by.get(nid)) if u is not None}
+                )
+                body = notes_repo.readers_body(vault_id, nid, int(resident_id), author_id, people)
+                record = {"readers": people, "by": uid, "sig": b64(me.sign(body))}
+                notes_repo.put_key(db, nid, notes_repo.READERS, 1, json.dumps(record).encode())
                 if author_id == uid:
                     ref = user_ref(uid)
                     mine = notes_repo.key_label(vault_id, nid, ref)
@@ -256,12 +270,14 @@ def _replace_sealed(db: Database, note_id: int, sealed: bytes) -> None:
         db.execute(str(guard))
 
 
-def _keep_previous_chain(db: Database, manifest: Manifest) -> None:
+def _keep_previous_chain(db: Database, manifest: Manifest) -> str:
     """The backed-up vault's statements, so ``audit verify`` can still check the signatures
-    of the entries made there (they were signed with that vault's keys)."""
+    of the entries made there (they were signed with that vault's keys). Returns the
+    SHA-256 of what is kept ("" when nothing), for the restorer to sign (the case database
+    is writable by every support worker: unsigned, it would vouch for any key)."""
     info = manifest.keys or {}
     if not info.get("statements"):
-        return
+        return ""
     boundary = int(db.scalar("SELECT coalesce(max(id), 0) FROM audit_log"))
     eras = json.loads(meta_repo.get(db, "audit_previous_chains", "[]"))
     eras.append(
@@ -272,7 +288,9 @@ def _keep_previous_chain(db: Database, manifest: Manifest) -> None:
             "statements": info["statements"],
         }
     )
-    meta_repo.put(db, "audit_previous_chains", json.dumps(eras))
+    text = json.dumps(eras)
+    meta_repo.put(db, "audit_previous_chains", text)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _take_over(
@@ -327,7 +345,7 @@ def restore(
     (the app's), the new vault stays claimed by it afterwards; given as a Path, the claim ends
     with the call.
     """
-    problems = auth.validate_username(manager_username)
+    problems = validate_username(manager_username)
     if problems:
         raise ValidationError(problems)
     username, full_name = manager_username.strip(), clean(full_name).strip()
@@ -370,6 +388,12 @@ def restore(
             vault_id, uid, username, passphrase, me, keys_ring, now, recovery_key
         )
         wipe(kek)
+        # The backup key she restored with (she holds its secret half): signed, so the new
+        # vault's backups and the managers' key go to it, as the old vault's did.
+        recipient = str(ident.to_public())
+        keys.sign_backup_key(kf, me, uid, recipient, now)
+        meta_repo.put(db, keys.RECIPIENT_KEY, recipient)
+        access.wrap_for_backup(kf, recipient, keys_ring)
         for staff in staff_repo.all_staff(db):
             if staff.id != uid:  # kept for their history; a manager resets them to return
                 tag = kf.tag_for(staff.username)
@@ -393,7 +417,13 @@ def restore(
         finally:
             if old_managers is not None:
                 wipe(old_managers)
-        _keep_previous_chain(db, manifest)
+        history = _keep_previous_chain(db, manifest)
+        if history:
+            kf.statements.append(
+                grants.make(
+                    kf.statements, vault_id, Kind.HISTORY, now, me, user_ref(uid), tag=history
+                )
+            )
         audit_repo.record(
             db, now, uid, "vault.restore", f"backup {manifest.created_at}", signer=signer(uid)
         )

@@ -41,8 +41,7 @@ from refuge_desk.services import notes as notes_service
 from refuge_desk.services import plans as plans_service
 from refuge_desk.services.files import save_file
 from refuge_desk.services.session import Session
-from refuge_desk.store import meta_repo, plans_repo, residents_repo, values
-from refuge_desk.store.db import Database
+from refuge_desk.store import meta_repo, notes_repo, plans_repo, residents_repo, values
 
 FORMAT_VERSION = 1
 KIND = "transfer"
@@ -372,7 +371,7 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
                     None,
                     None,
                 )
-        _insert_notes(db, rid, case_notes, from_ref, now, session.user.id)
+        _insert_notes(session, rid, case_notes, from_ref, now)
         db.execute(
             "INSERT INTO transfers (transfer_id, direction, resident_id, other_vault, "
             "other_reference, at, by_user) VALUES (?, 'in', ?, ?, ?, ?, ?)",
@@ -409,19 +408,37 @@ def _note_from(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _insert_notes(
-    db: Database,
+    session: Session,
     resident_id: int,
     case_notes: list[dict[str, Any]],
     from_ref: str,
     now: str,
-    user_id: int,
 ) -> None:
     """Notes arrive as written there: who wrote them is kept in words (she has no account
-    here); an amendment stays linked when its original came too."""
+    here); an amendment stays linked when its original came too. A restricted one is sealed
+    as it is written (its key for the managers and for her, who received it), never left as
+    plain text under the case key for a later manager sign-in to seal."""
+    from refuge_desk.services import note_seal
+
+    db, user_id = session.db, session.user.id
     new_ids: dict[int, int] = {}
     for n in sorted(case_notes, key=lambda n: (n["amends_id"] is not None, n["happened_at"])):
         who = n["author"] or "a colleague"
         body = f"[Transferred from {from_ref}; written there by {who}]\n{n['text']}"
+        amends = new_ids.get(n["amends_id"]) if n["amends_id"] is not None else None
+        restricted = bool(n["restricted"])
+        if restricted and note_seal.can_seal(session):
+            note_id = notes_repo.next_id(db)
+            sealed, key = note_seal.seal_new(session, note_id, resident_id, user_id, body)
+            db.execute(
+                "INSERT INTO case_notes (id, resident_id, happened_at, note_type, body, "
+                "restricted, amends_id, author_id, created_at, sealed) "
+                "VALUES (?, ?, ?, ?, '', 1, ?, ?, ?, ?)",
+                (note_id, resident_id, n["happened_at"], n["type"], amends, user_id, now, sealed),
+            )
+            note_seal.store_keys(session, note_id, key, user_id, None, resident_id)
+            new_ids[n["id"]] = note_id
+            continue
         new_ids[n["id"]] = db.execute(
             "INSERT INTO case_notes (resident_id, happened_at, note_type, body, restricted, "
             "amends_id, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -430,8 +447,8 @@ def _insert_notes(
                 n["happened_at"],
                 n["type"],
                 body,
-                int(n["restricted"]),
-                new_ids.get(n["amends_id"]) if n["amends_id"] is not None else None,
+                int(restricted),
+                amends,
                 user_id,
                 now,
             ),

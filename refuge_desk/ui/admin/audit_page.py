@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,70 +27,23 @@ from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.forms import OptionalDateEdit, wait_cursor
+from refuge_desk.ui.common.table_models import PagedRowsModel
 
 PAGE = 200
 OK_GREEN = "#1e6b34"
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(PagedRowsModel[AuditEntry]):
     """Newest first; fetched a page at a time as the table scrolls."""
 
     HEADERS = ("When", "Who", "What", "Reference", "Detail", "Entry")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[AuditEntry] = []
-        self.total = 0
-        self._fetch: Any = None  # (offset) -> list[AuditEntry]
+    def display(self, row: AuditEntry, column: int) -> str:
+        who = row.who or "(not signed in)"
+        return (row.when, who, row.action_text, row.reference, row.detail, f"{row.id:,}")[column]
 
-    def reset(self, total: int, fetch: Any) -> None:
-        self.beginResetModel()
-        self.rows, self.total, self._fetch = [], total, fetch
-        self.endResetModel()
-        if self.canFetchMore(_ROOT):
-            self.fetchMore(_ROOT)
-
-    def clear(self) -> None:
-        self.beginResetModel()
-        self.rows, self.total, self._fetch = [], 0, None
-        self.endResetModel()
-
-    def canFetchMore(self, parent: Index = _ROOT) -> bool:
-        return not parent.isValid() and self._fetch is not None and len(self.rows) < self.total
-
-    def fetchMore(self, parent: Index = _ROOT) -> None:
-        if not self.canFetchMore(parent):
-            return
-        more = self._fetch(len(self.rows))
-        if not more:
-            self.total = len(self.rows)
-            return
-        first = len(self.rows)
-        self.beginInsertRows(_ROOT, first, first + len(more) - 1)
-        self.rows += more
-        self.endInsertRows()
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
-            return None
-        e = self.rows[index.row()]
-        who = e.who or "(not signed in)"
-        return (e.when, who, e.action_text, e.reference, e.detail, f"{e.id:,}")[index.column()]
+    def record_id(self, row: AuditEntry) -> int:
+        return row.id
 
 
 class AuditPage(QWidget):

@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 
 from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.roles import Role
-from refuge_desk.domain.staff import StaffUser
+from refuge_desk.domain.staff import MAX_USERNAME, StaffUser
 from refuge_desk.services import key_upgrade, passphrase_policy
 from refuge_desk.services import settings as settings_service
 from refuge_desk.services import staff as staff_service
-from refuge_desk.services.auth import MAX_USERNAME
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.forms import ErrorBox, apply_or_show, line_edit

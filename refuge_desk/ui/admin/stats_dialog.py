@@ -59,7 +59,7 @@ class StatsDialog(QDialog):
         self.session = session
         self.dialogs = dialogs
         self.setWindowTitle("Funder statistics")
-        self.result: list[stats.Stat] = []
+        self.figures: list[stats.Stat] = []
         today = session.today()
         self.start = QDateEdit(
             _qdate(
@@ -126,14 +126,14 @@ class StatsDialog(QDialog):
 
     def refresh(self) -> None:
         try:
-            self.result = stats.funder_stats(self.session, _day(self.start), _day(self.end))
+            self.figures = stats.funder_stats(self.session, _day(self.start), _day(self.end))
         except UserError as exc:
-            self.result = []
+            self.figures = []
             self.error.show_problems(getattr(exc, "problems", None) or [str(exc)])
         else:
             self.error.clear_problems()
-        self.table.setRowCount(len(self.result))
-        for row, s in enumerate(self.result):
+        self.table.setRowCount(len(self.figures))
+        for row, s in enumerate(self.figures):
             for col, text in enumerate((s.group, s.item, s.shown)):
                 item = QTableWidgetItem(text)
                 if col == 2:
@@ -142,7 +142,7 @@ class StatsDialog(QDialog):
                     )
                 self.table.setItem(row, col, item)
         self.table.resizeColumnToContents(0)
-        self.save_button.setEnabled(bool(self.result))
+        self.save_button.setEnabled(bool(self.figures))
         self._chart()
 
     def chart_values(self) -> list[tuple[str, int]]:
@@ -150,7 +150,7 @@ class StatsDialog(QDialog):
         group = self.group.currentText()
         return [
             (s.item, 0 if s.suppressed else s.value)
-            for s in self.result
+            for s in self.figures
             if s.group == group and s.item != "Received"
         ]
 

@@ -36,7 +36,7 @@ from refuge_desk.services import notes
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import ErrorBox, apply_or_show, plural
+from refuge_desk.ui.common.forms import ErrorBox, apply_or_show, moment_of, plural, qdatetime
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("When", "Type", "Written by", "Marks", "Note")
@@ -243,11 +243,11 @@ class NotesTab(QWidget):
     def _set_when(self, moment: dt.datetime) -> None:
         local = moment.astimezone().replace(tzinfo=None, second=0, microsecond=0)
         self.when_edit.blockSignals(True)
-        self.when_edit.setDateTime(QDateTime(local))
+        self.when_edit.setDateTime(qdatetime(local))
         self.when_edit.blockSignals(False)
 
     def _when(self) -> dt.datetime:
-        naive: dt.datetime = self.when_edit.dateTime().toPython()  # type: ignore[assignment]
+        naive = moment_of(self.when_edit.dateTime())
         return naive.astimezone()
 
     def _when_changed(self, _value: QDateTime) -> None:

@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QLabel, QStackedLayout, QWidget
 
 from refuge_desk.domain.risk import Level, Point, Thresholds
 from refuge_desk.ui.common import style
+from refuge_desk.ui.common.forms import qdate
 
 LEVEL_COLOURS = {Level.STANDARD: "#2f6b6f", Level.MEDIUM: "#b06a00", Level.HIGH: style.DANGER}
 
 
 def _ms(day: dt.date) -> float:
-    return float(QDateTime(day, QTime(12, 0)).toMSecsSinceEpoch())
+    return float(QDateTime(qdate(day), QTime(12, 0)).toMSecsSinceEpoch())
 
 
 class RiskChart(QWidget):

@@ -52,6 +52,7 @@ from refuge_desk.ui.common.forms import (
     ErrorBox,
     OptionalDateEdit,
     apply_or_show,
+    day_of,
     format_date,
     line_edit,
     text_area,
@@ -78,7 +79,7 @@ def _date_edit(day: dt.date, name: str) -> QDateEdit:
 
 
 def _day(edit: QDateEdit) -> dt.date:
-    return edit.date().toPython()  # type: ignore[no-any-return]
+    return day_of(edit.date())
 
 
 def level_badge_style(level: Level | None) -> str:
@@ -264,9 +265,9 @@ class ChecklistDialog(QDialog):
             self.rows.append(row)
             body_layout.addWidget(row)
         body_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(body)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._follow_focus)
@@ -298,7 +299,7 @@ class ChecklistDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(intro)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.error)
         layout.addLayout(judgement)
         layout.addWidget(note)
@@ -308,8 +309,9 @@ class ChecklistDialog(QDialog):
 
     # -- state ----------------------------------------------------------------------------
     def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is not None and self.scroll.widget().isAncestorOf(new):
-            self.scroll.ensureWidgetVisible(new, 20, 40)
+        body = self.scroll_area.widget()
+        if new is not None and body is not None and body.isAncestorOf(new):
+            self.scroll_area.ensureWidgetVisible(new, 20, 40)
 
     def _changed(self) -> None:
         self._dirty = True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,7 +37,7 @@ from refuge_desk.services import support
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import DATE_FORMAT, ErrorBox, apply_or_show, format_date
+from refuge_desk.ui.common.forms import DATE_FORMAT, ErrorBox, apply_or_show, day_of, format_date
 
 GRID = ("Area", "Need at entry", "Need now", "Change", "Goal", "Outcome at exit")
 
@@ -82,7 +80,7 @@ class SupportReviewDialog(QDialog):
             label.setStyleSheet("font-weight: 600;")
             grid.addWidget(label, 0, col)
         self.rows: dict[str, tuple[QComboBox, QLineEdit, QComboBox, QLineEdit]] = {}
-        for r, (key, label) in enumerate(AREAS, start=1):
+        for r, (key, area_name) in enumerate(AREAS, start=1):
             level = QComboBox()
             for lv in Level:
                 level.addItem(lv.label, lv.value)
@@ -98,7 +96,7 @@ class SupportReviewDialog(QDialog):
                 need = previous.need(key)
                 level.setCurrentIndex(level.findData(need.level.value))
                 goal.setText(need.goal)
-            grid.addWidget(QLabel(label), r, 0)
+            grid.addWidget(QLabel(area_name), r, 0)
             grid.addWidget(level, r, 1)
             grid.addWidget(goal, r, 2)
             grid.addWidget(outcome, r, 3)
@@ -149,7 +147,7 @@ class SupportReviewDialog(QDialog):
         ]
 
     def save(self) -> None:
-        when: dt.date = self.date_edit.date().toPython()  # type: ignore[assignment]
+        when = day_of(self.date_edit.date())
         ok = apply_or_show(
             self.error,
             lambda: support.record_review(

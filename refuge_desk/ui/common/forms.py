@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +27,26 @@ from refuge_desk.ui.common import style
 
 DATE_FORMAT = "dd MMM yyyy"
 _UNSET = QDate(1800, 1, 1)
+
+
+def day_of(value: QDate) -> dt.date:
+    """A Qt date as a Python date (PySide6 types ``toPython`` as ``object``)."""
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def qdatetime(moment: dt.datetime) -> QDateTime:
+    """A naive local date and time as a Qt one (to the second)."""
+    return QDateTime(qdate(moment.date()), QTime(moment.hour, moment.minute, moment.second))
+
+
+def moment_of(value: QDateTime) -> dt.datetime:
+    """A Qt date and time as a naive Python one (to the second)."""
+    d, t = value.date(), value.time()
+    return dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second())
 
 
 class OptionalDateEdit(QWidget):
@@ -68,14 +88,14 @@ class OptionalDateEdit(QWidget):
     def value(self) -> dt.date | None:
         if not self.set_box.isChecked() or self.edit.date() == _UNSET:
             return None
-        return self.edit.date().toPython()  # type: ignore[no-any-return]
+        return day_of(self.edit.date())
 
     def set_value(self, value: dt.date | None) -> None:
         self.set_box.blockSignals(True)
         self.set_box.setChecked(value is not None)
         self.set_box.blockSignals(False)
         self.edit.setEnabled(value is not None)
-        self.edit.setDate(QDate(value.year, value.month, value.day) if value else _UNSET)
+        self.edit.setDate(qdate(value) if value else _UNSET)
 
 
 def line_edit(max_length: int, placeholder: str = "", name: str = "") -> QLineEdit:
@@ -198,10 +218,12 @@ def format_date(value: dt.date | str | None) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             return value
-    return value.strftime("%d %b %Y")
+    else:
+        day = value
+    return day.strftime("%d %b %Y")
 
 
 def format_stamp(stamp: str) -> str:
@@ -215,6 +237,14 @@ def format_stamp(stamp: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone().strftime("%d %b %Y %H:%M")
+
+
+def label_for(text: str, widget: QWidget) -> QLabel:
+    """A label whose &-letter (Alt+letter) moves to ``widget``, and that a screen reader
+    reads as the widget's name."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

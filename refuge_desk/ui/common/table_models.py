@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QTableVie
 from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.residents import RoomOccupancy, Status, initials
 from refuge_desk.domain.staff import StaffUser
-from refuge_desk.store.residents_repo import ResidentRow
+from refuge_desk.services.residents import ResidentRow
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.forms import format_date
 from refuge_desk.ui.common.style import DANGER
@@ -88,6 +88,42 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         return -1
 
 
+class PagedRowsModel(RowsModel[T]):
+    """Rows fetched a page at a time as the table scrolls (Qt's canFetchMore/fetchMore)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.total = 0
+        self._fetch_from: Callable[[int], Sequence[T]] | None = None  # offset -> next page
+
+    def reset(self, total: int, fetch_from: Callable[[int], Sequence[T]]) -> None:
+        self.beginResetModel()
+        self.rows, self.total, self._fetch_from = [], total, fetch_from
+        self.endResetModel()
+        if self.canFetchMore(_ROOT):
+            self.fetchMore(_ROOT)
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.rows, self.total, self._fetch_from = [], 0, None
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = _ROOT) -> bool:
+        return not parent.isValid() and self._fetch_from is not None and len(self.rows) < self.total
+
+    def fetchMore(self, parent: Index = _ROOT) -> None:
+        if not self.canFetchMore(parent) or self._fetch_from is None:
+            return
+        more = list(self._fetch_from(len(self.rows)))
+        if not more:
+            self.total = len(self.rows)
+            return
+        first = len(self.rows)
+        self.beginInsertRows(_ROOT, first, first + len(more) - 1)
+        self.rows += more
+        self.endInsertRows()
+
+
 def _alert_icon() -> QIcon:
     return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
@@ -148,7 +184,7 @@ class ResidentsModel(RowsModel[ResidentRow]):
         self._fetch = fetch
         self.endResetModel()
 
-    @property  # type: ignore[override]
+    @property
     def rows(self) -> list[ResidentRow]:
         """Every row (fetches all pages: for tests and small lists, not for painting)."""
         return [r for i in range(len(self._ids)) if (r := self.row_at(i)) is not None]

@@ -26,7 +26,7 @@ from refuge_desk.domain.errors import UserError
 from refuge_desk.services.export import restore as restore_service
 from refuge_desk.services.export.restore import RestoreResult
 from refuge_desk.services.session import Clock
-from refuge_desk.store.vault import VaultFolder
+from refuge_desk.services.vault_folder import VaultFolder
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.forms import ErrorBox, wait_cursor
 from refuge_desk.ui.common.passphrase_field import NewPassphraseFields
@@ -41,7 +41,7 @@ class RestoreDialog(QDialog):
         self.folder = folder
         self.clock = clock
         self.dialogs = dialogs
-        self.result: RestoreResult | None = None
+        self.restored: RestoreResult | None = None
         self.username = ""
         self.passphrase = ""
 
@@ -163,7 +163,7 @@ class RestoreDialog(QDialog):
         except UserError as exc:
             self.error.show_problems(getattr(exc, "problems", None) or [str(exc)])
             return False
-        self.result = result
+        self.restored = result
         self.username = self.user.text().strip()
         self.passphrase = self.fields.passphrase()
         self.fields.clear()

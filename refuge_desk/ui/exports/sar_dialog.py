@@ -31,10 +31,10 @@ class SarDialog(PdfPreviewDialog):
     ) -> None:
         self.session = session
         self.resident_id = resident_id
-        self.result = sar.collect(session, resident_id)  # refuses all but managers
-        reference = self.result.data["resident"]["reference"]
+        self.collected = sar.collect(session, resident_id)  # refuses all but managers
+        reference = self.collected.data["resident"]["reference"]
         super().__init__(
-            sar.to_pdf(self.result),
+            sar.to_pdf(self.collected),
             WINDOW_TITLE,
             dialogs,
             lambda: self._record("print"),
@@ -69,19 +69,19 @@ class SarDialog(PdfPreviewDialog):
 
     def refresh(self) -> None:
         with wait_cursor():
-            self.result = sar.collect(self.session, self.resident_id, self.withheld())
-            self.set_pdf(sar.to_pdf(self.result))
+            self.collected = sar.collect(self.session, self.resident_id, self.withheld())
+            self.set_pdf(sar.to_pdf(self.collected))
 
     def _record(self, how: str) -> None:
         try:
-            sar.record(self.session, self.result, how)
+            sar.record(self.session, self.collected, how)
         except UserError as exc:
             self.dialogs.error(self, WINDOW_TITLE, str(exc))
 
     def save_json(self) -> bool:
         if not self.dialogs.confirm(self, "Save JSON", NOT_ENCRYPTED.replace("PDF", "file")):
             return False
-        reference = self.result.data["resident"]["reference"]
+        reference = self.collected.data["resident"]["reference"]
         path = self.dialogs.save_file(
             self, "Save JSON", "JSON files (*.json)", f"{reference}-records.json"
         )
@@ -89,7 +89,7 @@ class SarDialog(PdfPreviewDialog):
             return False
         path = path if path.suffix.lower() == ".json" else Path(f"{path}.json")
         try:
-            save_file(path, sar.to_json(self.result))
+            save_file(path, sar.to_json(self.collected))
         except UserError as exc:
             self.dialogs.error(self, "Save JSON", str(exc))
             return False

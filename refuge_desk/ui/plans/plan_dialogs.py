@@ -33,7 +33,7 @@ from refuge_desk.services import plans
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
-from refuge_desk.ui.common.forms import DATE_FORMAT, ErrorBox, apply_or_show, plural
+from refuge_desk.ui.common.forms import DATE_FORMAT, ErrorBox, apply_or_show, day_of, plural
 
 CONTEXT_LINES = 2  # unchanged lines shown around a change; longer runs are folded
 
@@ -152,7 +152,7 @@ class FinaliseDialog(_PlanDialog):
             self.session,
             self.resident_id,
             self.revision,
-            self.review_date.date().toPython(),
+            day_of(self.review_date.date()),
             self.reviewer.currentData(),
         )
 
@@ -190,7 +190,7 @@ class ReviewDialog(_PlanDialog):
         plans.mark_reviewed(
             self.session,
             self.resident_id,
-            self.review_date.date().toPython(),
+            day_of(self.review_date.date()),
             self.reviewer.currentData(),
             self.note.toPlainText(),
         )
@@ -198,7 +198,7 @@ class ReviewDialog(_PlanDialog):
 
 def _folded(diff: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Keep CONTEXT_LINES of unchanged text around each change; fold the rest to a note."""
-    near = set()
+    near: set[int] = set()
     for i, (tag, _line) in enumerate(diff):
         if tag != " ":
             near.update(range(i - CONTEXT_LINES, i + CONTEXT_LINES + 1))

@@ -238,7 +238,7 @@ class YesNoEditor(FieldEditor):
         row.addStretch(1)
         self.body.addLayout(row)
         self.buttons[2].setChecked(True)
-        self.group.idToggled.connect(lambda _i, on: on and self.changed.emit())
+        self.group.idToggled.connect(lambda _i, on: self.changed.emit() if on else None)
 
     def value(self) -> str:
         checked = self.group.checkedId()
@@ -296,7 +296,7 @@ class ChecklistEditor(FieldEditor):
             head.setStyleSheet(f"color: {style.MUTED}; font-size: 9pt; background: transparent;")
             grid.addWidget(head, 0, col, Qt.AlignmentFlag.AlignCenter)
         self.groups: dict[str, QButtonGroup] = {}
-        self.clear_buttons: dict[str, QPushButton] = {}
+        self.clear_buttons: dict[str, QToolButton] = {}
         for row, item in enumerate(f.items, start=1):
             label = QLabel(item.label)
             label.setWordWrap(True)
@@ -455,7 +455,9 @@ class RowsTableEditor(FieldEditor):
             return
         self.table.setCurrentCell(index, 0)
         self.table.setFocus()
-        self.table.editItem(self.table.item(index, 0))
+        item = self.table.item(index, 0)
+        if item is not None:
+            self.table.editItem(item)
         self.changed.emit()
 
     def remove_current_row(self) -> None:
@@ -582,7 +584,8 @@ class ChildBlock(QFrame):
         head.addWidget(self.remove_button)
         layout.addLayout(head)
         self.areas: dict[str, GrowingTextEdit] = {}
-        values = block.get("values") if isinstance(block.get("values"), dict) else {}
+        raw = block.get("values")
+        values: dict[str, str] = raw if isinstance(raw, dict) else {}
         for cf in f.child_fields:
             label = QLabel(cf.label)
             label.setStyleSheet("border: none; font-weight: 600;")

@@ -1,9 +1,9 @@
 """One resident's safety plan: sections on the left, the section's fields on the right.
 
-The open draft is written to the vault a few seconds after typing stops (and at the latest
-every MAX_UNSAVED_MS while she keeps typing), on Ctrl+S, before any action and on lock.
-Agreed versions are shown read only. Only the section on screen has widgets; the others are
-built when first shown, so a long plan stays quick.
+The open draft is written to the vault a few seconds after typing stops, and at the latest
+every ten seconds while she keeps typing (ui/plans/autosave.py); also on Ctrl+S, before any
+action and on lock. Agreed versions are shown read only. Only the section on screen has
+widgets; the others are built when first shown, so a long plan stays quick.
 """
 
 from __future__ import annotations
@@ -40,11 +40,10 @@ from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.forms import ErrorBox, format_date, plural, wait_cursor
+from refuge_desk.ui.plans.autosave import AUTOSAVE_MS, SaveSchedule
 from refuge_desk.ui.plans.plan_dialogs import CompareDialog, FinaliseDialog, ReviewDialog
 from refuge_desk.ui.plans.plan_fields import STAFF_BORDER, STAFF_TINT, FieldEditor, make_editor
 
-AUTOSAVE_MS = 3000  # after the last change
-MAX_UNSAVED_MS = 10_000  # while she keeps typing, save at least this often
 COUNT_MS = 400
 NOTICE_MS = 30_000  # how long a note such as "Filled from her record: ..." stays
 
@@ -145,10 +144,8 @@ class PlanPage(QWidget):
         self.key_worker_id: int | None = None
         self.panels: dict[int, SectionPanel] = {}
         self.dialog: QDialog | None = None
-        self._dirty = False
-        self._dirty_since = 0.0
+        self.schedule = SaveSchedule()
         self._filling = False
-        self._stale = False
         self._saved_at = ""
         self._saved_by = ""
         self._section = 0
@@ -261,7 +258,6 @@ class PlanPage(QWidget):
 
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setSingleShot(True)
-        self.autosave_ms = AUTOSAVE_MS  # tests shorten it
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self._autosave)
         self.count_timer = QTimer(self)
@@ -317,8 +313,7 @@ class PlanPage(QWidget):
         assert self.resident_id is not None
         section = self._section if keep_section else 0
         self._stop_timers()
-        self._dirty = False
-        self._stale = False
+        self.schedule.reset()
         self.error_box.clear_problems()
         self.save_status.clear()
         try:
@@ -421,6 +416,7 @@ class PlanPage(QWidget):
         self.panels = {}
         while self.stack.count():
             w = self.stack.widget(0)
+            assert w is not None
             self.stack.removeWidget(w)
             w.setParent(None)
             w.deleteLater()
@@ -484,8 +480,9 @@ class PlanPage(QWidget):
                 self._filling = False
             placeholder = self.stack.widget(index)
             self.stack.insertWidget(index, panel)
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
             self.panels[index] = panel
         return panel
 
@@ -604,16 +601,12 @@ class PlanPage(QWidget):
     def _touched(self) -> None:
         if self._filling or self.viewing != plans.DRAFT:
             return
-        now = time.monotonic()
-        if not self._dirty:
-            self._dirty = True
-            self._dirty_since = now
+        touch = self.schedule.touched(time.monotonic())
+        if touch.first:
             self.save_status.setText("Changes not saved yet…")
             self.save_status.setStyleSheet(f"color: {style.MUTED};")
-        if not self._stale:
-            # 3 s after the last change, but never later than 10 s after the first unsaved one.
-            left = MAX_UNSAVED_MS - (now - self._dirty_since) * 1000
-            self.autosave_timer.start(max(0, min(self.autosave_ms, round(left))))
+        if touch.save_in_ms is not None:
+            self.autosave_timer.start(touch.save_in_ms)
         self.count_timer.start()
 
     def _collect(self) -> Content:
@@ -624,7 +617,7 @@ class PlanPage(QWidget):
         return content
 
     def has_unsaved_changes(self) -> bool:
-        return self._dirty and self.viewing == plans.DRAFT
+        return self.schedule.dirty and self.viewing == plans.DRAFT
 
     def typed_content(self) -> Content:
         """What is on screen now (to keep safe when the vault refused to save it)."""
@@ -633,10 +626,10 @@ class PlanPage(QWidget):
     def forget_typing(self) -> None:
         """Drop unsaved typing from the screen; the caller has kept it somewhere safe."""
         self._stop_timers()
-        self._dirty = False
+        self.schedule.forget()
 
     def _autosave(self) -> None:
-        if not self._stale:
+        if not self.schedule.stale:
             self.save_now()
 
     def _save_shortcut(self) -> None:
@@ -654,15 +647,12 @@ class PlanPage(QWidget):
         content = self._collect()
         try:
             self.revision = plans.save_draft(self.session, self.resident_id, content, self.revision)
-        except StaleRecord as err:
-            self._stale = True
-            self._save_failed(str(err))
-            return False
         except UserError as err:
+            self.schedule.refused(stale=isinstance(err, StaleRecord))
             self._save_failed(str(err))
             return False
         self.content = content
-        self._dirty = False
+        self.schedule.saved()
         self._saved_at = self.session.stamp()
         self._saved_by = self.session.user.full_name
         self.error_box.clear_problems()
@@ -820,7 +810,7 @@ class PlanPage(QWidget):
         return self._open(dialog, lambda: self._finalised(dialog))
 
     def _finalised(self, dialog: FinaliseDialog) -> None:
-        self._dirty = False
+        self.schedule.forget()
         self._reload(None, keep_section=True)
         v = dialog.version
         if v is not None:
@@ -864,6 +854,8 @@ class PlanPage(QWidget):
             for v in sorted(state.versions, key=lambda v: -v.number)
         ]
         latest = state.latest_version
+        older: plans.Which
+        newer: plans.Which
         if self.viewing == plans.DRAFT or (state.draft is not None and self.viewing == latest):
             older, newer = latest, plans.DRAFT
         elif isinstance(self.viewing, int) and self.viewing < latest:
@@ -889,7 +881,7 @@ class PlanPage(QWidget):
         ok, _none = self._run(lambda: plans.discard_draft(self.session, rid), "Not discarded:")
         if not ok:
             return False
-        self._dirty = False
+        self.schedule.forget()
         self._reload(None, keep_section=True)
         self._say("The draft was discarded.")
         return True
@@ -922,7 +914,7 @@ class PlanPage(QWidget):
             self.dialog.reject()
         if self.viewing is not None:
             self._resume = self.viewing
-        self._dirty = False
+        self.schedule.forget()
         self.state = None
         self.heading.clear()
         self.error_box.clear_problems()

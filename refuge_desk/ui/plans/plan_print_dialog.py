@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import plan_print
@@ -62,7 +62,8 @@ class PlanPrintDialog(PdfPreviewDialog):
         )
         self.options_row.addWidget(self.bar)
         layout = self.layout()
-        layout.insertWidget(1, self.notes)  # type: ignore[attr-defined]
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.notes)
         self._show_notes()
         self.bar.changed.connect(self.refresh_pdf)
 

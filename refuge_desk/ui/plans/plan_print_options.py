@@ -22,6 +22,7 @@ from refuge_desk.services.plan_print import (
     PrintOptions,
     Variant,
 )
+from refuge_desk.ui.common.forms import label_for
 
 _NAME_CHOICES = (
     (NameOnCopy.FIRST, "Her first name"),
@@ -76,11 +77,11 @@ class PrintOptionsBar(QWidget):
         self.explain.setStyleSheet("color: #444;")
 
         row = QHBoxLayout()
-        row.addWidget(QLabel("&Copy:", buddy=self.variant))
+        row.addWidget(label_for("&Copy:", self.variant))
         row.addWidget(self.variant, 2)
-        row.addWidget(QLabel("&Paper:", buddy=self.paper))
+        row.addWidget(label_for("&Paper:", self.paper))
         row.addWidget(self.paper)
-        row.addWidget(QLabel("&Headings in:", buddy=self.language))
+        row.addWidget(label_for("&Headings in:", self.language))
         row.addWidget(self.language, 1)
         row.addWidget(self.large)
         self.discreet_row = QWidget()

@@ -127,9 +127,9 @@ class HistoryDialog(QDialog):
     def refresh(self) -> None:
         self.all_changes = self._load()
         wanted = self.field_filter.currentText() if self.field_filter.count() else self._wanted
-        labels = {history.field_label(c) for c in self.all_changes}
-        labels |= {label.split(" · ")[0] for label in labels if " · " in label}  # groups
-        labels = sorted(labels, key=str.casefold)
+        found = {history.field_label(c) for c in self.all_changes}
+        found |= {label.split(" · ")[0] for label in found if " · " in label}  # groups
+        labels = sorted(found, key=str.casefold)
         self.field_filter.blockSignals(True)
         self.field_filter.clear()
         self.field_filter.addItem(ALL)

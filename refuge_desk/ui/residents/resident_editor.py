@@ -593,7 +593,7 @@ class ResidentEditor(QWidget):
             return True
         if not self._snapshot:
             return False
-        return to_plain(self.build_resident()) != self._snapshot
+        return bool(to_plain(self.build_resident()) != self._snapshot)
 
     def draft_payload(self) -> dict[str, Any]:
         """The form as a plain dict, with the base version it started from and any open

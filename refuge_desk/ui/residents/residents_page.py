@@ -67,7 +67,7 @@ class RotaCard(QFrame):
         self.reference = QLabel()
         self.reference.setObjectName("muted")
         self.room = QLabel()
-        self.children = QLabel()
+        self.children_line = QLabel()
         self.alerts = QLabel()
         self.alerts.setWordWrap(True)
         self.alerts.setTextFormat(Qt.TextFormat.PlainText)
@@ -82,7 +82,7 @@ class RotaCard(QFrame):
             self.name,
             self.reference,
             self.room,
-            self.children,
+            self.children_line,
             self.alerts,
         ):
             layout.addWidget(w)
@@ -97,19 +97,19 @@ class RotaCard(QFrame):
         self.name.setText(view.preferred_name or "(no preferred name)")
         self.reference.setText(f"{view.reference} · {view.status.label}")
         self.room.setText(f"Room: {view.room or 'not assigned'}")
-        self.children.setText(f"Children with her: {view.children}")
+        self.children_line.setText(f"Children with her: {view.children}")
         if view.alerts.strip():
             self.alerts.setText(f"Alerts:\n{view.alerts.strip()}")
             self.alerts.setStyleSheet(f"font-weight: bold; color: {style.DANGER};")
         else:
             self.alerts.setText("No alerts.")
             self.alerts.setStyleSheet(f"color: {style.MUTED};")
-        for w in (self.name, self.reference, self.room, self.children, self.alerts):
+        for w in (self.name, self.reference, self.room, self.children_line, self.alerts):
             w.show()
 
     def clear(self) -> None:
         self.resident_id = None
-        for w in (self.name, self.reference, self.room, self.children, self.alerts):
+        for w in (self.name, self.reference, self.room, self.children_line, self.alerts):
             w.clear()
             w.hide()
         self.placeholder.show()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import auth, recovery
 from refuge_desk.services.session import Clock, Session, system_clock
-from refuge_desk.store.vault import VaultFolder
+from refuge_desk.services.vault_folder import VaultFolder
 from refuge_desk.ui.common.passphrase_field import NewPassphraseFields
 
 

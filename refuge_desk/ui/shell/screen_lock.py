@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 
-from PySide6.QtCore import SLOT, QAbstractNativeEventFilter, QObject, Signal, Slot
+from PySide6.QtCore import SLOT, QAbstractNativeEventFilter, QCoreApplication, QObject, Signal, Slot
 
 WM_WTSSESSION_CHANGE = 0x02B1
 WTS_SESSION_LOCK = 0x7
@@ -56,17 +56,21 @@ class ScreenLockMonitor(QObject):
         self._filter: QAbstractNativeEventFilter | None = None
         self.source = "none"
 
-    def install(self, app: QObject, window_id: int | None = None) -> None:
+    def install(self, app: QCoreApplication, window_id: int | None = None) -> None:
         if sys.platform == "win32":  # pragma: no cover - Windows only
             self._install_windows(app, window_id)
         else:
             self._install_dbus()
 
-    def _install_windows(self, app: QObject, window_id: int | None) -> None:  # pragma: no cover
+    def _install_windows(
+        self, app: QCoreApplication, window_id: int | None
+    ) -> None:  # pragma: no cover
+        if sys.platform != "win32":
+            return
         import ctypes
 
         self._filter = _WinFilter(self)
-        app.installNativeEventFilter(self._filter)  # type: ignore[attr-defined]
+        app.installNativeEventFilter(self._filter)
         if window_id:
             with contextlib.suppress(OSError, AttributeError):
                 ctypes.windll.wtsapi32.WTSRegisterSessionNotification(window_id, 0)
@@ -82,7 +86,10 @@ class ScreenLockMonitor(QObject):
             return
         for service, path in _DBUS_SERVICES:
             iface = service
-            if bus.connect(service, path, iface, "ActiveChanged", self, SLOT("_on_active(bool)")):
+            # PySide6's stub types the slot as bytes, but only the str from SLOT() is accepted
+            # (bytes raise ValueError: checked against a real session bus, PySide6 6.11).
+            slot = SLOT("_on_active(bool)")
+            if bus.connect(service, path, iface, "ActiveChanged", self, slot):  # type: ignore[call-overload]
                 self.source = "dbus"
 
     @Slot(bool)

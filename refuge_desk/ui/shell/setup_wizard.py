@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain.errors import UserError
+from refuge_desk.domain.staff import MAX_USERNAME
 from refuge_desk.services import auth, recovery
 from refuge_desk.services.export import keys
 from refuge_desk.services.session import Clock, Session, system_clock
-from refuge_desk.store.vault import VaultFolder
+from refuge_desk.services.vault_folder import VaultFolder
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.passphrase_field import NewPassphraseFields
 from refuge_desk.ui.common.workers import run_in_background
@@ -75,7 +77,7 @@ class ManagerPage(QWizardPage):
         )
         self.username = QLineEdit()
         self.username.setObjectName("manager_username")
-        self.username.setMaxLength(auth.MAX_USERNAME)
+        self.username.setMaxLength(MAX_USERNAME)
         self.full_name = QLineEdit()
         self.full_name.setObjectName("manager_full_name")
         self.full_name.setMaxLength(200)
@@ -223,7 +225,7 @@ class SetupWizard(QWizard):
             page.error.hide()
 
     def _created(self, result: object) -> None:
-        session, recovery_key = result  # type: ignore[misc]
+        session, recovery_key = cast(tuple[Session, str], result)
         self._set_creating(False)
         self.manager_page.fields.clear()
         self.session = session

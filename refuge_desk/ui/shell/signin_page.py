@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -20,9 +21,10 @@ from PySide6.QtWidgets import (
 
 from refuge_desk.diagnostics.logging_setup import log_unexpected
 from refuge_desk.domain.errors import SignInThrottled, UserError, WrongCredentials
+from refuge_desk.domain.staff import MAX_USERNAME
 from refuge_desk.services import auth
 from refuge_desk.services.session import Clock, Session, system_clock
-from refuge_desk.store.vault import VaultFolder
+from refuge_desk.services.vault_folder import VaultFolder
 from refuge_desk.ui.common.workers import run_in_background
 
 GENERIC_FAILURE = "Refuge Desk could not open the vault. Your data has not been changed."
@@ -63,7 +65,7 @@ class SignInPage(QWidget):
         self.subtitle.setWordWrap(True)
         self.username = QLineEdit()
         self.username.setObjectName("username")
-        self.username.setMaxLength(auth.MAX_USERNAME)
+        self.username.setMaxLength(MAX_USERNAME)
         self.passphrase = QLineEdit()
         self.passphrase.setObjectName("passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
@@ -215,7 +217,7 @@ class SignInPage(QWidget):
             self.settled.emit()
 
     def _use(self, result: object) -> None:
-        generation, session = result  # type: ignore[misc]
+        generation, session = cast(tuple[int, Session], result)
         if generation != self._generation:
             # Cancelled: close what the job opened and stay on this screen.
             if isinstance(session, Session):

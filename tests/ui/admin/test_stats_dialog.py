@@ -61,5 +61,5 @@ def test_table_chart_and_csv(qtbot, manager_session, tmp_path: Path):
 def test_only_managers_see_the_action(qtbot, manager_session, vault_dir, clock):
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(manager_session)
-    assert window.act_stats.isVisible()
+    assert window.acts.stats.isVisible()
     window.shutdown()

@@ -99,7 +99,7 @@ def test_a_failed_backup_is_shown_and_a_worker_cannot_change_settings(
     assert not dialog.settings_box.isEnabled()
     assert not dialog.back_up_now()
     assert "is not there" in dialog.error.text() or "not there" in dialog.state.text()
-    window._update_status()
+    window.update_status()
     assert "The last backup failed" in window.status_label.text()
     window.shutdown()
 

@@ -84,7 +84,7 @@ def test_create_type_every_kind_and_autosave_reaches_the_vault(
     assert page.state_chip.text().startswith("Draft — not yet agreed")
     assert "Each child" in page.notice.text()  # said what was filled from her record
 
-    page.autosave_ms = 30
+    page.schedule.quiet_ms = 30
     qtbot.keyClicks(editor(page, "worries").edit, SECRET)
     editor(page, "documents").groups["passport"].button(2).click()
     contacts = editor(page, "safe_contacts")

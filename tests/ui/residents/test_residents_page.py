@@ -267,7 +267,7 @@ def test_volunteer_sees_no_full_names_and_gets_a_rota_card(
         assert card.name.text() == "Amira"
         assert "Room 1" in card.room.text()
         assert "Do not disclose presence" in card.alerts.text()
-        assert card.children.text().endswith("2")
+        assert card.children_line.text().endswith("2")
         page.clear()
         assert card.name.text() == "" and card.resident_id is None
     finally:

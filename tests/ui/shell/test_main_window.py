@@ -60,13 +60,13 @@ def test_lock_clears_everything_and_unlock_brings_her_back_with_her_typing(
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(manager_session)
     assert window.windowTitle() == "Refuge Desk"
-    page = window._pages["residents"]
+    page = window.page("residents")
     assert page.model.rowCount() == 1
     type_in_editor(qtbot, window, resident.id, " Smith")
     window.editor.set_current_tab(2)
     key = manager_session.data_key
 
-    window.act_lock.trigger()
+    window.acts.lock.trigger()
 
     assert not manager_session.is_open
     assert bytes(key) == bytes(len(key))  # the data key bytes we held are zeroed
@@ -94,7 +94,7 @@ def test_no_widget_keeps_resident_text_after_lock(
 ):
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(manager_session)
-    window._pages["residents"].show_names.setChecked(True)
+    window.page("residents").show_names.setChecked(True)
     window.open_resident(resident.id)
     window.lock("manual")
     from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QTextEdit
@@ -120,7 +120,7 @@ def test_auto_lock_after_idle_with_injected_clock(
     clock.advance(4 * 60)
     window.idle.check()
     assert manager_session.is_open
-    qtbot.keyClick(window._pages["residents"].search, Qt.Key.Key_A)  # activity resets it
+    qtbot.keyClick(window.page("residents").search, Qt.Key.Key_A)  # activity resets it
     clock.advance(4 * 60)
     window.idle.check()
     assert manager_session.is_open
@@ -159,7 +159,7 @@ def test_quick_hide_hides_every_window_within_200_ms_and_locks(
     extra.show()
     with qtbot.waitActive(extra):
         extra.activateWindow()
-    assert "F12" in window.act_hide.text()
+    assert "F12" in window.acts.hide.text()
     qtbot.keyClick(extra, Qt.Key.Key_F12)  # works from any window, a dialog included
     assert not extra.isVisible()
     assert window.isMinimized() or not window.isVisible()
@@ -246,13 +246,13 @@ def test_volunteer_gets_no_editor_no_staff_no_import(
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(vol)
     assert window.editor is None
-    assert not window.act_staff.isVisible() and not window.act_import.isVisible()
-    assert not window.act_settings.isVisible()
-    assert window.workspace.currentWidget() is window._pages["home"]  # her home: the rota
-    assert not window.act_tasks.isVisible() and not window.act_notes.isVisible()
+    assert not window.acts.staff.isVisible() and not window.acts.import_residents.isVisible()
+    assert not window.acts.settings.isVisible()
+    assert window.workspace.currentWidget() is window.page("home")  # her home: the rota
+    assert not window.acts.tasks.isVisible() and not window.acts.notes.isVisible()
     window.show_section("residents")
     window.open_resident(resident.id)  # a volunteer's double-click opens nothing more
-    page = window._pages["residents"]
+    page = window.page("residents")
     assert window.workspace.currentWidget() is page
     assert page.model.rows[0].full_name == ""
     window.shutdown()

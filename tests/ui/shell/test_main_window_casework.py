@@ -24,8 +24,8 @@ def test_home_first_then_one_click_to_a_residents_tab(qtbot, manager_session, va
     rid = _resident(manager_session)
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(manager_session)
-    assert window.workspace.currentWidget() is window._pages["home"]
-    assert window.act_home.isChecked()
+    assert window.workspace.currentWidget() is window.page("home")
+    assert window.acts.home.isChecked()
     for tab in ("risk", "notes", "support", "orders", "immigration"):
         window.open_target(Target(rid, tab))
         editor = window.editor
@@ -33,9 +33,9 @@ def test_home_first_then_one_click_to_a_residents_tab(qtbot, manager_session, va
         assert editor.tabs.currentWidget() is editor.casework.widgets[tab]
         assert editor.casework.widgets[tab].resident_id == rid
     window.open_target(Target(rid, "tasks"))
-    assert window.workspace.currentWidget() is window._pages["tasks"]
+    assert window.workspace.currentWidget() is window.page("tasks")
     window.open_target(Target(None, "rooms"))
-    assert window.workspace.currentWidget() is window._pages["rooms"]
+    assert window.workspace.currentWidget() is window.page("rooms")
     window.open_resident(None)  # a new record has no case work yet
     assert not window.editor.tabs.isTabVisible(window.editor.casework.index_of("notes"))
     window.shutdown()
@@ -109,7 +109,7 @@ def test_transfer_out_sends_only_the_case_notes_she_ticks(
     package = tmp_path / "out.age"
 
     def tick_first(dialog: object) -> None:
-        assert dialog is window.transfer_notes_dialog and dialog is not None
+        assert dialog is window.workflows.transfer_notes_dialog and dialog is not None
         assert dialog.list.count() == 2
         for i in range(dialog.list.count()):
             item = dialog.list.item(i)
@@ -216,14 +216,14 @@ def test_the_audit_log_is_a_managers_page(qtbot, manager_session, vault_dir, clo
 
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(manager_session)
-    assert window.act_audit.isVisible()
-    window.act_audit.trigger()
-    assert window.workspace.currentWidget() is window._pages["audit"]
+    assert window.acts.audit.isVisible()
+    window.acts.audit.trigger()
+    assert window.workspace.currentWidget() is window.page("audit")
     window.shutdown()
     worker = sign_in_as(vault_dir, WORKER, clock)
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(worker)
-    assert not window.act_audit.isVisible() and "audit" not in window._pages
+    assert not window.acts.audit.isVisible() and "audit" not in window.pages
     window.shutdown()
 
 
@@ -242,8 +242,8 @@ def test_a_purge_in_the_app_drops_her_everywhere_and_compacts_when_idle(
     monkeypatch.setattr(main_window_module, "COMPACT_DELAY_MS", 10)
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(manager_session)
-    window.act_retention.trigger()
-    page = window._pages["retention"]
+    window.acts.retention.trigger()
+    page = window.page("retention")
     assert window.workspace.currentWidget() is page
     page.due.selectRow(0)
     window.dialogs.answers.extend([old.reference, None])
@@ -252,5 +252,5 @@ def test_a_purge_in_the_app_drops_her_everywhere_and_compacts_when_idle(
     assert retention.compact_pending(manager_session) is True
     qtbot.waitUntil(lambda: not retention.compact_pending(manager_session), timeout=5000)
     window.show_section("residents")
-    assert old.id not in [r.id for r in window._pages["residents"].model.rows]
+    assert old.id not in [r.id for r in window.page("residents").model.rows]
     window.shutdown()

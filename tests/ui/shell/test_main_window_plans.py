@@ -50,7 +50,7 @@ def test_from_record_to_plan_lock_and_back_with_typing(qtbot, manager_session, v
     qtbot.keyClicks(editor(page, "going_out").edit, SECRET)
     assert page.has_unsaved_changes()
 
-    window.act_lock.trigger()  # before the 3-second autosave: lock must save it
+    window.acts.lock.trigger()  # before the 3-second autosave: lock must save it
 
     assert not manager_session.is_open
     typed = [w.toPlainText() for w in window.plan_page.findChildren(QPlainTextEdit)]
@@ -79,9 +79,9 @@ def test_reviews_page_lists_due_plans_and_opens_them(qtbot, manager_session, vau
     clock.advance(86400 * 7 * 6)  # review day
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(manager_session)
-    assert window.act_reviews.isVisible()
-    window.act_reviews.trigger()
-    reviews = window._pages["reviews"]
+    assert window.acts.reviews.isVisible()
+    window.acts.reviews.trigger()
+    reviews = window.page("reviews")
     assert window.workspace.currentWidget() is reviews
     assert reviews.model.rowCount() == 1
     reviews.open_plan.emit(rid)
@@ -95,8 +95,8 @@ def test_volunteer_has_no_plans(qtbot, manager_session, vault_dir, clock):
     volunteer = sign_in_as(vault_dir, VOLUNTEER, clock)
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(volunteer)
-    assert not window.act_reviews.isVisible() and window.plan_page is None
-    assert "plan" not in window._pages and "reviews" not in window._pages
+    assert not window.acts.reviews.isVisible() and window.plan_page is None
+    assert "plan" not in window.pages and "reviews" not in window.pages
     window.shutdown()
 
 
@@ -110,12 +110,12 @@ def test_import_template_good_and_broken(qtbot, manager_session, vault_dir, cloc
     broken.write_text(json.dumps(data), "utf-8")
     window = make_window(qtbot, vault_dir, clock, str(broken), None, str(good), None)
     window.start_session(manager_session)
-    assert window.act_import_template.isVisible()
-    window.act_import_template.trigger()
+    assert window.acts.import_template.isVisible()
+    window.acts.import_template.trigger()
     kind, _title, text = window.dialogs.asked[-1]
     assert kind == "error" and 'the kind "essay" is not known' in text
     assert [t.key for t in plan_templates.available(manager_session)] == ["uk-default"]
-    window.act_import_template.trigger()
+    window.acts.import_template.trigger()
     kind, _title, text = window.dialogs.asked[-1]
     assert kind == "info" and '"Our own plan" (version 3, 12 sections) was added' in text
     assert {t.key for t in plan_templates.available(manager_session)} == {"uk-default", "our-plan"}
@@ -127,7 +127,7 @@ def test_worker_cannot_import_templates(qtbot, manager_session, vault_dir, clock
     worker = sign_in_as(vault_dir, WORKER, clock)
     window = make_window(qtbot, vault_dir, clock)
     window.start_session(worker)
-    assert not window.act_import_template.isVisible() and window.act_reviews.isVisible()
+    assert not window.acts.import_template.isVisible() and window.acts.reviews.isVisible()
     window.shutdown()
 
 
@@ -169,7 +169,7 @@ def test_refused_plan_typing_is_kept_and_offered_back(
     finally:
         colleague.close()
 
-    window.act_lock.trigger()  # her save is refused: the typing must be kept, not lost
+    window.acts.lock.trigger()  # her save is refused: the typing must be kept, not lost
 
     check = sign_in_as(vault_dir, MANAGER, clock)
     try:
@@ -250,8 +250,8 @@ def test_transfer_out_and_in_through_the_app(qtbot, manager_session, vault_dir, 
     )
     window = make_window(qtbot, tmp_path / "other", clock, str(package), words, None)
     window.start_session(other)
-    assert window.act_transfer_in.isVisible()
-    window.act_transfer_in.trigger()
+    assert window.acts.transfer_in.isVisible()
+    window.acts.transfer_in.trigger()
     kind, _title, text = window.dialogs.asked[-1]
     assert kind == "info" and "She is now R-0001" in text
     assert window.workspace.currentWidget() is window.editor

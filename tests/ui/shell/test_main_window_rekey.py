@@ -41,7 +41,7 @@ def asked(window: MainWindow) -> list[tuple[str, str, str]]:
 def staff_page_of(window: MainWindow, session: Session) -> StaffPage:
     window.start_session(session)
     window.show_section("staff")
-    page = window._pages["staff"]
+    page = window.page("staff")
     assert isinstance(page, StaffPage) and page.runner is window.jobs
     page.select_user(WORKER[0])
     return page
@@ -79,11 +79,11 @@ def test_a_lock_asked_for_during_a_rekey_waits_for_it_then_locks(
     def during() -> None:
         clock.advance(3600)
         window.idle.check()  # the idle lock is due
-        window.act_lock.trigger()  # and she presses Lock too
+        window.acts.lock.trigger()  # and she presses Lock too
         window.autosave_draft()  # the 3-second tick
         with monkeypatch.context() as m:
             m.setattr(main_window, "QTimer", Timer)
-            window._compact_if_idle()  # after a purge, once she is idle
+            window.compact_if_idle()  # after a purge, once she is idle
         seen["compacted"], seen["compact later"] = list(compacted), list(later)
         dialog = window.jobs.dialog
         assert dialog is not None
@@ -246,7 +246,7 @@ def test_the_notice_after_a_01_vault_moves_to_keys_per_account_is_shown_calmly_o
     session = window.session
     assert session is not None and session.notices == []
     window.show_section("staff")
-    page = window._pages["staff"]
+    page = window.page("staff")
     assert isinstance(page, StaffPage) and page.finish_button.isVisibleTo(page)
     window.lock("manual")
     unlock(qtbot, window, V01_MANAGER[2])

@@ -1,39 +1,34 @@
 """`refuge-desk audit verify|export`: check the audit log (its hash chain, signatures and the
 heads recorded in managers' key slots and, with --backup, in a backup), export it as CSV.
-
-Registered by cli.build_parser with ``add_audit_parser(sub, command)``. Handlers follow cli.py:
-``(args, asker) -> exit code``; errors are raised as UserError and turned into plain
-sentences by cli.guarded.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from refuge_desk.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    MANAGER_HELP,
+    NEW_FILE_HELP,
+    VAULT_DIR_HELP,
+    Passphrases,
+    Subparsers,
+    command,
+    count,
+    date_help,
+    day,
+    new_output_file,
+    say,
+    signed_in,
+)
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import audit
 from refuge_desk.services.export import keys as backup_keys
 from refuge_desk.services.export import verify as backup_verify
 from refuge_desk.services.export.verify import BackupHead
-
-if TYPE_CHECKING:
-    from refuge_desk.cli import Passphrases
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, not {text!r}")
-    return value
 
 
 def _backup_head(args: argparse.Namespace) -> BackupHead | None:
@@ -45,18 +40,15 @@ def _backup_head(args: argparse.Namespace) -> BackupHead | None:
 
 
 def cmd_audit_verify(args: argparse.Namespace, asker: Passphrases) -> int:
-    from refuge_desk import cli  # here, not at the top: cli imports this module
-
     if (args.backup is None) != (args.identity_file is None):
-        print(
+        say(
             "--backup and --identity-file go together: the backup file, and the backup key "
-            "file that opens it.",
-            file=sys.stderr,
+            "file that opens it."
         )
         return EXIT_USAGE
     recorded = _backup_head(args)
     name = Path(args.backup).name if args.backup else ""
-    with cli._signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         if recorded is not None and not recorded.vault_ids & audit.vault_ids(session):
             raise UserError(
                 f"The backup {name} is of another vault, so it says nothing about this "
@@ -69,7 +61,7 @@ def cmd_audit_verify(args: argparse.Namespace, asker: Passphrases) -> int:
             backup_name=name,
         )
     if not result.ok:
-        print(result.message, file=sys.stderr)
+        say(result.message)
         return EXIT_FAILED
     print(
         f"All {result.count:,} entries intact (newest hash {result.newest_hash}). "
@@ -88,10 +80,8 @@ def cmd_audit_verify(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace, asker: Passphrases) -> int:
-    from refuge_desk import cli  # here, not at the top: cli imports this module
-
-    out = cli._new_output_file(args.out)
-    with cli._signed_in(args, asker) as session:
+    out = new_output_file(args.out)
+    with signed_in(args, asker) as session:
         written = audit.export_csv(
             session,
             out,
@@ -103,14 +93,9 @@ def cmd_audit_export(args: argparse.Namespace, asker: Passphrases) -> int:
     return EXIT_OK
 
 
-Command = Callable[..., argparse.ArgumentParser]
-
-
-def add_audit_parser(sub: Any, command: Command) -> None:
-    """``sub``: the top-level subparsers; ``command``: cli.build_parser's helper
-    ``command(name, run, help_text, into)``."""
-    from refuge_desk import cli  # here, not at the top: cli imports this module
-
+# -- parsing ---------------------------------------------------------------------------------
+def add_parsers(sub: Subparsers) -> None:
+    """Register the ``audit`` group and its actions in the top-level subparsers ``sub``."""
     group = sub.add_parser(
         "audit",
         help="check or export the audit log (managers)",
@@ -120,17 +105,17 @@ def add_audit_parser(sub: Any, command: Command) -> None:
         dest="audit_command", metavar="ACTION", required=True, help="what to do"
     )
     p = command(
+        actions,
         "verify",
         cmd_audit_verify,
         "check the audit log's hash chain, signatures and recorded heads: exit 0 if every "
         "entry is intact, 1 with the first problem",
-        actions,
     )
-    p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
-    p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
+    p.add_argument("dir", metavar="DIR", help=VAULT_DIR_HELP)
+    p.add_argument("--user", required=True, metavar="MANAGER", help=MANAGER_HELP)
     p.add_argument(
         "--expect-at-least",
-        type=_count,
+        type=count,
         metavar="N",
         help="the entry count noted at an earlier check: fewer (not counting this check's "
         "own entries) means the newest were removed",
@@ -147,26 +132,26 @@ def add_audit_parser(sub: Any, command: Command) -> None:
         help="the backup key file that opens the --backup file",
     )
     p = command(
+        actions,
         "export",
         cmd_audit_export,
         "write audit log entries as CSV (residents by reference only)",
-        actions,
     )
-    p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
-    p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
-    p.add_argument("--out", required=True, metavar="FILE.csv", help=cli.NEW_FILE_HELP)
+    p.add_argument("dir", metavar="DIR", help=VAULT_DIR_HELP)
+    p.add_argument("--user", required=True, metavar="MANAGER", help=MANAGER_HELP)
+    p.add_argument("--out", required=True, metavar="FILE.csv", help=NEW_FILE_HELP)
     p.add_argument(
         "--from",
         dest="start",
-        type=cli._day,
+        type=day,
         metavar="DATE",
-        help=cli._date_help("first day (local time; default: the first entry)"),
+        help=date_help("first day (local time; default: the first entry)"),
     )
     p.add_argument(
         "--to",
         dest="end",
-        type=cli._day,
+        type=day,
         metavar="DATE",
-        help=cli._date_help("last day, included (local time; default: the newest entry)"),
+        help=date_help("last day, included (local time; default: the newest entry)"),
     )
     p.add_argument("--resident", metavar="REF", help="only entries about this reference")

@@ -10,7 +10,6 @@ from refuge_desk.domain.staff import StaffUser
 from refuge_desk.services import auth, check
 from refuge_desk.store.keyslots import KeySlotFile
 from refuge_desk.store.vault import VaultFolder
-from tests.cli.conftest import Template
 from tests.conftest import MANAGER, WORKER
 
 KEY = bytearray(range(32))
@@ -47,8 +46,8 @@ def test_key_slot_problems_lists_each_kind_of_problem() -> None:
     ]
 
 
-def test_a_sound_vault_has_no_problems(template_vault: Template, tmp_path: Path) -> None:
-    shutil.copytree(template_vault.path, tmp_path / "v")
+def test_a_sound_vault_has_no_problems(template_vault: Path, tmp_path: Path) -> None:
+    shutil.copytree(template_vault, tmp_path / "v")
     folder = VaultFolder(tmp_path / "v")
     assert check.check_vault(folder, MANAGER[0], MANAGER[2]) == []
     session = auth.sign_in(folder, WORKER[0], WORKER[2])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from refuge_desk import cli
+from refuge_desk.cli import guarded
 from refuge_desk.diagnostics import logging_setup
 from refuge_desk.domain.errors import VaultInUse
 
@@ -50,7 +50,7 @@ def test_logged_exceptions_keep_types_and_lines_but_no_messages(log_file: Path) 
     assert SECRET not in text and "Секретова" not in text
     assert "builtins.ValueError (message withheld)" in text
     assert "builtins.RuntimeError (message withheld)" in text
-    assert "cli/test_logging_setup.py:" in text
+    assert "diagnostics/test_logging_setup.py:" in text
     assert "in _fail_with_resident_data" in text
 
 
@@ -74,7 +74,7 @@ def test_log_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_pa
 def test_guarded_turns_a_bug_into_one_plain_sentence(
     log_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.guarded(_fail_with_resident_data, log_file) == 1
+    assert guarded(_fail_with_resident_data, log_file) == 1
 
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1

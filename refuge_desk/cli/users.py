@@ -1,11 +1,9 @@
-"""`refuge-desk users list|disable|role|rekey|passphrase-seen|finish-move`: managers' staff
-commands (``users add`` is in cli.py).
+"""`refuge-desk users add|list|disable|role|rekey|passphrase-seen|finish-move`: managers'
+staff commands.
 
-Registered by cli.build_parser with ``add_users_actions(users_sub, command)``. Handlers follow
-cli.py: ``(args, asker) -> exit code``; errors are UserErrors, turned into plain sentences by
-cli.guarded. Disabling an account, lowering a role and "a passphrase may have been seen"
-change every key of the vault (services/rekey.py): a progress line goes to standard error
-while that runs, only when it is a terminal, and one sentence at the end says how long it took.
+Disabling an account, lowering a role and "a passphrase may have been seen" change every key
+of the vault (services/rekey.py): a progress line goes to standard error while that runs, only
+when it is a terminal, and one sentence at the end says how long it took.
 """
 
 from __future__ import annotations
@@ -15,28 +13,27 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from refuge_desk.cli.common import (
+    EXIT_OK,
+    MANAGER_HELP,
+    VAULT_DIR_HELP,
+    Passphrases,
+    Subparsers,
+    add_passphrase_stdin,
+    command,
+    signed_in,
+)
 from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import key_upgrade
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.session import Session
 
-if TYPE_CHECKING:
-    from refuge_desk.cli import Passphrases
-
-Command = Callable[..., argparse.ArgumentParser]
 Progress = Callable[[int, int], None]
-EXIT_OK = 0  # as cli.py: 1 (a plain sentence on stderr) comes from its guarded()
 PROGRESS_TEXT = "Changing every key of the vault..."
 AFTER_REKEY = "her {which} and any old copy of the key file open nothing of the vault now"
-
-
-def _signed_in(args: argparse.Namespace, asker: Passphrases) -> Any:
-    from refuge_desk import cli  # cli.py imports this module to register the commands
-
-    return cli._signed_in(args, asker)
 
 
 def _is_terminal(stream: Any) -> bool:
@@ -80,8 +77,24 @@ def _rekeyed(session: Session, epoch_before: int) -> bool:
     return session.keyfile.epoch > epoch_before
 
 
+def cmd_users_add(args: argparse.Namespace, asker: Passphrases) -> int:
+    with signed_in(args, asker) as session:
+        session.require(session.role.manages_staff, "add staff")
+        passphrase, confirm = asker.choose(f"Choose a passphrase for {args.new_user}")
+        user = staff_service.add(
+            session,
+            args.new_user,
+            args.full_name or args.new_user,
+            Role(args.role),
+            passphrase,
+            confirm,
+        )
+    print(f"Added {user.username} ({user.role.label}).")
+    return EXIT_OK
+
+
 def cmd_users_list(args: argparse.Namespace, asker: Passphrases) -> int:
-    with _signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         session.require(session.role.manages_staff, "list the staff accounts")
         users = staff_service.list_staff(session)
         status = staff_service.status(session)
@@ -100,7 +113,7 @@ def cmd_users_list(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def cmd_users_disable(args: argparse.Namespace, asker: Passphrases) -> int:
-    with _signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         user = staff_service.find(session, args.name)
         if not user.active:
             raise UserError(f"The account {user.username} is disabled already.")
@@ -115,7 +128,7 @@ def cmd_users_disable(args: argparse.Namespace, asker: Passphrases) -> int:
 
 def cmd_users_role(args: argparse.Namespace, asker: Passphrases) -> int:
     role = Role(args.role)
-    with _signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         user = staff_service.find(session, args.name)
         if user.active and user.role is role:
             print(f"{user.username} is a {role.label.lower()} already; nothing was changed.")
@@ -136,14 +149,14 @@ def cmd_users_role(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def cmd_users_rekey(args: argparse.Namespace, asker: Passphrases) -> int:
-    with _signed_in(args, asker) as session, _progress() as progress:
+    with signed_in(args, asker) as session, _progress() as progress:
         seconds = staff_service.rekey_now(session, progress)
     print(_changed_keys(seconds, "any old copy of the key file opens nothing of the vault now"))
     return EXIT_OK
 
 
 def cmd_users_passphrase_seen(args: argparse.Namespace, asker: Passphrases) -> int:
-    with _signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         user = staff_service.find(session, args.name)  # before asking: a manager, a real name
         passphrase, confirm = asker.choose(f"Choose a new passphrase for {user.username}")
         started = time.perf_counter()
@@ -156,7 +169,7 @@ def cmd_users_passphrase_seen(args: argparse.Namespace, asker: Passphrases) -> i
 
 
 def cmd_users_finish_move(args: argparse.Namespace, asker: Passphrases) -> int:
-    with _signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         epoch = session.keyfile.epoch
         started = time.perf_counter()
         with _progress() as progress:
@@ -178,44 +191,62 @@ def cmd_users_finish_move(args: argparse.Namespace, asker: Passphrases) -> int:
     return EXIT_OK
 
 
-def add_users_actions(users_sub: Any, command: Command) -> None:
-    """``users_sub``: the ``users`` group's subparsers; ``command``: cli.build_parser's helper
-    ``command(name, run, help_text, into)``."""
-    from refuge_desk import cli  # here, not at the top: cli imports this module
+# -- parsing ---------------------------------------------------------------------------------
+def add_parsers(sub: Subparsers) -> None:
+    """Register the ``users`` group and its actions in the top-level subparsers ``sub``."""
+    users = sub.add_parser("users", help="staff accounts", description="staff accounts")
+    add_passphrase_stdin(users)
+    users_sub = users.add_subparsers(
+        dest="users_command", metavar="ACTION", required=True, help="what to do"
+    )
 
     def vault(p: argparse.ArgumentParser) -> None:
-        p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
+        p.add_argument("dir", metavar="DIR", help=VAULT_DIR_HELP)
 
     def manager(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
+        p.add_argument("--user", required=True, metavar="MANAGER", help=MANAGER_HELP)
+
+    p = command(users_sub, "add", cmd_users_add, "add a staff account (managers)")
+    vault(p)
+    p.add_argument("new_user", metavar="NEW_USER", help="the new account's user name")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        help="what she may do: manager, worker (a support worker) or volunteer",
+    )
+    manager(p)
+    p.add_argument(
+        "--full-name", metavar="NAME", help="the new person's full name (default: NEW_USER)"
+    )
 
     name_help = "the account's user name"
     p = command(
+        users_sub,
         "list",
         cmd_users_list,
         "list the staff accounts: user name, full name, role, active or disabled, and what "
         "an account needs (managers)",
-        users_sub,
     )
     vault(p)
     manager(p)
 
     p = command(
+        users_sub,
         "disable",
         cmd_users_disable,
         "disable a staff account; every key of the vault is changed, so her passphrase and "
         "old copies of the key file open nothing (managers)",
-        users_sub,
     )
     vault(p)
     p.add_argument("name", metavar="NAME", help=name_help)
     manager(p)
 
     p = command(
+        users_sub,
         "role",
         cmd_users_role,
         "change an account's role; lowering it changes every key of the vault (managers)",
-        users_sub,
     )
     vault(p)
     p.add_argument("name", metavar="NAME", help=name_help)
@@ -228,31 +259,31 @@ def add_users_actions(users_sub: Any, command: Command) -> None:
     manager(p)
 
     p = command(
+        users_sub,
         "rekey",
         cmd_users_rekey,
         "change every key of the vault now (managers)",
-        users_sub,
     )
     vault(p)
     manager(p)
 
     p = command(
+        users_sub,
         "passphrase-seen",
         cmd_users_passphrase_seen,
         "her passphrase may have been seen: give her a new one (asked twice) and new keys, "
         "and change every key of the vault (managers)",
-        users_sub,
     )
     vault(p)
     p.add_argument("name", metavar="NAME", help=name_help)
     manager(p)
 
     p = command(
+        users_sub,
         "finish-move",
         cmd_users_finish_move,
         "finish a 0.1 vault's move to keys per account now: accounts that have not signed in "
         "since need a new passphrase from a manager (managers)",
-        users_sub,
     )
     vault(p)
     manager(p)

@@ -1,5 +1,5 @@
 """`refuge-desk purge` and `refuge-desk retention due|hold`, run in-process through the
-parsers cli.build_parser registers (add_retention_parsers) and cli.guarded."""
+parsers cli.retention registers (add_parsers) and cli.guarded."""
 
 from __future__ import annotations
 
@@ -7,31 +7,22 @@ import argparse
 import datetime as dt
 import io
 import sys
-from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from refuge_desk import cli
-from refuge_desk.cli_retention import add_retention_parsers
+from refuge_desk.cli import guarded, retention
+from refuge_desk.cli.common import Passphrases
 from refuge_desk.domain.residents import Resident, Status
-from refuge_desk.services import residents
-from refuge_desk.services.session import Session
+from refuge_desk.services import auth, residents
+from refuge_desk.store.vault import VaultFolder
 from tests.conftest import MANAGER, WORKER
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="refuge-desk")
     parser.add_argument("--passphrase-stdin", action="store_true")
-    sub = parser.add_subparsers(dest="command")
-
-    def command(
-        name: str, run: Callable[..., int], help_text: str, into: object = sub
-    ) -> argparse.ArgumentParser:
-        p = into.add_parser(name, help=help_text)  # type: ignore[attr-defined]
-        p.set_defaults(run=run)
-        return p
-
-    add_retention_parsers(sub, command)
+    retention.add_parsers(parser.add_subparsers(dest="command"))
     return parser
 
 
@@ -39,25 +30,30 @@ def _run(monkeypatch: pytest.MonkeyPatch, argv: list[str], lines: list[str]) -> 
     args = _parser().parse_args(["--passphrase-stdin", *argv])
     data = "".join(f"{line}\n" for line in lines).encode("utf-8")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
-    asker = cli.Passphrases(True)
-    return cli.guarded(lambda: int(args.run(args, asker)), None)
+    asker = Passphrases(True)
+    return guarded(lambda: int(args.run(args, asker)), None)
 
 
 @pytest.fixture
-def old(manager_session: Session) -> tuple[Session, str]:
-    res = residents.save(
-        manager_session,
-        Resident(full_name="Dina Old", status=Status.MOVED_ON, move_on_date=dt.date(2018, 4, 5)),
-    )
-    return manager_session, res.reference
+def old(vault: Path) -> tuple[str, str]:
+    """The vault folder (closed: the command opens it itself) and her reference."""
+    session = auth.sign_in(VaultFolder(vault), MANAGER[0], MANAGER[2])
+    try:
+        res = residents.save(
+            session,
+            Resident(
+                full_name="Dina Old", status=Status.MOVED_ON, move_on_date=dt.date(2018, 4, 5)
+            ),
+        )
+    finally:
+        session.close()
+    return str(vault), res.reference
 
 
 def test_due_lists_candidates(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], old: tuple[Session, str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], old: tuple[str, str]
 ) -> None:
-    s, ref = old
-    folder = str(s.folder.path)
-    s.close()  # the command opens the vault itself
+    folder, ref = old
     assert _run(monkeypatch, ["retention", "due", folder, "--user", MANAGER[0]], [MANAGER[2]]) == 0
     out = capsys.readouterr().out
     assert "Due for deletion: 1" in out
@@ -66,11 +62,9 @@ def test_due_lists_candidates(
 
 
 def test_purge_asks_for_the_reference_again(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], old: tuple[Session, str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], old: tuple[str, str]
 ) -> None:
-    s, ref = old
-    folder = str(s.folder.path)
-    s.close()
+    folder, ref = old
     base = ["purge", folder, "--user", MANAGER[0], "--resident", ref]
     assert _run(monkeypatch, base, [MANAGER[2], "R-0"]) == 1
     assert "nothing was deleted" in capsys.readouterr().err

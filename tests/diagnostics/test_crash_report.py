@@ -80,7 +80,7 @@ def test_a_report_holds_types_and_frames_but_no_message_or_locals(tmp_path: Path
     text = path.read_text(encoding="utf-8")
     assert "builtins.ValueError (message withheld)" in text
     assert "builtins.RuntimeError (message withheld)" in text
-    assert "cli/test_crash_report.py:" in text and "in _save_her" in text
+    assert "diagnostics/test_crash_report.py:" in text and "in _save_her" in text
     assert f"thread: {threading.current_thread().name}" in text
     assert "time: 2026-03-04T05:06:07" in text
     assert f"app version: {crash_report._app_version()}" in text

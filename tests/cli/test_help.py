@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from refuge_desk import cli
+from refuge_desk.cli import common
 from refuge_desk.domain import dates
 from refuge_desk.services import sar
 
@@ -58,7 +59,7 @@ def test_every_date_option_says_the_forms_it_accepts() -> None:
     found = []
     for path, parser in PARSERS.items():
         for action in parser._actions:
-            if action.type is cli._day:
+            if action.type is common.day:
                 found.append((path, action.option_strings[0]))
                 assert dates.FORMS in str(action.help), (path, action.option_strings)
     assert sorted(found) == [

@@ -1,29 +1,21 @@
-"""`refuge-desk purge` and `refuge-desk retention due`: managers' retention commands.
-
-Registered by cli.build_parser through ``add_retention_parsers(sub, command)``.
-"""
+"""`refuge-desk purge` and `refuge-desk retention due|hold`: managers' retention commands."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
+from refuge_desk.cli.common import (
+    EXIT_OK,
+    REFERENCE_HELP,
+    Passphrases,
+    Subparsers,
+    command,
+    signed_in,
+    vault_and_user,
+)
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import retention
-
-if TYPE_CHECKING:
-    from refuge_desk.cli import Passphrases
-
-Command = Callable[..., argparse.ArgumentParser]
-EXIT_OK = 0  # as cli.py: 1 (a plain sentence on stderr) comes from its guarded()
-
-
-def _signed_in(args: argparse.Namespace, asker: Passphrases) -> Any:
-    from refuge_desk import cli  # cli.py imports this module to register the commands
-
-    return cli._signed_in(args, asker)
 
 
 def _typed_reference(args: argparse.Namespace, asker: Passphrases, reference: str) -> str:
@@ -38,7 +30,7 @@ def _typed_reference(args: argparse.Namespace, asker: Passphrases, reference: st
 
 
 def cmd_purge(args: argparse.Namespace, asker: Passphrases) -> int:
-    with _signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         rid = retention.id_for_reference(session, args.resident)
         reference = retention.reference_of(session, rid)
         print(retention.what_goes(session, rid))
@@ -50,7 +42,7 @@ def cmd_purge(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def cmd_retention_due(args: argparse.Namespace, asker: Passphrases) -> int:
-    with _signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         data = retention.due_list(session)
     print(
         f"Policy: {data.policy.years} years after move-on; children's records until "
@@ -75,7 +67,7 @@ def cmd_retention_due(args: argparse.Namespace, asker: Passphrases) -> int:
 
 
 def cmd_retention_hold(args: argparse.Namespace, asker: Passphrases) -> int:
-    with _signed_in(args, asker) as session:
+    with signed_in(args, asker) as session:
         rid = retention.id_for_reference(session, args.resident)
         if args.lift:
             retention.lift_hold(session, rid, args.reason)
@@ -90,17 +82,12 @@ def cmd_retention_hold(args: argparse.Namespace, asker: Passphrases) -> int:
     return EXIT_OK
 
 
-def add_retention_parsers(sub: Any, command: Command) -> None:
-    """``sub``: the top-level subparsers; ``command``: build_parser's local ``command``."""
-    from refuge_desk import cli  # here, not at the top: cli imports this module
-
-    def vault_and_manager(p: argparse.ArgumentParser) -> None:
-        p.add_argument("dir", metavar="DIR", help=cli.VAULT_DIR_HELP)
-        p.add_argument("--user", required=True, metavar="MANAGER", help=cli.MANAGER_HELP)
-
-    p = command("purge", cmd_purge, "delete one resident's record for good (managers)")
-    vault_and_manager(p)
-    p.add_argument("--resident", required=True, metavar="REF", help=cli.REFERENCE_HELP)
+# -- parsing ---------------------------------------------------------------------------------
+def add_parsers(sub: Subparsers) -> None:
+    """Register ``purge`` and the ``retention`` group in the top-level subparsers ``sub``."""
+    p = command(sub, "purge", cmd_purge, "delete one resident's record for good (managers)")
+    vault_and_user(p, "MANAGER")
+    p.add_argument("--resident", required=True, metavar="REF", help=REFERENCE_HELP)
     p.add_argument(
         "--confirm", metavar="REF", help="her reference again, instead of typing it when asked"
     )
@@ -112,11 +99,11 @@ def add_retention_parsers(sub: Any, command: Command) -> None:
     group_sub = group.add_subparsers(
         dest="retention_command", metavar="ACTION", required=True, help="what to do"
     )
-    p = command("due", cmd_retention_due, "list records due for deletion", group_sub)
-    vault_and_manager(p)
-    p = command("hold", cmd_retention_hold, "place or lift a legal hold", group_sub)
-    vault_and_manager(p)
-    p.add_argument("--resident", required=True, metavar="REF", help=cli.REFERENCE_HELP)
+    p = command(group_sub, "due", cmd_retention_due, "list records due for deletion")
+    vault_and_user(p, "MANAGER")
+    p = command(group_sub, "hold", cmd_retention_hold, "place or lift a legal hold")
+    vault_and_user(p, "MANAGER")
+    p.add_argument("--resident", required=True, metavar="REF", help=REFERENCE_HELP)
     p.add_argument(
         "--reason",
         required=True,

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from refuge_desk import cli
-from refuge_desk.cli_audit import add_audit_parser
+from refuge_desk.cli import audit, guarded
 from refuge_desk.domain.residents import Resident
 from refuge_desk.services import auth, residents
 from refuge_desk.store.vault import VaultFolder
@@ -29,22 +27,13 @@ class Typed:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="refuge-desk")
-    sub = parser.add_subparsers(dest="command")
-
-    def command(
-        name: str, run: Callable[..., int], help_text: str, into: object = sub
-    ) -> argparse.ArgumentParser:
-        p = into.add_parser(name, help=help_text)  # type: ignore[attr-defined]
-        p.set_defaults(run=run)
-        return p  # type: ignore[no-any-return]
-
-    add_audit_parser(sub, command)
+    audit.add_parsers(parser.add_subparsers(dest="command"))
     return parser
 
 
 def run(argv: list[str | Path], passphrase: str = MANAGER[2]) -> int:
     args = _parser().parse_args([str(a) for a in argv])
-    return cli.guarded(lambda: int(args.run(args, Typed(passphrase))), None)
+    return guarded(lambda: int(args.run(args, Typed(passphrase))), None)
 
 
 def _tamper(vault: Path, sql: str) -> str:
