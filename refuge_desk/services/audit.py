@@ -212,17 +212,19 @@ def _signed_by_whom_it_names(
     row = session.case_db.query_one(
         "SELECT at, user_id, action, ref, detail FROM audit_log WHERE id = ?", (row_id,)
     )
-    if row is None or row[1] is None:
+    if row is None or row["user_id"] is None:
         return True  # a failed sign-in: nobody was signed in to name
-    user_id = int(row[1])
+    user_id = int(row["user_id"])
     if signer == user_id:
         return True
-    detail = str(row[4])
+    detail = str(row["detail"])
     cut = detail.rfind(_FROM_ROTA)
     if cut < 0:
         return False
     original = detail[: max(0, cut - 2)] if cut else ""
-    content = inbox_content(era[2], str(row[0]), user_id, str(row[2]), str(row[3]), original)
+    content = inbox_content(
+        era[2], str(row["at"]), user_id, str(row["action"]), str(row["ref"]), original
+    )
     keys = era[1].signing_keys.get(user_id, set())
     sig = _sig(detail[cut + len(_FROM_ROTA) :])
     return any(verify_signature(k, sig, content) for k in keys)

@@ -327,7 +327,8 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
     )
     if earlier is not None:
         raise UserError(
-            f"This transfer was already imported (as {earlier[0] or 'a resident since deleted'}). "
+            "This transfer was already imported "
+            f"(as {earlier['reference'] or 'a resident since deleted'}). "
             "Nothing was imported again."
         )
     try:
@@ -463,4 +464,6 @@ def transferred_from(session: Session, resident_id: int) -> str:
     )
     if row is None:
         return ""
-    return f"Transferred from another refuge (their {row[0]}) on {str(row[1])[:10]}"
+    return (
+        f"Transferred from another refuge (their {row['other_reference']}) on {str(row['at'])[:10]}"
+    )
