@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from refuge_desk.diagnostics.redact import redact_exception
 from refuge_desk.services import paths
-from refuge_desk.store.keyslots import atomic_write
+from refuge_desk.store import fs
 
 PREFIX = "crash-"
 SUFFIX = ".txt"
@@ -52,7 +52,7 @@ def write_report(
         folder = Path(folder)
         paths.make_private_dir(folder)
         target = _free_name(folder, when)
-        atomic_write(target, text.encode("utf-8"))  # private (0600), whole or not at all
+        fs.atomic_write(target, text.encode("utf-8"))  # private (0600), whole or not at all
         _prune(folder, keep=target)
         return target
     except Exception:  # a report that cannot be written must not crash the crash

@@ -1,4 +1,5 @@
-"""Calendar dates as staff type them: one reading for the command line and the CSV import."""
+"""Calendar dates as staff type them (one reading for the command line and the CSV import),
+and stored moments as staff read them (one local-time text for every screen and message)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,28 @@ def parse_day(text: str) -> dt.date:
         except ValueError:
             continue
     raise ValueError(f"“{text}” is not a date ({FORMS}).")
+
+
+# "24 Nov 2026 10:02": how a moment is shown, in this computer's time zone.
+STAMP_FORMAT = "%d %b %Y %H:%M"
+
+
+def local_text(moment: dt.datetime, fmt: str = STAMP_FORMAT) -> str:
+    """``moment`` in this computer's time zone ('24 Nov 2026 10:02'); a naive one is UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime(fmt)
+
+
+def stamp_text(stamp: str) -> str:
+    """A stored ISO time stamp (UTC; one without an offset is UTC) as ``local_text``.
+
+    "" stays ""; text that is not a time stamp is shown as it is.
+    """
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return local_text(moment)

@@ -40,7 +40,6 @@ VISA_WARN_DAYS = 28
 APPLICATION_WARN_DAYS = 28
 MOVE_ON_WARN_DAYS = 7
 REVIEW_WARN_DAYS = 7
-DEFAULT_RISK_REVIEW_WEEKS = 6
 MVDAC_MONTHS = 3
 
 TABS = ("record", "plan", "risk", "notes", "orders", "immigration", "tasks")

@@ -22,17 +22,17 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from refuge_desk.domain.dates import stamp_text
 from refuge_desk.domain.roles import Role
 from refuge_desk.services import csv_out
 from refuge_desk.services.session import Clock, Session, inbox_content
-from refuge_desk.store import audit_chain, audit_repo, grants, meta_repo, rota
+from refuge_desk.store import audit_chain, audit_repo, fs, grants, meta_repo, rota
 from refuge_desk.store.audit_repo import Entry, Filter
 from refuge_desk.store.crypto import unb64
 from refuge_desk.store.crypto import verify as verify_signature
 from refuge_desk.store.grants import Chain, Statement
 from refuge_desk.store.keyfile import USER, AuditHead
 from refuge_desk.store.keymem import wipe
-from refuge_desk.store.keyslots import atomic_write
 from refuge_desk.store.vault import VaultFolder
 
 FAILED_SIGNINS_FILE = "signin-failures.json"
@@ -96,17 +96,6 @@ def _record(session: Session, action: str, detail: str) -> None:
     session.audit(action, "", detail)
 
 
-def local_time(stamp: str) -> str:
-    """'24 Nov 2026 10:02' in this computer's time zone."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
-
-
 # -- verify ----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
@@ -122,7 +111,7 @@ def _n(number: int) -> str:
 
 
 def _broken_message(b: audit_chain.Break) -> str:
-    when = local_time(b.at)
+    when = stamp_text(b.at)
     if b.kind == "changed":
         return f"Entry {_n(b.row_id)} ({when}) was changed after it was written."
     if b.kind == "deleted" and b.after_id is None:
@@ -167,7 +156,7 @@ def _signature_problem(session: Session) -> tuple[str, int] | None:
         era = next(i for i, e in enumerate(eras) if row_id <= e[0])
         if sig and not _signed_by_whom_it_names(session, eras[era], row_id, signer):
             return (
-                f"Entry {_n(row_id)} ({local_time(at)}) names an account that did not sign "
+                f"Entry {_n(row_id)} ({stamp_text(at)}) names an account that did not sign "
                 "it: it was written or changed outside Refuge Desk.",
                 row_id,
             )
@@ -176,8 +165,8 @@ def _signature_problem(session: Session) -> tuple[str, int] | None:
         if not sig:
             if signed_since is not None:
                 return (
-                    f"Entry {_n(row_id)} ({local_time(at)}) is not signed, though every entry "
-                    f"since {local_time(signed_since)} is: it was written outside Refuge Desk.",
+                    f"Entry {_n(row_id)} ({stamp_text(at)}) is not signed, though every entry "
+                    f"since {stamp_text(signed_since)} is: it was written outside Refuge Desk.",
                     row_id,
                 )
             continue
@@ -195,7 +184,7 @@ def _signature_problem(session: Session) -> tuple[str, int] | None:
             ]
         if not any(_verifies(k, _sig(sig), message) for k in keys):
             return (
-                f"Entry {_n(row_id)} ({local_time(at)}) does not carry a valid signature of "
+                f"Entry {_n(row_id)} ({stamp_text(at)}) does not carry a valid signature of "
                 "the account that made it: it was written or changed outside Refuge Desk.",
                 row_id,
             )
@@ -213,17 +202,19 @@ def _signed_by_whom_it_names(
     row = session.case_db.query_one(
         "SELECT at, user_id, action, ref, detail FROM audit_log WHERE id = ?", (row_id,)
     )
-    if row is None or row[1] is None:
+    if row is None or row["user_id"] is None:
         return True  # a failed sign-in: nobody was signed in to name
-    user_id = int(row[1])
+    user_id = int(row["user_id"])
     if signer == user_id:
         return True
-    detail = str(row[4])
+    detail = str(row["detail"])
     cut = detail.rfind(_FROM_ROTA)
     if cut < 0:
         return False
     original = detail[: max(0, cut - 2)] if cut else ""
-    content = inbox_content(era[2], str(row[0]), user_id, str(row[2]), str(row[3]), original)
+    content = inbox_content(
+        era[2], str(row["at"]), user_id, str(row["action"]), str(row["ref"]), original
+    )
     keys = era[1].signing_keys.get(user_id, set())
     sig = _sig(detail[cut + len(_FROM_ROTA) :])
     return any(verify_signature(k, sig, content) for k in keys)
@@ -428,7 +419,7 @@ def make_filter(
 def _entry(e: Entry) -> AuditEntry:
     who = e.who if e.user_id is not None else ""
     return AuditEntry(
-        e.id, e.at, local_time(e.at), who, e.action, action_words(e.action), e.ref, e.detail
+        e.id, e.at, stamp_text(e.at), who, e.action, action_words(e.action), e.ref, e.detail
     )
 
 
@@ -532,7 +523,7 @@ def note_failed_signin(folder: VaultFolder, clock: Clock) -> None:
     times.append(clock().astimezone(dt.UTC).isoformat(timespec="seconds"))
     # A read-only folder must not turn a wrong passphrase into a crash.
     with contextlib.suppress(OSError):
-        atomic_write(_failures_path(folder), json.dumps(times).encode())
+        fs.atomic_write(_failures_path(folder), json.dumps(times).encode())
 
 
 def record_failed_signins(session: Session) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from refuge_desk.domain import deadlines as d
+from refuge_desk.domain.dates import local_text
 from refuge_desk.domain.deadlines import Target, TaskItem
 from refuge_desk.services import plans, rooms, tasks
 from refuge_desk.services.export import backup
@@ -109,7 +110,7 @@ def _occupancy(session: Session) -> Occupancy:
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone().strftime("%a %d %b %Y %H:%M")
+    return local_text(moment, "%a %d %b %Y %H:%M")
 
 
 def backup_card(session: Session) -> BackupCard:

@@ -255,7 +255,7 @@ def seal_legacy(session: Session) -> int:
         return 0
     chain = session.keyfile.chain()
     amended_by = {
-        int(r[0]): None if r[1] is None else int(r[1])
+        int(r["id"]): None if r["author_id"] is None else int(r["author_id"])
         for r in db.query(
             "SELECT a.id, o.author_id FROM case_notes a JOIN case_notes o ON o.id = a.amends_id "
             "WHERE a.restricted = 1 AND a.sealed IS NULL AND o.restricted = 1"

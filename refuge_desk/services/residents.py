@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
+from refuge_desk.domain.dates import stamp_text
 from refuge_desk.domain.errors import NotFound, StaleRecord, ValidationError
 from refuge_desk.domain.residents import Resident, RotaView, Status, validate_resident
 from refuge_desk.domain.text import clean, clean_record
@@ -110,19 +110,9 @@ def rota_view(session: Session, resident_id: int) -> RotaView:
     return view
 
 
-def _local_time(stamp: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
-
-
 def _stale(session: Session, resident_id: int) -> StaleRecord:
     change = residents_repo.last_change(session.db, resident_id)
-    when = _local_time(change.at) if change else "an unknown time"
+    when = stamp_text(change.at) if change else "an unknown time"
     if change is not None and change.user_id == session.user.id:
         who = "You changed this record in another window or session"
     else:

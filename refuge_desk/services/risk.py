@@ -31,7 +31,7 @@ from refuge_desk.domain.risk import (
     Thresholds,
 )
 from refuge_desk.domain.text import clean_record
-from refuge_desk.services import history
+from refuge_desk.services import history, settings
 from refuge_desk.services.paths import resource_path
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo, residents_repo, risk_repo, staff_repo
@@ -39,8 +39,6 @@ from refuge_desk.store import meta_repo, residents_repo, risk_repo, staff_repo
 DEFAULT_KEY = "uk-default"
 MEDIUM_KEY = "risk_threshold_medium"
 HIGH_KEY = "risk_threshold_high"
-REVIEW_WEEKS_KEY = "risk_review_weeks"
-REVIEW_WEEKS_RANGE = (1, 26)
 THRESHOLD_RANGE = (1, 200)
 
 
@@ -86,24 +84,6 @@ def set_thresholds(session: Session, medium: int, high: int) -> None:
         history.put_setting(session, MEDIUM_KEY, str(medium))
         history.put_setting(session, HIGH_KEY, str(high))
         session.audit("settings.risk_thresholds", f"{medium}/{high}")
-
-
-def review_weeks(session: Session) -> int:
-    weeks = _int_setting(session, REVIEW_WEEKS_KEY)
-    if weeks is None:
-        return rd.DEFAULT_REVIEW_WEEKS
-    lo, hi = REVIEW_WEEKS_RANGE
-    return min(hi, max(lo, weeks))
-
-
-def set_review_weeks(session: Session, weeks: int) -> None:
-    session.require(session.role.manages_settings, "change settings")
-    lo, hi = REVIEW_WEEKS_RANGE
-    if not lo <= weeks <= hi:
-        raise ValidationError([f"Risk reviews must be between {lo} and {hi} weeks apart."])
-    with session.db.transaction():
-        history.put_setting(session, REVIEW_WEEKS_KEY, str(weeks))
-        session.audit("settings.risk_review_weeks", str(weeks))
 
 
 # --- checklists --------------------------------------------------------------------------
@@ -419,7 +399,10 @@ def overview(session: Session, resident_id: int) -> Overview:
     )
     (row,) = risk_repo.summaries(db, [resident_id], rd.months_before(today, 12))
     review = rd.review_due(
-        latest.assessed_on if latest else None, row.incident_after, review_weeks(session), row.start
+        latest.assessed_on if latest else None,
+        row.incident_after,
+        settings.risk_review_weeks(session),
+        row.start,
     )
     checklist_id = latest.checklist_id if latest else default_checklist_id(session)
     questions = len(checklist(session, checklist_id).questions)
@@ -440,7 +423,7 @@ def summaries(session: Session, resident_ids: list[int]) -> dict[int, RiskSummar
     """Level, score, open MARAC flags and review due for a page of residents (one query)."""
     _require(session)
     today = session.today()
-    weeks = review_weeks(session)
+    weeks = settings.risk_review_weeks(session)
     out: dict[int, RiskSummary] = {}
     for row in risk_repo.summaries(session.db, list(resident_ids), rd.months_before(today, 12)):
         a = row.assessment
@@ -481,7 +464,7 @@ def due_reviews(
 ) -> list[DueRiskReview]:
     """Current residents whose risk checklist is due by ``today`` + ``within_days``."""
     _require(session)
-    weeks = review_weeks(session)
+    weeks = settings.risk_review_weeks(session)
     until = today + dt.timedelta(days=within_days)
     out: list[DueRiskReview] = []
     for r in risk_repo.due(session.db, until, weeks, limit):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from refuge_desk.domain.errors import PermissionDenied, VaultError
 from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
-from refuge_desk.store import audit_repo, rota
+from refuge_desk.store import audit_repo, rota, values
 from refuge_desk.store.crypto import AccountKeys, b64
 from refuge_desk.store.db import Database
 from refuge_desk.store.keyfile import KeyFile
@@ -105,7 +105,7 @@ class Session:
         return self.clock()
 
     def stamp(self) -> str:
-        return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return values.to_stamp(self.clock())
 
     def today(self) -> dt.date:
         return self.clock().astimezone().date()

@@ -11,6 +11,11 @@ from refuge_desk.store import meta_repo
 
 AUTO_LOCK_DEFAULT = 5
 AUTO_LOCK_RANGE = (1, 30)
+# How often each current resident's risk checklist is due again (the risk page's "due" list,
+# the home page and the automatic tasks all read it here).
+RISK_REVIEW_WEEKS_KEY = "risk_review_weeks"
+RISK_REVIEW_WEEKS_DEFAULT = 6
+RISK_REVIEW_WEEKS_RANGE = (1, 26)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,28 @@ def set_auto_lock_minutes(session: Session, minutes: int) -> None:
     with session.db.transaction():
         history.put_setting(session, "auto_lock_minutes", str(minutes))
         session.audit("settings.auto_lock", str(minutes))
+
+
+def risk_review_weeks(session: Session) -> int:
+    """The setting, kept in its range; the default until a manager sets one (or if what is
+    stored is not a number)."""
+    raw = meta_repo.get(session.db, RISK_REVIEW_WEEKS_KEY)
+    try:
+        weeks = int(raw) if raw else RISK_REVIEW_WEEKS_DEFAULT
+    except ValueError:
+        return RISK_REVIEW_WEEKS_DEFAULT
+    lo, hi = RISK_REVIEW_WEEKS_RANGE
+    return min(hi, max(lo, weeks))
+
+
+def set_risk_review_weeks(session: Session, weeks: int) -> None:
+    session.require(session.role.manages_settings, "change settings")
+    lo, hi = RISK_REVIEW_WEEKS_RANGE
+    if not lo <= weeks <= hi:
+        raise ValidationError([f"Risk reviews must be between {lo} and {hi} weeks apart."])
+    with session.db.transaction():
+        history.put_setting(session, RISK_REVIEW_WEEKS_KEY, str(weeks))
+        session.audit("settings.risk_review_weeks", str(weeks))
 
 
 # -- what the laptop may give away (issue 6) ---------------------------------------------------

@@ -65,10 +65,12 @@ def funder_stats(session: Session, start: dt.date, end: dt.date) -> list[Stat]:
         (lo, hi),
     )
     out.append(_stat("Referrals", "Received", len(referrals)))
-    outcomes = Counter(str(r[0]) for r in referrals)
+    outcomes = Counter(str(r["referral_outcome"]) for r in referrals)
     for key, label in REFERRAL_OUTCOMES.items():
         out.append(_stat("Referrals", label, outcomes.get(key, 0)))
-    reasons = Counter(str(r[1]) for r in referrals if r[0] == "declined")
+    reasons = Counter(
+        str(r["decline_reason"]) for r in referrals if r["referral_outcome"] == "declined"
+    )
     for key, label in DECLINE_REASONS.items():
         if key:
             out.append(_stat("Declined referrals, by reason", label, reasons.get(key, 0)))
@@ -79,7 +81,7 @@ def funder_stats(session: Session, start: dt.date, end: dt.date) -> list[Stat]:
         "SELECT child_count, nrpf, languages, "
         # her latest risk level as it stood at the end of the period
         "(SELECT x.level FROM risk_assessments x WHERE x.resident_id = r.id "
-        "AND x.assessed_on <= ? ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1) "
+        "AND x.assessed_on <= ? ORDER BY x.assessed_on DESC, x.id DESC LIMIT 1) AS level "
         "FROM residents r "
         "WHERE arrival_date IS NOT NULL AND arrival_date <= ? "
         "AND (move_on_date IS NULL OR move_on_date >= ?)",
@@ -87,12 +89,12 @@ def funder_stats(session: Session, start: dt.date, end: dt.date) -> list[Stat]:
     )
     group = "Women and children supported"
     out.append(_stat(group, "Women", len(supported)))
-    out.append(_stat(group, "Children", sum(int(r[0]) for r in supported)))
-    out.append(_stat(group, "No recourse to public funds", sum(1 for r in supported if r[1])))
-    languages = Counter(_first_language(str(r[2])) for r in supported)
+    out.append(_stat(group, "Children", sum(int(r["child_count"]) for r in supported)))
+    out.append(_stat(group, "No recourse to public funds", sum(1 for r in supported if r["nrpf"])))
+    languages = Counter(_first_language(str(r["languages"])) for r in supported)
     for name, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])):
         out.append(_stat("First language", name, n))
-    levels = Counter(str(r[3] or "") for r in supported)
+    levels = Counter(str(r["level"] or "") for r in supported)
     for key, label in (
         ("high", "High"),
         ("medium", "Medium"),
@@ -115,14 +117,17 @@ def funder_stats(session: Session, start: dt.date, end: dt.date) -> list[Stat]:
     out.append(_stat("Stays that ended", "Stays", len(ended)))
     if len(ended) >= SMALL:
         days = [
-            (dt.date.fromisoformat(str(r[1])) - dt.date.fromisoformat(str(r[0]))).days
+            (
+                dt.date.fromisoformat(str(r["move_on_date"]))
+                - dt.date.fromisoformat(str(r["arrival_date"]))
+            ).days
             for r in ended
         ]
         average = round(sum(days) / len(days))
         out.append(Stat("Stays that ended", "Average stay (days)", average, str(average)))
     else:
         out.append(Stat("Stays that ended", "Average stay (days)", 0, f"fewer than {SMALL} stays"))
-    kinds = Counter(str(r[2]) for r in ended)
+    kinds = Counter(str(r["move_on_type"]) for r in ended)
     for key, label in MOVE_ON_TYPES.items():
         if key:
             out.append(_stat("Move-on destinations", label, kinds.get(key, 0)))

@@ -15,28 +15,16 @@ from refuge_desk.domain import deadlines as d
 from refuge_desk.domain.deadlines import Target, TaskDraft, TaskItem
 from refuge_desk.domain.errors import NotFound, ValidationError
 from refuge_desk.domain.text import clean_record
-from refuge_desk.services import plans
+from refuge_desk.services import plans, settings
 from refuge_desk.services.session import Session
-from refuge_desk.store import meta_repo, tasks_repo
+from refuge_desk.store import tasks_repo
 from refuge_desk.store.tasks_repo import CurrentResident
 
-RISK_REVIEW_WEEKS_KEY = "risk_review_weeks"
-RISK_REVIEW_WEEKS_RANGE = (1, 26)
 Scope = Literal["mine", "everyone"]
 
 
 def _require(session: Session) -> None:
     session.require(session.role.sees_case_detail, "see or change tasks")
-
-
-def risk_review_weeks(session: Session) -> int:
-    raw = meta_repo.get(session.db, RISK_REVIEW_WEEKS_KEY, str(d.DEFAULT_RISK_REVIEW_WEEKS))
-    try:
-        weeks = int(raw)
-    except ValueError:
-        return d.DEFAULT_RISK_REVIEW_WEEKS
-    lo, hi = RISK_REVIEW_WEEKS_RANGE
-    return min(hi, max(lo, weeks))
 
 
 def effective_scope(session: Session, scope: Scope) -> Scope:
@@ -206,7 +194,7 @@ def automatic(
     today = today or session.today()
     residents = tasks_repo.current_residents(session.db) if residents is None else residents
     by_id = {r.id: r for r in residents}
-    items = _risk_tasks(residents, today, risk_review_weeks(session))
+    items = _risk_tasks(residents, today, settings.risk_review_weeks(session))
     items += _plan_tasks(session, by_id)
     items += _dated_tasks(session, by_id, today)
     done = tasks_repo.done_keys(session.db, (i.key for i in items))

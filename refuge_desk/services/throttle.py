@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from refuge_desk.store.keyslots import atomic_write
+from refuge_desk.store import fs
 
 CAP_SECONDS = 30.0
 FILE_NAME = "signin-throttle.json"
@@ -36,7 +36,7 @@ class SignInThrottle:
     def _save(self) -> None:
         # A read-only folder must not stop sign-in; the delay still holds in memory.
         with contextlib.suppress(OSError):
-            atomic_write(self._path, json.dumps(self._state).encode())
+            fs.atomic_write(self._path, json.dumps(self._state).encode())
 
     @staticmethod
     def delay_after(failures: int) -> float:

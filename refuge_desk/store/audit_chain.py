@@ -38,8 +38,16 @@ def chain_existing(db: Database) -> None:
     """Migration 9: chain the entries made before the chain existed, in id order."""
     prev = ""
     for r in db.query("SELECT id, at, user_id, action, ref, detail FROM audit_log ORDER BY id"):
-        h = entry_hash(prev, r[0], str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]))
-        db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, h, r[0]))
+        h = entry_hash(
+            prev,
+            r["id"],
+            str(r["at"]),
+            r["user_id"],
+            str(r["action"]),
+            str(r["ref"]),
+            str(r["detail"]),
+        )
+        db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, h, r["id"]))
         prev = h
 
 

@@ -49,18 +49,18 @@ def recent(db: Database, limit: int = 200) -> list[tuple[str, int | None, str, s
     rows = db.query(
         "SELECT at, user_id, action, ref FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
     )
-    return [(str(r[0]), r[1], str(r[2]), str(r[3])) for r in rows]
+    return [(str(r["at"]), r["user_id"], str(r["action"]), str(r["ref"])) for r in rows]
 
 
 def for_reference(db: Database, reference: str) -> list[tuple[str, str, str, str]]:
     """(at, staff full name, action, ref) of every entry about one record, oldest first."""
     rows = db.query(
-        "SELECT a.at, coalesce(s.full_name, ''), a.action, a.ref FROM audit_log a "
+        "SELECT a.at, coalesce(s.full_name, '') AS who, a.action, a.ref FROM audit_log a "
         "LEFT JOIN staff s ON s.id = a.user_id "
         "WHERE a.ref = ? OR a.ref LIKE ? ORDER BY a.id",
         (reference, reference + " %"),
     )
-    return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+    return [(str(r["at"]), str(r["who"]), str(r["action"]), str(r["ref"])) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +119,23 @@ def entries(db: Database, f: Filter, limit: int = 200, offset: int = 0) -> list[
     """Matching entries, newest first."""
     where, params = _where(f)
     rows = db.query(
-        "SELECT a.id, a.at, a.user_id, coalesce(s.full_name, ''), a.action, a.ref, a.detail, "
+        "SELECT a.id, a.at, a.user_id, coalesce(s.full_name, '') AS who, a.action, a.ref, "
+        "a.detail, "
         f"a.hash FROM audit_log a LEFT JOIN staff s ON s.id = a.user_id{where} "
         "ORDER BY a.id DESC LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
     return [
-        Entry(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), str(r[6]), str(r[7]))
+        Entry(
+            int(r["id"]),
+            str(r["at"]),
+            r["user_id"],
+            str(r["who"]),
+            str(r["action"]),
+            str(r["ref"]),
+            str(r["detail"]),
+            str(r["hash"]),
+        )
         for r in rows
     ]
 
@@ -136,7 +146,8 @@ def count(db: Database, f: Filter) -> int:
 
 
 def actions(db: Database) -> list[str]:
-    return [str(r[0]) for r in db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+    rows = db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")
+    return [str(r["action"]) for r in rows]
 
 
 def count_all(db: Database) -> int:
@@ -146,11 +157,11 @@ def count_all(db: Database) -> int:
 def head(db: Database) -> tuple[int, str]:
     """(how many entries, the newest one's hash)."""
     row = db.query_one(
-        "SELECT (SELECT count(*) FROM audit_log), "
-        "coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '')"
+        "SELECT (SELECT count(*) FROM audit_log) AS entries, "
+        "coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '') AS newest"
     )
     assert row is not None
-    return int(row[0]), str(row[1])
+    return int(row["entries"]), str(row["newest"])
 
 
 def still_at(db: Database, count: int, entry_hash: str) -> bool:
@@ -160,7 +171,7 @@ def still_at(db: Database, count: int, entry_hash: str) -> bool:
     row = db.query_one("SELECT id FROM audit_log WHERE hash = ?", (entry_hash,))
     if row is None:
         return False
-    before = db.scalar("SELECT count(*) FROM audit_log WHERE id <= ?", (row[0],))
+    before = db.scalar("SELECT count(*) FROM audit_log WHERE id <= ?", (row["id"],))
     return int(before) == count
 
 
@@ -168,6 +179,12 @@ def signatures(db: Database) -> list[tuple[int, str, str, int | None, str]]:
     """(id, at, hash, signer, sig) of every entry, oldest first."""
     rows = db.query("SELECT id, at, hash, signer, sig FROM audit_log ORDER BY id")
     return [
-        (int(r[0]), str(r[1]), str(r[2]), None if r[3] is None else int(r[3]), str(r[4]))
+        (
+            int(r["id"]),
+            str(r["at"]),
+            str(r["hash"]),
+            None if r["signer"] is None else int(r["signer"]),
+            str(r["sig"]),
+        )
         for r in rows
     ]

@@ -255,7 +255,7 @@ class Database:
                 problems.extend(str(r[0]) for r in rows if str(r[0]).lower() != "ok")
                 if read_rows and not problems:
                     tables = [
-                        r[0]
+                        r["name"]
                         for r in self._conn.execute(
                             "SELECT name FROM sqlite_master WHERE type='table' "
                             "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%'"

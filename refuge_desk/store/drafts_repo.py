@@ -41,12 +41,12 @@ def for_user(db: Database, user_id: int) -> list[DraftRow]:
     )
     return [
         DraftRow(
-            int(r[0]),
-            int(r[1]),
-            str(r[2]),
-            None if r[3] is None else int(r[3]),
-            str(r[4]),
-            str(r[5]),
+            int(r["id"]),
+            int(r["user_id"]),
+            str(r["kind"]),
+            None if r["record_id"] is None else int(r["record_id"]),
+            str(r["payload"]),
+            str(r["updated_at"]),
         )
         for r in rows
     ]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from refuge_desk.store.db import Database
+from refuge_desk.store.db import Database, Row
 
 _SELECT = (
-    "SELECT h.id, h.at, COALESCE(s.full_name, ''), h.entity, h.entity_id, h.ref, h.field, "
+    "SELECT h.id, h.at, COALESCE(s.full_name, '') AS who, h.entity, h.entity_id, h.ref, h.field, "
     "h.old_value, h.new_value FROM change_history h LEFT JOIN staff s ON s.id = h.user_id "
 )
 
@@ -23,6 +23,20 @@ class ChangeRow:
     field: str
     old_value: str | None
     new_value: str | None
+
+
+def _change(r: Row) -> ChangeRow:
+    return ChangeRow(
+        r["id"],
+        r["at"],
+        r["who"],
+        r["entity"],
+        r["entity_id"],
+        r["ref"],
+        r["field"],
+        r["old_value"],
+        r["new_value"],
+    )
 
 
 def record(
@@ -47,7 +61,7 @@ def for_entity(db: Database, entity: str, entity_id: int, field: str = "") -> li
     if field:
         sql += " AND h.field = ?"
         params.append(field)
-    return [ChangeRow(*r) for r in db.query(sql + " ORDER BY h.id DESC", params)]
+    return [_change(r) for r in db.query(sql + " ORDER BY h.id DESC", params)]
 
 
 def get(db: Database, change_id: int) -> ChangeRow | None:
@@ -55,7 +69,7 @@ def get(db: Database, change_id: int) -> ChangeRow | None:
         _SELECT + "WHERE h.id = ?",
         (change_id,),
     )
-    return ChangeRow(*r) if r is not None else None
+    return _change(r) if r is not None else None
 
 
 def for_ref(db: Database, ref: str) -> list[ChangeRow]:
@@ -63,7 +77,7 @@ def for_ref(db: Database, ref: str) -> list[ChangeRow]:
         _SELECT + "WHERE h.ref = ? ORDER BY h.id DESC",
         (ref,),
     )
-    return [ChangeRow(*r) for r in rows]
+    return [_change(r) for r in rows]
 
 
 def record_folded(
@@ -85,13 +99,13 @@ def record_folded(
             "WHERE entity = ? AND entity_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
             (entity, entity_id, field),
         )
-        if last is not None and last[1] == user_id and str(last[2]) > since:
-            if last[3] == new:
-                db.execute("DELETE FROM change_history WHERE id = ?", (last[0],))
+        if last is not None and last["user_id"] == user_id and str(last["at"]) > since:
+            if last["old_value"] == new:
+                db.execute("DELETE FROM change_history WHERE id = ?", (last["id"],))
             else:
                 db.execute(
                     "UPDATE change_history SET at = ?, new_value = ? WHERE id = ?",
-                    (at, new, last[0]),
+                    (at, new, last["id"]),
                 )
             continue
         record(db, at, user_id, entity, entity_id, ref, [(field, old, new)])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from refuge_desk.store.db import Database
 from refuge_desk.store.tasks_repo import CURRENT_SQL, ROTA_NAME
+from refuge_desk.store.values import to_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +21,14 @@ class Arrival:
 def arrivals(db: Database, start: dt.date, end: dt.date) -> list[Arrival]:
     """Current residents arriving (or arrived) between ``start`` and ``end`` (index on date)."""
     rows = db.query(
-        f"SELECT r.id, r.reference || ' ' || {ROTA_NAME}, r.arrival_date, r.status "
+        f"SELECT r.id, r.reference || ' ' || {ROTA_NAME} AS label, r.arrival_date, r.status "
         f"FROM residents r WHERE r.arrival_date BETWEEN ? AND ? AND {CURRENT_SQL} "
         "ORDER BY r.arrival_date, r.ref_no",
         (start.isoformat(), end.isoformat()),
     )
     return [
-        Arrival(int(r[0]), str(r[1]), dt.date.fromisoformat(str(r[2])), str(r[3])) for r in rows
+        Arrival(int(r["id"]), str(r["label"]), to_date(r["arrival_date"]), str(r["status"]))
+        for r in rows
     ]
 
 
@@ -41,8 +43,11 @@ class RotaLine:
 def rota(db: Database) -> list[RotaLine]:
     """Who is here now, for everyone (volunteers too): rota name, room, alerts only."""
     rows = db.query(
-        f"SELECT r.id, {ROTA_NAME}, coalesce(rm.name, ''), r.alerts FROM residents r "
+        f"SELECT r.id, {ROTA_NAME} AS rota_name, coalesce(rm.name, '') AS room, r.alerts "
+        "FROM residents r "
         "LEFT JOIN rooms rm ON rm.id = r.room_id WHERE r.status = 'resident' "
         "ORDER BY rm.name COLLATE NOCASE, r.ref_no"
     )
-    return [RotaLine(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+    return [
+        RotaLine(int(r["id"]), str(r["rota_name"]), str(r["room"]), str(r["alerts"])) for r in rows
+    ]

@@ -2,49 +2,40 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from refuge_desk.domain.deadlines import Application, Immigration
 from refuge_desk.store.db import Database, Row
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
+from refuge_desk.store.values import opt_date, opt_iso
 
 
 def get(db: Database, resident_id: int) -> Immigration | None:
     r = db.query_one(
         "SELECT i.resident_id, i.visa_type, i.visa_expires_on, i.documents_with_abuser, "
         "i.mvdac_applied_on, i.mvdac_granted_on, i.solicitor, i.rent_paid_by, i.notes, "
-        "i.updated_at, coalesce(s.full_name, '') FROM immigration i "
+        "i.updated_at, coalesce(s.full_name, '') AS updated_by_name FROM immigration i "
         "LEFT JOIN staff s ON s.id = i.updated_by WHERE i.resident_id = ?",
         (resident_id,),
     )
     if r is None:
         return None
     return Immigration(
-        int(r[0]),
-        str(r[1]),
-        _date(r[2]),
-        str(r[3]),
-        _date(r[4]),
-        _date(r[5]),
-        str(r[6]),
-        str(r[7]),
-        str(r[8]),
-        str(r[9]),
-        str(r[10]),
+        int(r["resident_id"]),
+        str(r["visa_type"]),
+        opt_date(r["visa_expires_on"]),
+        str(r["documents_with_abuser"]),
+        opt_date(r["mvdac_applied_on"]),
+        opt_date(r["mvdac_granted_on"]),
+        str(r["solicitor"]),
+        str(r["rent_paid_by"]),
+        str(r["notes"]),
+        str(r["updated_at"]),
+        str(r["updated_by_name"]),
     )
 
 
 def status_fields(db: Database, resident_id: int) -> tuple[str, bool] | None:
     """(immigration status, NRPF) as kept on the residents table."""
     r = db.query_one("SELECT immigration_status, nrpf FROM residents WHERE id = ?", (resident_id,))
-    return None if r is None else (str(r[0]), bool(r[1]))
+    return None if r is None else (str(r["immigration_status"]), bool(r["nrpf"]))
 
 
 def upsert(db: Database, rec: Immigration, now: str, by: int) -> None:
@@ -62,10 +53,10 @@ def upsert(db: Database, rec: Immigration, now: str, by: int) -> None:
         (
             rec.resident_id,
             rec.visa_type.strip(),
-            _iso(rec.visa_expires_on),
+            opt_iso(rec.visa_expires_on),
             rec.documents_with_abuser.strip(),
-            _iso(rec.mvdac_applied_on),
-            _iso(rec.mvdac_granted_on),
+            opt_iso(rec.mvdac_applied_on),
+            opt_iso(rec.mvdac_granted_on),
             rec.solicitor.strip(),
             rec.rent_paid_by.strip(),
             rec.notes.strip(),
@@ -83,7 +74,14 @@ _A_COLS = (
 
 def _app(r: Row) -> Application:
     return Application(
-        int(r[0]), int(r[1]), str(r[2]), _date(r[3]), _date(r[4]), str(r[5]), str(r[6]), str(r[7])
+        int(r["id"]),
+        int(r["resident_id"]),
+        str(r["kind"]),
+        opt_date(r["deadline_on"]),
+        opt_date(r["submitted_on"]),
+        str(r["decision"]),
+        str(r["notes"]),
+        str(r["updated_at"]),
     )
 
 
@@ -104,8 +102,8 @@ def application(db: Database, app_id: int) -> Application | None:
 def save_application(db: Database, app: Application, now: str, by: int) -> int:
     values = (
         app.kind,
-        _iso(app.deadline_on),
-        _iso(app.submitted_on),
+        opt_iso(app.deadline_on),
+        opt_iso(app.submitted_on),
         app.decision.strip(),
         app.notes.strip(),
     )

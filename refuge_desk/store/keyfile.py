@@ -28,7 +28,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from refuge_desk.domain.errors import VaultCorrupt, WrongCredentials
-from refuge_desk.store import crypto, grants, keyslots
+from refuge_desk.store import crypto, fs, grants
 from refuge_desk.store.crypto import Unreadable, b64, unb64
 from refuge_desk.store.grants import Chain, Statement
 from refuge_desk.store.keymem import wipe
@@ -207,7 +207,7 @@ class KeyFile:
         return json.dumps(data, indent=1).encode()
 
     def save(self, path: Path) -> None:
-        keyslots.atomic_write(path, self.to_bytes())  # looked up here: tests make it fail
+        fs.atomic_write(path, self.to_bytes())  # looked up here: tests make it fail
 
     def copy(self) -> KeyFile:
         """An independent copy to edit (a failed write then leaves this one as it was)."""

@@ -11,10 +11,8 @@ names from a casual reader of the file, not from someone testing guessed names.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
-import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from refuge_desk.domain.errors import VaultCorrupt, WrongCredentials
+from refuge_desk.store import fs
 from refuge_desk.store.keymem import take
 
 FORMAT = 1
@@ -180,7 +179,7 @@ class KeySlotFile:
             },
             indent=2,
         ).encode()
-        atomic_write(path, payload)
+        fs.atomic_write(path, payload)  # looked up here: tests make it fail
 
     # -- slots ---------------------------------------------------------------------------
     def tag_for(self, username: str) -> str:
@@ -283,51 +282,3 @@ def normalise_recovery_key(text: str) -> bytes:
 def zero(buf: bytearray) -> None:
     for i in range(len(buf)):
         buf[i] = 0
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Temp file in the same folder, fsync, rename over, fsync the folder.
-
-    If the folder cannot be synced after the rename, the old file is put back (so "nothing
-    was changed" stays true) and the error is raised."""
-    try:
-        old = path.read_bytes()
-    except FileNotFoundError:
-        old = None
-    _replace(path, payload)
-    try:
-        _fsync_dir(path.parent)
-    except OSError:
-        if old is not None:
-            with contextlib.suppress(OSError):
-                _replace(path, old)
-        raise
-
-
-def _replace(path: Path, payload: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            view = memoryview(payload)
-            while view:
-                n = os.write(fd, view)
-                view = view[n:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -20,6 +20,7 @@ from refuge_desk.domain.notes import Note, NoteType, SearchHit
 from refuge_desk.store import crypto
 from refuge_desk.store.db import Database, Row
 from refuge_desk.store.keymem import wipe
+from refuge_desk.store.values import from_stamp, to_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ _VISIBLE = (
 )
 _COLS = (
     "n.id, n.resident_id, n.happened_at, n.note_type, n.body, n.restricted, n.amends_id, "
-    "n.author_id, COALESCE(s.full_name, ''), n.created_at, n.sealed"
+    "n.author_id, COALESCE(s.full_name, '') AS author_name, n.created_at, n.sealed"
 )
 MANAGERS = "managers"  # under the managers' key (AES-GCM)
 MANAGERS_PUBLIC = "managers-pub"  # for its public half, by a support worker, until moved
@@ -74,28 +75,19 @@ SNIPPET_OPEN = "["
 SNIPPET_CLOSE = "]"
 
 
-def to_stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-def _moment(value: object) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _note(r: Row) -> Note:
     return Note(
-        id=int(r[0]),
-        resident_id=int(r[1]),
-        happened_at=_moment(r[2]),
-        note_type=NoteType(r[3]),
-        text=str(r[4]),
-        restricted=bool(r[5]),
-        amends_id=None if r[6] is None else int(r[6]),
-        author_id=None if r[7] is None else int(r[7]),
-        author=str(r[8]),
-        created_at=str(r[9]),
-        sealed=None if r[10] is None else bytes(r[10]),
+        id=int(r["id"]),
+        resident_id=int(r["resident_id"]),
+        happened_at=from_stamp(r["happened_at"]),
+        note_type=NoteType(r["note_type"]),
+        text=str(r["body"]),
+        restricted=bool(r["restricted"]),
+        amends_id=None if r["amends_id"] is None else int(r["amends_id"]),
+        author_id=None if r["author_id"] is None else int(r["author_id"]),
+        author=str(r["author_name"]),
+        created_at=str(r["created_at"]),
+        sealed=None if r["sealed"] is None else bytes(r["sealed"]),
     )
 
 
@@ -161,7 +153,7 @@ def wrapped_keys(db: Database, note_ids: list[int], recipient: str) -> dict[int,
             f"AND note_id IN ({', '.join('?' * len(chunk))})",
             (recipient, *chunk),
         )
-        out.update({int(r[0]): bytes(r[1]) for r in rows})
+        out.update({int(r["note_id"]): bytes(r["wrapped"]) for r in rows})
     return out
 
 
@@ -172,7 +164,15 @@ def unsealed_restricted(db: Database) -> list[tuple[int, int, int | None, str]]:
         "SELECT id, resident_id, author_id, body FROM case_notes "
         "WHERE restricted = 1 AND sealed IS NULL ORDER BY id"
     )
-    return [(int(r[0]), int(r[1]), None if r[2] is None else int(r[2]), str(r[3])) for r in rows]
+    return [
+        (
+            int(r["id"]),
+            int(r["resident_id"]),
+            None if r["author_id"] is None else int(r["author_id"]),
+            str(r["body"]),
+        )
+        for r in rows
+    ]
 
 
 def seal_existing(db: Database, note_id: int, sealed: bytes) -> None:
@@ -185,14 +185,22 @@ def recipients_missing(db: Database) -> list[tuple[int, int, int | None, str]]:
     recipient), the recipient being "user:<author>" or the author of the RESTRICTED note it
     amends (as ``_VISIBLE``: a restricted amendment of an open note is not for its author)."""
     rows = db.query(
-        "SELECT n.id, n.resident_id, n.author_id, 'user:' || w.uid FROM case_notes n "
+        "SELECT n.id, n.resident_id, n.author_id, 'user:' || w.uid AS recipient FROM case_notes n "
         "JOIN (SELECT id AS nid, author_id AS uid FROM case_notes "
         "      UNION SELECT a.id, o.author_id FROM case_notes a "
         "      JOIN case_notes o ON o.id = a.amends_id AND o.restricted = 1) w ON w.nid = n.id "
         "WHERE n.sealed IS NOT NULL AND w.uid IS NOT NULL AND NOT EXISTS ("
         "  SELECT 1 FROM note_keys k WHERE k.note_id = n.id AND k.recipient = 'user:' || w.uid)"
     )
-    return [(int(r[0]), int(r[1]), None if r[2] is None else int(r[2]), str(r[3])) for r in rows]
+    return [
+        (
+            int(r["id"]),
+            int(r["resident_id"]),
+            None if r["author_id"] is None else int(r["author_id"]),
+            str(r["recipient"]),
+        )
+        for r in rows
+    ]
 
 
 def without_managers_key(db: Database) -> list[int]:
@@ -202,7 +210,7 @@ def without_managers_key(db: Database) -> list[int]:
         "SELECT n.id FROM case_notes n WHERE n.sealed IS NOT NULL AND NOT EXISTS "
         "(SELECT 1 FROM note_keys k WHERE k.note_id = n.id AND k.recipient = 'managers')"
     )
-    return [int(r[0]) for r in rows]
+    return [int(r["id"]) for r in rows]
 
 
 def rewrap_for_managers(
@@ -218,23 +226,24 @@ def rewrap_for_managers(
     were rewrapped."""
     rows = db.query("SELECT note_id, wrapped FROM note_keys WHERE recipient = ?", (MANAGERS,))
     updates = []
-    for note_id, wrapped in rows:
-        label = key_label(vault_id, int(note_id), MANAGERS)
-        key = crypto.unseal(old_key, bytes(wrapped), label)
+    for r in rows:
+        note_id = int(r["note_id"])
+        label = key_label(vault_id, note_id, MANAGERS)
+        key = crypto.unseal(old_key, bytes(r["wrapped"]), label)
         try:
-            updates.append((epoch, crypto.seal(new_key, key, label), int(note_id), MANAGERS))
+            updates.append((epoch, crypto.seal(new_key, key, label), note_id, MANAGERS))
         finally:
             wipe(key)
     db.executemany(
         "UPDATE note_keys SET epoch = ?, wrapped = ? WHERE note_id = ? AND recipient = ?", updates
     )
     gone = [
-        (str(r[0]),)
+        (str(r["recipient"]),)
         for r in db.query(
             "SELECT DISTINCT recipient FROM note_keys WHERE recipient NOT IN (?, ?)",
             (MANAGERS, READERS),
         )
-        if str(r[0]) not in keep
+        if str(r["recipient"]) not in keep
     ]
     db.executemany("DELETE FROM note_keys WHERE recipient = ?", gone)
     return len(updates)
@@ -256,7 +265,9 @@ def restricted_visible(
         "ORDER BY n.id DESC",
         params,
     )
-    return [(_note(r), str(r[11]), str(r[12]), str(r[13])) for r in rows]
+    return [
+        (_note(r), str(r["reference"]), str(r["preferred_name"]), str(r["full_name"])) for r in rows
+    ]
 
 
 def get(db: Database, note_id: int, viewer: Viewer) -> Note | None:
@@ -305,12 +316,13 @@ def amendments(db: Database, note_ids: list[int], viewer: Viewer) -> dict[int, l
 def count_originals(db: Database, resident_id: int, viewer: Viewer) -> tuple[int, int]:
     """(originals she may see, restricted originals she may not see)."""
     r = db.query_one(
-        f"SELECT count(*) FILTER (WHERE {_VISIBLE}), count(*) FILTER (WHERE NOT {_VISIBLE}) "
+        f"SELECT count(*) FILTER (WHERE {_VISIBLE}) AS visible, "
+        f"count(*) FILTER (WHERE NOT {_VISIBLE}) AS hidden "
         "FROM case_notes n WHERE n.resident_id = :rid AND n.amends_id IS NULL",
         {"rid": resident_id, **viewer.params()},
     )
     assert r is not None
-    return int(r[0]), int(r[1])
+    return int(r["visible"]), int(r["hidden"])
 
 
 def _snippet(tokens: int) -> str:
@@ -318,25 +330,25 @@ def _snippet(tokens: int) -> str:
 
 
 def _hit(r: Row) -> SearchHit:
-    preferred, full = str(r[4]).strip(), str(r[5])
+    preferred, full = str(r["preferred_name"]).strip(), str(r["full_name"])
     return SearchHit(
-        note_id=int(r[0]),
-        resident_id=int(r[1]),
-        reference=str(r[3]),
+        note_id=int(r["id"]),
+        resident_id=int(r["resident_id"]),
+        reference=str(r["reference"]),
         name=preferred or full,
         full_name=full,
-        happened_at=_moment(r[2]),
-        note_type=NoteType(r[6]),
-        author=str(r[7]),
-        restricted=bool(r[8]),
-        is_amendment=r[9] is not None,
-        snippet=str(r[10]),
+        happened_at=from_stamp(r["happened_at"]),
+        note_type=NoteType(r["note_type"]),
+        author=str(r["author_name"]),
+        restricted=bool(r["restricted"]),
+        is_amendment=r["amends_id"] is not None,
+        snippet=str(r["snippet"]),
     )
 
 
 _HIT_COLS = (
     "n.id, n.resident_id, n.happened_at, r.reference, r.preferred_name, r.full_name, "
-    "n.note_type, COALESCE(s.full_name, ''), n.restricted, n.amends_id"
+    "n.note_type, COALESCE(s.full_name, '') AS author_name, n.restricted, n.amends_id"
 )
 
 
@@ -349,7 +361,7 @@ def search_resident(
     vault-wide, but she has a few hundred, each checked against the index by rowid.
     """
     rows = db.query(
-        f"SELECT {_HIT_COLS}, {_snippet(16)} FROM case_notes n "
+        f"SELECT {_HIT_COLS}, {_snippet(16)} AS snippet FROM case_notes n "
         "CROSS JOIN case_notes_fts ON case_notes_fts.rowid = n.id "
         "JOIN residents r ON r.id = n.resident_id LEFT JOIN staff s ON s.id = n.author_id "
         f"WHERE n.resident_id = :rid AND case_notes_fts MATCH :q AND {_VISIBLE} "
@@ -369,7 +381,7 @@ def search_all(
     for the rows returned. Sorting by happened_at would sort every match.
     """
     rows = db.query(
-        f"SELECT {_HIT_COLS}, {_snippet(12)} FROM case_notes_fts "
+        f"SELECT {_HIT_COLS}, {_snippet(12)} AS snippet FROM case_notes_fts "
         "CROSS JOIN case_notes n ON n.id = case_notes_fts.rowid "
         "JOIN residents r ON r.id = n.resident_id LEFT JOIN staff s ON s.id = n.author_id "
         f"WHERE case_notes_fts MATCH :q AND {_VISIBLE} "
@@ -386,14 +398,14 @@ def search_resident_plain(
     note by note cheaply: one pass over the index, no snippet (the caller makes one from the
     body returned alongside)."""
     rows = db.query(
-        f"SELECT {_HIT_COLS}, '', n.body FROM case_notes n "
+        f"SELECT {_HIT_COLS}, '' AS snippet, n.body FROM case_notes n "
         "JOIN residents r ON r.id = n.resident_id LEFT JOIN staff s ON s.id = n.author_id "
         "WHERE n.resident_id = :rid AND n.id IN "
         "(SELECT rowid FROM case_notes_fts WHERE case_notes_fts MATCH :q) "
         f"AND {_VISIBLE} ORDER BY n.happened_at DESC, n.id DESC LIMIT :limit OFFSET :offset",
         {"rid": resident_id, "q": query, "limit": limit, "offset": offset, **viewer.params()},
     )
-    return [(_hit(r), str(r[11])) for r in rows]
+    return [(_hit(r), str(r["body"])) for r in rows]
 
 
 def words_starting(db: Database, prefix: str, cap: int) -> list[str] | None:
@@ -414,5 +426,5 @@ def words_starting(db: Database, prefix: str, cap: int) -> list[str] | None:
         "SELECT term FROM temp.case_notes_vocab WHERE term >= ? AND term < ? LIMIT ?",
         (low, high, cap + 1),
     )
-    words = [str(r[0]) for r in rows]
+    words = [str(r["term"]) for r in rows]
     return words if 0 < len(words) <= cap else None

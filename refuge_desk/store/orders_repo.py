@@ -2,40 +2,30 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from refuge_desk.domain.deadlines import CourtOrder
 from refuge_desk.store.db import Database, Row
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
+from refuge_desk.store.values import opt_date, opt_iso
 
 _COLS = (
     "o.id, o.resident_id, o.order_type, o.protected_people, o.conditions, o.starts_on, "
-    "o.expires_on, o.court, o.notes, o.updated_at, coalesce(s.full_name, '') "
+    "o.expires_on, o.court, o.notes, o.updated_at, coalesce(s.full_name, '') AS updated_by_name "
     "FROM court_orders o LEFT JOIN staff s ON s.id = o.updated_by"
 )
 
 
 def _order(r: Row) -> CourtOrder:
     return CourtOrder(
-        int(r[0]),
-        int(r[1]),
-        str(r[2]),
-        str(r[3]),
-        str(r[4]),
-        _date(r[5]),
-        _date(r[6]),
-        str(r[7]),
-        str(r[8]),
-        str(r[9]),
-        str(r[10]),
+        int(r["id"]),
+        int(r["resident_id"]),
+        str(r["order_type"]),
+        str(r["protected_people"]),
+        str(r["conditions"]),
+        opt_date(r["starts_on"]),
+        opt_date(r["expires_on"]),
+        str(r["court"]),
+        str(r["notes"]),
+        str(r["updated_at"]),
+        str(r["updated_by_name"]),
     )
 
 
@@ -58,8 +48,8 @@ def _values(o: CourtOrder) -> tuple[object, ...]:
         o.order_type,
         o.protected_people.strip(),
         o.conditions.strip(),
-        _iso(o.starts_on),
-        _iso(o.expires_on),
+        opt_iso(o.starts_on),
+        opt_iso(o.expires_on),
         o.court.strip(),
         o.notes.strip(),
     )

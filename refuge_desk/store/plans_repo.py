@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.values import opt_date, opt_iso, to_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +66,18 @@ class DueRow:
     key_worker: str
 
 
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 # --- templates ---------------------------------------------------------------------------
 
 
 def _template(r: Row) -> TemplateRow:
-    return TemplateRow(int(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5]))
+    return TemplateRow(
+        int(r["id"]),
+        str(r["template_key"]),
+        int(r["version"]),
+        str(r["name"]),
+        str(r["body"]),
+        str(r["added_at"]),
+    )
 
 
 _T_COLS = "id, template_key, version, name, body, added_at"
@@ -124,8 +124,9 @@ def add_template(
 
 _P_COLS = """
     p.id, p.resident_id, p.latest_version, p.draft_template, p.draft_content, p.draft_revision,
-    coalesce(p.draft_updated_at, ''), coalesce(du.full_name, ''), p.review_date,
-    p.reviewer_id, coalesce(rv.full_name, '')
+    coalesce(p.draft_updated_at, '') AS draft_updated_at,
+    coalesce(du.full_name, '') AS draft_updated_by_name, p.review_date,
+    p.reviewer_id, coalesce(rv.full_name, '') AS reviewer_name
 """
 _P_FROM = """
     FROM safety_plans p
@@ -136,17 +137,17 @@ _P_FROM = """
 
 def _plan(r: Row) -> PlanRow:
     return PlanRow(
-        int(r[0]),
-        int(r[1]),
-        int(r[2]),
-        None if r[3] is None else int(r[3]),
-        None if r[4] is None else str(r[4]),
-        int(r[5]),
-        str(r[6]),
-        str(r[7]),
-        _date(r[8]),
-        None if r[9] is None else int(r[9]),
-        str(r[10]),
+        int(r["id"]),
+        int(r["resident_id"]),
+        int(r["latest_version"]),
+        None if r["draft_template"] is None else int(r["draft_template"]),
+        None if r["draft_content"] is None else str(r["draft_content"]),
+        int(r["draft_revision"]),
+        str(r["draft_updated_at"]),
+        str(r["draft_updated_by_name"]),
+        opt_date(r["review_date"]),
+        None if r["reviewer_id"] is None else int(r["reviewer_id"]),
+        str(r["reviewer_name"]),
     )
 
 
@@ -196,7 +197,7 @@ def set_review(
 ) -> None:
     db.execute(
         "UPDATE safety_plans SET review_date = ?, reviewer_id = ? WHERE id = ?",
-        (_iso(review_date), reviewer, plan_id),
+        (opt_iso(review_date), reviewer, plan_id),
     )
 
 
@@ -214,14 +215,15 @@ def add_version(
     db.execute(
         "INSERT INTO plan_versions (plan_id, number, template_id, content, finalised_at, "
         "finalised_by, review_date, reviewer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (plan_id, number, template_id, content, now, by, _iso(review_date), reviewer),
+        (plan_id, number, template_id, content, now, by, opt_iso(review_date), reviewer),
     )
     db.execute("UPDATE safety_plans SET latest_version = ? WHERE id = ?", (number, plan_id))
 
 
 _V_COLS = """
-    v.number, v.template_id, v.content, v.finalised_at, coalesce(f.full_name, ''),
-    v.review_date, coalesce(r.full_name, '')
+    v.number, v.template_id, v.content, v.finalised_at,
+    coalesce(f.full_name, '') AS finalised_by_name, v.review_date,
+    coalesce(r.full_name, '') AS reviewer_name
     FROM plan_versions v
     LEFT JOIN staff f ON f.id = v.finalised_by
     LEFT JOIN staff r ON r.id = v.reviewer_id
@@ -229,7 +231,15 @@ _V_COLS = """
 
 
 def _version(r: Row) -> VersionRow:
-    return VersionRow(int(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4]), _date(r[5]), str(r[6]))
+    return VersionRow(
+        int(r["number"]),
+        int(r["template_id"]),
+        str(r["content"]),
+        str(r["finalised_at"]),
+        str(r["finalised_by_name"]),
+        opt_date(r["review_date"]),
+        str(r["reviewer_name"]),
+    )
 
 
 def version(db: Database, plan_id: int, number: int) -> VersionRow | None:
@@ -255,19 +265,28 @@ def add_review(
     db.execute(
         "INSERT INTO plan_reviews (plan_id, version_number, reviewed_at, reviewed_by, outcome, "
         "next_review, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (plan_id, version_number, now, by, outcome, _iso(next_review), note),
+        (plan_id, version_number, now, by, outcome, opt_iso(next_review), note),
     )
 
 
 def reviews(db: Database, plan_id: int) -> list[ReviewRow]:
     rows = db.query(
-        "SELECT r.version_number, r.reviewed_at, coalesce(s.full_name, ''), r.outcome, "
+        "SELECT r.version_number, r.reviewed_at, coalesce(s.full_name, '') AS reviewed_by_name, "
+        "r.outcome, "
         "r.next_review, r.note FROM plan_reviews r LEFT JOIN staff s ON s.id = r.reviewed_by "
         "WHERE r.plan_id = ? ORDER BY r.id DESC",
         (plan_id,),
     )
     return [
-        ReviewRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), _date(r[4]), str(r[5])) for r in rows
+        ReviewRow(
+            int(r["version_number"]),
+            str(r["reviewed_at"]),
+            str(r["reviewed_by_name"]),
+            str(r["outcome"]),
+            opt_date(r["next_review"]),
+            str(r["note"]),
+        )
+        for r in rows
     ]
 
 
@@ -277,8 +296,9 @@ def due(db: Database, until: dt.date, staff_id: int | None) -> list[DueRow]:
     ``staff_id`` limits the list to plans she reviews or residents she is key worker for.
     """
     sql = """
-        SELECT p.id, r.id, r.reference, r.full_name, p.review_date,
-               coalesce(rv.full_name, ''), coalesce(kw.full_name, '')
+        SELECT p.id AS plan_id, r.id AS resident_id, r.reference, r.full_name, p.review_date,
+               coalesce(rv.full_name, '') AS reviewer_name,
+               coalesce(kw.full_name, '') AS key_worker_name
         FROM safety_plans p
         JOIN residents r ON r.id = p.resident_id
         LEFT JOIN staff rv ON rv.id = p.reviewer_id
@@ -293,13 +313,13 @@ def due(db: Database, until: dt.date, staff_id: int | None) -> list[DueRow]:
     sql += " ORDER BY p.review_date, r.ref_no"
     return [
         DueRow(
-            int(r[0]),
-            int(r[1]),
-            str(r[2]),
-            str(r[3]),
-            dt.date.fromisoformat(str(r[4])),
-            str(r[5]),
-            str(r[6]),
+            int(r["plan_id"]),
+            int(r["resident_id"]),
+            str(r["reference"]),
+            str(r["full_name"]),
+            to_date(r["review_date"]),
+            str(r["reviewer_name"]),
+            str(r["key_worker_name"]),
         )
         for r in db.query(sql, params)
     ]

@@ -15,6 +15,7 @@ from refuge_desk.domain.residents import (
     Status,
 )
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.values import opt_date, opt_iso
 
 
 class ResidentRow(NamedTuple):
@@ -92,8 +93,24 @@ def _row_columns(names_visible: bool) -> str:
     else:
         name, preferred, key_worker, arrival = "''", _ROTA_NAME, "''", "''"
     return (
-        f"r.id, r.reference, {name}, {preferred}, COALESCE(rm.name, ''), r.status, "
-        f"{key_worker}, {arrival}, r.child_count, r.alerts"
+        f"r.id, r.reference, {name} AS full_name, {preferred} AS preferred_name, "
+        f"COALESCE(rm.name, '') AS room, r.status, {key_worker} AS key_worker, "
+        f"{arrival} AS arrival_date, r.child_count AS children, r.alerts"
+    )
+
+
+def _list_row(r: Row) -> ResidentRow:
+    return ResidentRow(
+        r["id"],
+        r["reference"],
+        r["full_name"],
+        r["preferred_name"],
+        r["room"],
+        r["status"],
+        r["key_worker"],
+        r["arrival_date"],
+        r["children"],
+        r["alerts"],
     )
 
 
@@ -155,7 +172,7 @@ def list_rows(
         descending=descending,
         names_visible=names_visible,
     )
-    return [ResidentRow(*r) for r in db.query(sql, params)]
+    return [_list_row(r) for r in db.query(sql, params)]
 
 
 def list_ids(
@@ -180,7 +197,7 @@ def list_ids(
         descending=descending,
         names_visible=names_visible,
     )
-    return [r[0] for r in db.query(sql, params)]
+    return [r["id"] for r in db.query(sql, params)]
 
 
 def rows_for(
@@ -199,16 +216,8 @@ def rows_for(
     if statuses:
         sql += f" AND r.status IN ({', '.join('?' * len(statuses))})"
         params.extend(s.value for s in statuses)
-    found = {int(r[0]): ResidentRow(*r) for r in db.query(sql, params)}
+    found = {int(r["id"]): _list_row(r) for r in db.query(sql, params)}
     return [found[i] for i in ids if i in found]
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _staff_name(db: Database, user_id: object) -> str:
@@ -248,7 +257,7 @@ def get(db: Database, resident_id: int) -> Resident | None:
         Child(
             int(c["id"]),
             str(c["full_name"]),
-            _date(c["date_of_birth"]),
+            opt_date(c["date_of_birth"]),
             str(c["school"]),
             str(c["may_collect"]),
             str(c["notes"]),
@@ -268,7 +277,7 @@ def _from_row(r: Row) -> Resident:
         full_name=str(r["full_name"]),
         preferred_name=str(r["preferred_name"]),
         aliases=str(r["aliases"]),
-        date_of_birth=_date(r["date_of_birth"]),
+        date_of_birth=opt_date(r["date_of_birth"]),
         pronouns=str(r["pronouns"]),
         languages=str(r["languages"]),
         interpreter_needed=bool(r["interpreter_needed"]),
@@ -280,13 +289,13 @@ def _from_row(r: Row) -> Resident:
         email_safety=ContactSafety(r["email_safety"]),
         email_safe_times=str(r["email_safe_times"]),
         alerts=str(r["alerts"]),
-        referral_date=_date(r["referral_date"]),
+        referral_date=opt_date(r["referral_date"]),
         referral_source=str(r["referral_source"]),
-        arrival_date=_date(r["arrival_date"]),
+        arrival_date=opt_date(r["arrival_date"]),
         room_id=None if r["room_id"] is None else int(r["room_id"]),
         key_worker_id=None if r["key_worker_id"] is None else int(r["key_worker_id"]),
         status=Status(r["status"]),
-        move_on_date=_date(r["move_on_date"]),
+        move_on_date=opt_date(r["move_on_date"]),
         move_on_destination=str(r["move_on_destination"]),
         referral_outcome=str(r["referral_outcome"]),
         decline_reason=str(r["decline_reason"]),
@@ -300,15 +309,23 @@ def _from_row(r: Row) -> Resident:
 
 def rota(db: Database, resident_id: int) -> RotaView | None:
     r = db.query_one(
-        "SELECT r.id, r.reference, r.preferred_name, r.full_name, COALESCE(rm.name, ''), "
+        "SELECT r.id, r.reference, r.preferred_name, r.full_name, COALESCE(rm.name, '') AS room, "
         "r.alerts, r.status, r.child_count FROM residents r "
         "LEFT JOIN rooms rm ON rm.id = r.room_id WHERE r.id = ?",
         (resident_id,),
     )
     if r is None:
         return None
-    preferred = str(r[2]).strip() or (str(r[3]).split() or [""])[0]
-    return RotaView(int(r[0]), str(r[1]), preferred, str(r[4]), str(r[5]), Status(r[6]), int(r[7]))
+    preferred = str(r["preferred_name"]).strip() or (str(r["full_name"]).split() or [""])[0]
+    return RotaView(
+        int(r["id"]),
+        str(r["reference"]),
+        preferred,
+        str(r["room"]),
+        str(r["alerts"]),
+        Status(r["status"]),
+        int(r["child_count"]),
+    )
 
 
 _FIELDS = (
@@ -436,12 +453,12 @@ def _write_parts(db: Database, rid: int, res: Resident, now: str, by: int) -> No
     )
     keep = [c.id for c in res.children if c.id is not None]
     existing = {
-        int(r[0]) for r in db.query("SELECT id FROM children WHERE resident_id = ?", (rid,))
+        int(r["id"]) for r in db.query("SELECT id FROM children WHERE resident_id = ?", (rid,))
     }
     for cid in existing - set(keep):
         db.execute("DELETE FROM children WHERE id = ?", (cid,))
     for c in res.children:
-        values = (c.full_name.strip(), _iso(c.date_of_birth), c.school, c.may_collect, c.notes)
+        values = (c.full_name.strip(), opt_iso(c.date_of_birth), c.school, c.may_collect, c.notes)
         if c.id is not None and c.id in existing:
             db.execute(
                 "UPDATE children SET full_name = ?, date_of_birth = ?, school = ?, "

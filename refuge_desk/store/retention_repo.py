@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from refuge_desk.domain.retention import CLOSED_REFERRAL_OUTCOMES, Closed, ClosedBy
 from refuge_desk.store.db import Database
+from refuge_desk.store.values import safe_day
 
 # Draft kinds whose record_id is a resident's id (services/drafts.py).
 RESIDENT_DRAFT_KINDS = ("resident", "plan", "case_note", "risk_checklist")
@@ -64,15 +65,6 @@ class PurgeTarget:
     hold_reason: str
 
 
-def _date(value: object) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def _closed_by(status: str, outcome: str, move_on_date: object) -> ClosedBy:
     if status == "moved_on":
         return ClosedBy.MOVED_ON
@@ -87,15 +79,17 @@ def closed_before(db: Database, cutoff: dt.date, limit: int) -> list[Closed]:
     rows = db.query(CLOSED_SQL, {"cutoff": cutoff.isoformat(), "limit": limit})
     out: list[Closed] = []
     for r in rows:
-        changed = _date(r["changed_on"]) or dt.date.min
+        changed = safe_day(r["changed_on"]) or dt.date.min
         out.append(
             Closed(
                 resident_id=int(r["id"]),
                 reference=str(r["reference"]),
-                closed_by=_closed_by(str(r["status"]), str(r["referral_outcome"]), r[4]),
-                closed_on=_date(r["closed_on"]),
+                closed_by=_closed_by(
+                    str(r["status"]), str(r["referral_outcome"]), r["move_on_date"]
+                ),
+                closed_on=safe_day(r["closed_on"]),
                 last_changed=changed,
-                youngest_child_born=_date(r["youngest"]),
+                youngest_child_born=safe_day(r["youngest"]),
                 children_without_birth_date=int(r["no_birth_date"]),
                 legal_hold=bool(r["legal_hold"]),
                 hold_reason=str(r["legal_hold_reason"]),
@@ -110,7 +104,10 @@ def held(db: Database, limit: int) -> list[HeldRow]:
         "WHERE legal_hold = 1 ORDER BY ref_no LIMIT ?",
         (limit,),
     )
-    return [HeldRow(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+    return [
+        HeldRow(int(r["id"]), str(r["reference"]), str(r["status"]), str(r["legal_hold_reason"]))
+        for r in rows
+    ]
 
 
 def target(db: Database, resident_id: int) -> PurgeTarget | None:
@@ -120,7 +117,13 @@ def target(db: Database, resident_id: int) -> PurgeTarget | None:
     )
     if r is None:
         return None
-    return PurgeTarget(int(r[0]), str(r[1]), str(r[2]), bool(r[3]), str(r[4]))
+    return PurgeTarget(
+        int(r["id"]),
+        str(r["reference"]),
+        str(r["status"]),
+        bool(r["legal_hold"]),
+        str(r["legal_hold_reason"]),
+    )
 
 
 def set_hold(db: Database, resident_id: int, on: bool, reason: str) -> None:
@@ -175,7 +178,8 @@ def purge(db: Database, resident_id: int, reference: str) -> None:
     NULL): it holds only the two vaults' ids and the other vault's reference.
     """
     child_ids = [
-        int(r[0]) for r in db.query("SELECT id FROM children WHERE resident_id = ?", (resident_id,))
+        int(r["id"])
+        for r in db.query("SELECT id FROM children WHERE resident_id = ?", (resident_id,))
     ]
     kinds = ", ".join("?" * len(RESIDENT_DRAFT_KINDS))
     db.execute(
@@ -189,13 +193,13 @@ def purge(db: Database, resident_id: int, reference: str) -> None:
     )
     for cid in child_ids:
         db.execute("DELETE FROM change_history WHERE entity = 'child' AND entity_id = ?", (cid,))
-    for (plan_id,) in db.query("SELECT id FROM safety_plans WHERE resident_id = ?", (resident_id,)):
-        db.execute("DELETE FROM meta WHERE key = ?", (f"plan_draft_sealed:{plan_id}",))
+    for r in db.query("SELECT id FROM safety_plans WHERE resident_id = ?", (resident_id,)):
+        db.execute("DELETE FROM meta WHERE key = ?", (f"plan_draft_sealed:{r['id']}",))
     # "Done" marks of automatic tasks are keyed "<kind>:<record id>:<date>" (no personal
     # data, but a reused id must not inherit them).
     keyed = [(kind, resident_id) for kind in RESIDENT_TASK_KINDS]
     for kind, sql in RECORD_TASK_KINDS:
-        keyed += [(kind, int(r[0])) for r in db.query(sql, (resident_id,))]
+        keyed += [(kind, int(r["id"])) for r in db.query(sql, (resident_id,))]
     for kind, record_id in keyed:
         db.execute("DELETE FROM auto_tasks_done WHERE key LIKE ?", (f"{kind}:{record_id}:%",))
     db.execute(

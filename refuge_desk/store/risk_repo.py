@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from refuge_desk.domain.risk import (
     Assessment,
@@ -17,20 +16,13 @@ from refuge_desk.domain.risk import (
     parse_criteria,
 )
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.values import opt_date, opt_iso, to_date
 
 # SQLite's default limit on bound parameters is far above this; chunks keep plans simple.
 CHUNK = 500
 
 
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-_STAFF = "COALESCE((SELECT full_name FROM staff s WHERE s.id = {col}), '')"
+_STAFF = "COALESCE((SELECT full_name FROM staff s WHERE s.id = {col}), '') AS {name}"
 
 
 # --- checklists --------------------------------------------------------------------------
@@ -49,7 +41,9 @@ _C_COLS = "id, key, version, name, body"
 
 
 def _checklist(r: Row) -> ChecklistRow:
-    return ChecklistRow(int(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]))
+    return ChecklistRow(
+        int(r["id"]), str(r["key"]), int(r["version"]), str(r["name"]), str(r["body"])
+    )
 
 
 def checklists(db: Database) -> list[ChecklistRow]:
@@ -91,29 +85,29 @@ def add_checklist(
 
 _A_COLS = (
     "a.id, a.resident_id, a.checklist_id, a.assessed_on, a.asked_by, "
-    + _STAFF.format(col="a.asked_by")
+    + _STAFF.format(col="a.asked_by", name="asked_by_name")
     + ", a.interpreter, a.interpreter_note, a.answers, a.score, a.scored_level, a.level, "
     "a.raised_reason, a.threshold_medium, a.threshold_high, a.created_at"
 )
 
 
-def _assessment(r: Row | tuple[Any, ...]) -> Assessment:
+def _assessment(r: Row) -> Assessment:
     return Assessment(
-        id=int(r[0]),
-        resident_id=int(r[1]),
-        checklist_id=int(r[2]),
-        assessed_on=dt.date.fromisoformat(str(r[3])),
-        asked_by_id=int(r[4]) if r[4] is not None else None,
-        asked_by=str(r[5]),
-        interpreter=bool(r[6]),
-        interpreter_note=str(r[7]),
-        answers=load_answers(str(r[8])),
-        score=int(r[9]),
-        scored_level=Level(r[10]),
-        level=Level(r[11]),
-        raised_reason=str(r[12]),
-        thresholds=Thresholds(int(r[13]), int(r[14])),
-        created_at=str(r[15]),
+        id=int(r["id"]),
+        resident_id=int(r["resident_id"]),
+        checklist_id=int(r["checklist_id"]),
+        assessed_on=to_date(r["assessed_on"]),
+        asked_by_id=int(r["asked_by"]) if r["asked_by"] is not None else None,
+        asked_by=str(r["asked_by_name"]),
+        interpreter=bool(r["interpreter"]),
+        interpreter_note=str(r["interpreter_note"]),
+        answers=load_answers(str(r["answers"])),
+        score=int(r["score"]),
+        scored_level=Level(r["scored_level"]),
+        level=Level(r["level"]),
+        raised_reason=str(r["raised_reason"]),
+        thresholds=Thresholds(int(r["threshold_medium"]), int(r["threshold_high"])),
+        created_at=str(r["created_at"]),
     )
 
 
@@ -162,21 +156,22 @@ def assessment(db: Database, assessment_id: int) -> Assessment | None:
 
 _I_COLS = (
     "i.id, i.resident_id, i.occurred_on, i.what_happened, i.reported_to_police, "
-    "i.police_reference, i.reported_by, i.created_at, " + _STAFF.format(col="i.created_by")
+    "i.police_reference, i.reported_by, i.created_at, "
+    + _STAFF.format(col="i.created_by", name="created_by_name")
 )
 
 
 def _incident(r: Row) -> Incident:
     return Incident(
-        int(r[0]),
-        int(r[1]),
-        dt.date.fromisoformat(str(r[2])),
-        str(r[3]),
-        bool(r[4]),
-        str(r[5]),
-        str(r[6]),
-        str(r[7]),
-        str(r[8]),
+        int(r["id"]),
+        int(r["resident_id"]),
+        to_date(r["occurred_on"]),
+        str(r["what_happened"]),
+        bool(r["reported_to_police"]),
+        str(r["police_reference"]),
+        str(r["reported_by"]),
+        str(r["created_at"]),
+        str(r["created_by_name"]),
     )
 
 
@@ -216,24 +211,25 @@ def incident(db: Database, incident_id: int) -> Incident | None:
 
 _R_COLS = (
     "m.id, m.resident_id, m.referred_on, m.agency, m.criteria, m.meeting_on, m.outcome, "
-    "m.consent, m.lawful_basis, m.decided_by, m.updated_at, " + _STAFF.format(col="m.updated_by")
+    "m.consent, m.lawful_basis, m.decided_by, m.updated_at, "
+    + _STAFF.format(col="m.updated_by", name="updated_by_name")
 )
 
 
 def _referral(r: Row) -> Referral:
     return Referral(
-        int(r[0]),
-        int(r[1]),
-        dt.date.fromisoformat(str(r[2])),
-        str(r[3]),
-        parse_criteria(str(r[4])),
-        _date(r[5]),
-        str(r[6]),
-        bool(r[7]),
-        str(r[8]),
-        str(r[9]),
-        str(r[10]),
-        str(r[11]),
+        int(r["id"]),
+        int(r["resident_id"]),
+        to_date(r["referred_on"]),
+        str(r["agency"]),
+        parse_criteria(str(r["criteria"])),
+        opt_date(r["meeting_on"]),
+        str(r["outcome"]),
+        bool(r["consent"]),
+        str(r["lawful_basis"]),
+        str(r["decided_by"]),
+        str(r["updated_at"]),
+        str(r["updated_by_name"]),
     )
 
 
@@ -242,7 +238,7 @@ def _referral_values(m: Referral) -> tuple[object, ...]:
         m.referred_on.isoformat(),
         m.agency,
         ",".join(c.value for c in m.criteria),
-        _iso(m.meeting_on),
+        opt_iso(m.meeting_on),
         m.outcome,
         int(m.consent),
         m.lawful_basis,
@@ -323,10 +319,12 @@ def summaries(db: Database, resident_ids: list[int], year_ago: dt.date) -> list[
         params["year_ago"] = year_ago.isoformat()
         marks = ",".join(f":p{i}" for i in range(len(chunk)))
         rows = db.query(
-            f"SELECT r.id, {_LAST_REF} AS last_ref, {_AFTER}, "
+            # r.id is named apart: "id" is the assessment's (NULL if she was never assessed).
+            f"SELECT r.id AS summary_of, {_LAST_REF} AS last_ref, {_AFTER} AS incident_after, "
             "(SELECT group_concat(i.occurred_on) FROM incidents i WHERE i.resident_id = r.id "
-            f"AND i.occurred_on >= min(:year_ago, COALESCE({_LAST_REF}, :year_ago))), "
-            "COALESCE(r.arrival_date, substr(r.created_at, 1, 10)), "
+            f"AND i.occurred_on >= min(:year_ago, COALESCE({_LAST_REF}, :year_ago))) "
+            "AS incident_dates, "
+            "COALESCE(r.arrival_date, substr(r.created_at, 1, 10)) AS start, "
             f"{_A_COLS} FROM residents r LEFT JOIN risk_assessments a ON a.id = {_LATEST} "
             f"WHERE r.id IN ({marks})",
             params,
@@ -334,12 +332,14 @@ def summaries(db: Database, resident_ids: list[int], year_ago: dt.date) -> list[
         for row in rows:
             out.append(
                 SummaryRow(
-                    int(row[0]),
-                    _assessment(tuple(row)[5:]) if row[5] is not None else None,
-                    [dt.date.fromisoformat(d) for d in str(row[3]).split(",")] if row[3] else [],
-                    _date(row[1]),
-                    _date(row[2]),
-                    dt.date.fromisoformat(str(row[4])),
+                    int(row["summary_of"]),
+                    _assessment(row) if row["id"] is not None else None,
+                    [to_date(d) for d in str(row["incident_dates"]).split(",")]
+                    if row["incident_dates"]
+                    else [],
+                    opt_date(row["last_ref"]),
+                    opt_date(row["incident_after"]),
+                    to_date(row["start"]),
                 )
             )
     return out
@@ -373,13 +373,13 @@ def due(db: Database, until: dt.date, weeks: int, limit: int = 500) -> list[DueR
     )
     return [
         DueRow(
-            int(r[0]),
-            str(r[1]),
-            str(r[2]),
-            dt.date.fromisoformat(str(r[3])),
-            _date(r[4]),
-            Level(r[5]) if r[5] else None,
-            _date(r[6]),
+            int(r["id"]),
+            str(r["reference"]),
+            str(r["name"]),
+            to_date(r["due_on"]),
+            opt_date(r["assessed_on"]),
+            Level(r["level"]) if r["level"] else None,
+            opt_date(r["incident_after"]),
         )
         for r in rows
     ]

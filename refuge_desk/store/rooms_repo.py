@@ -3,7 +3,13 @@ from __future__ import annotations
 import re
 
 from refuge_desk.domain.residents import Room, RoomOccupancy
-from refuge_desk.store.db import Database
+from refuge_desk.store.db import Database, Row
+
+
+def _room(r: Row) -> Room:
+    return Room(
+        int(r["id"]), str(r["name"]), int(r["beds"]), bool(r["accessible"]), str(r["notes"])
+    )
 
 
 def occupancy(db: Database) -> list[RoomOccupancy]:
@@ -13,10 +19,7 @@ def occupancy(db: Database) -> list[RoomOccupancy]:
         "FROM rooms rm LEFT JOIN residents r ON r.room_id = rm.id AND r.status = 'resident' "
         "GROUP BY rm.id"
     )
-    found = [
-        RoomOccupancy(Room(int(r[0]), str(r[1]), int(r[2]), bool(r[3]), str(r[4])), int(r[5]))
-        for r in rows
-    ]
+    found = [RoomOccupancy(_room(r), int(r["occupied"])) for r in rows]
     return sorted(found, key=lambda occ: natural_key(occ.room.name))
 
 
@@ -35,7 +38,7 @@ def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
 
 def by_id(db: Database, room_id: int) -> Room | None:
     r = db.query_one("SELECT id, name, beds, accessible, notes FROM rooms WHERE id = ?", (room_id,))
-    return None if r is None else Room(int(r[0]), str(r[1]), int(r[2]), bool(r[3]), str(r[4]))
+    return None if r is None else _room(r)
 
 
 def id_by_name(db: Database, name: str) -> int | None:

@@ -247,7 +247,8 @@ def pending(case: Database) -> bool:
 
 def apply_outbox(case: Database, rota: Database) -> int:
     """Copy the rows noted since the last time; returns how many were noted."""
-    noted = [(str(r[0]), int(r[1])) for r in case.query("SELECT kind, id FROM rota_outbox")]
+    rows = case.query("SELECT kind, id FROM rota_outbox")
+    noted = [(str(r["kind"]), int(r["id"])) for r in rows]
     if not noted:
         return 0
     by_kind: dict[str, list[int]] = {}
@@ -318,7 +319,16 @@ def inbox(rota: Database) -> list[tuple[int, str, int, str, str, str, str]]:
         "SELECT id, at, user_id, action, ref, detail, sig FROM audit_inbox ORDER BY id"
     )
     return [
-        (int(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6])) for r in rows
+        (
+            int(r["id"]),
+            str(r["at"]),
+            int(r["user_id"]),
+            str(r["action"]),
+            str(r["ref"]),
+            str(r["detail"]),
+            str(r["sig"]),
+        )
+        for r in rows
     ]
 
 

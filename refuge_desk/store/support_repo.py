@@ -6,6 +6,7 @@ import datetime as dt
 
 from refuge_desk.domain.support import AREA_KEYS, AreaNeed, Level, Outcome, Stage, SupportReview
 from refuge_desk.store.db import Database
+from refuge_desk.store.values import to_date
 
 
 def insert(
@@ -33,7 +34,8 @@ def insert(
 def for_resident(db: Database, resident_id: int) -> list[SupportReview]:
     """Her reviews, oldest first (a resident has a handful: entry, a few reviews, exit)."""
     heads = db.query(
-        "SELECT v.id, v.stage, v.reviewed_on, COALESCE(s.full_name, ''), v.created_at "
+        "SELECT v.id, v.stage, v.reviewed_on, COALESCE(s.full_name, '') AS recorded_by, "
+        "v.created_at "
         "FROM support_reviews v LEFT JOIN staff s ON s.id = v.created_by "
         "WHERE v.resident_id = ? ORDER BY v.reviewed_on, v.id",
         (resident_id,),
@@ -47,21 +49,25 @@ def for_resident(db: Database, resident_id: int) -> list[SupportReview]:
         "WHERE v.resident_id = ?",
         (resident_id,),
     ):
-        needs.setdefault(int(r[0]), {})[str(r[1])] = AreaNeed(
-            str(r[1]), Level(r[2]), str(r[3]), Outcome(r[4]), str(r[5])
+        needs.setdefault(int(r["review_id"]), {})[str(r["area"])] = AreaNeed(
+            str(r["area"]),
+            Level(r["need_level"]),
+            str(r["goal"]),
+            Outcome(r["outcome"]),
+            str(r["comment"]),
         )
     out = []
     for h in heads:
-        by_area = needs.get(int(h[0]), {})
+        by_area = needs.get(int(h["id"]), {})
         ordered = tuple(by_area.get(a, AreaNeed(a)) for a in AREA_KEYS)
         out.append(
             SupportReview(
-                int(h[0]),
+                int(h["id"]),
                 resident_id,
-                Stage(h[1]),
-                dt.date.fromisoformat(str(h[2])),
-                str(h[3]),
-                str(h[4]),
+                Stage(h["stage"]),
+                to_date(h["reviewed_on"]),
+                str(h["recorded_by"]),
+                str(h["created_at"]),
                 ordered,
             )
         )

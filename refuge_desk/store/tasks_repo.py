@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from refuge_desk.store.db import Database, Row
+from refuge_desk.store.values import opt_day, opt_iso
 
 CURRENT_SQL = "r.status IN ('referral', 'resident')"
 # The name a resident goes by on the rota: preferred name, else her first name.
@@ -19,14 +20,6 @@ ROTA_NAME = (
     "CASE WHEN trim(r.preferred_name) != '' THEN r.preferred_name "
     "ELSE substr(trim(r.full_name), 1, instr(trim(r.full_name) || ' ', ' ') - 1) END"
 )
-
-
-def _date(value: object) -> dt.date | None:
-    return dt.date.fromisoformat(str(value)[:10]) if value else None
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +45,17 @@ class CurrentResident:
 def current_residents(db: Database) -> list[CurrentResident]:
     rows = db.query(
         f"""
-        SELECT r.id, r.reference, {ROTA_NAME}, r.status, r.key_worker_id,
-               coalesce(kw.full_name, ''), r.arrival_date, r.move_on_date,
+        SELECT r.id, r.reference, {ROTA_NAME} AS rota_name, r.status, r.key_worker_id,
+               coalesce(kw.full_name, '') AS key_worker, r.arrival_date, r.move_on_date,
                (SELECT a.assessed_on FROM risk_assessments a WHERE a.resident_id = r.id
-                ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1),
+                ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1) AS last_assessed_on,
                (SELECT a.level FROM risk_assessments a WHERE a.resident_id = r.id
-                ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1),
-               (SELECT max(i.occurred_on) FROM incidents i WHERE i.resident_id = r.id),
+                ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1) AS last_level,
+               (SELECT max(i.occurred_on) FROM incidents i WHERE i.resident_id = r.id)
+                AS last_incident_on,
                (SELECT max(pr.reviewed_at) FROM safety_plans p
                 JOIN plan_reviews pr ON pr.plan_id = p.id WHERE p.resident_id = r.id)
+                AS last_plan_review
         FROM residents r LEFT JOIN staff kw ON kw.id = r.key_worker_id
         WHERE {CURRENT_SQL}
         ORDER BY r.ref_no
@@ -68,18 +63,18 @@ def current_residents(db: Database) -> list[CurrentResident]:
     )
     return [
         CurrentResident(
-            int(r[0]),
-            str(r[1]),
-            str(r[2]),
-            str(r[3]),
-            None if r[4] is None else int(r[4]),
-            str(r[5]),
-            _date(r[6]),
-            _date(r[7]),
-            _date(r[8]),
-            str(r[9] or ""),
-            _date(r[10]),
-            _date(r[11]),
+            int(r["id"]),
+            str(r["reference"]),
+            str(r["rota_name"]),
+            str(r["status"]),
+            None if r["key_worker_id"] is None else int(r["key_worker_id"]),
+            str(r["key_worker"]),
+            opt_day(r["arrival_date"]),
+            opt_day(r["move_on_date"]),
+            opt_day(r["last_assessed_on"]),
+            str(r["last_level"] or ""),
+            opt_day(r["last_incident_on"]),
+            opt_day(r["last_plan_review"]),
         )
         for r in rows
     ]
@@ -93,14 +88,18 @@ class DatedRow:
     day: dt.date
 
 
+def _dated(r: Row) -> DatedRow:
+    return DatedRow(int(r["id"]), int(r["resident_id"]), str(r["kind"]), opt_day(r["day"]))  # type: ignore[arg-type]
+
+
 def expiring_orders(db: Database, until: dt.date) -> list[DatedRow]:
     rows = db.query(
-        f"SELECT o.id, o.resident_id, o.order_type, o.expires_on FROM residents r "
+        f"SELECT o.id, o.resident_id, o.order_type AS kind, o.expires_on AS day FROM residents r "
         f"JOIN court_orders o ON o.resident_id = r.id "
         f"WHERE {CURRENT_SQL} AND o.expires_on IS NOT NULL AND o.expires_on <= ?",
         (until.isoformat(),),
     )
-    return [DatedRow(int(r[0]), int(r[1]), str(r[2]), _date(r[3])) for r in rows]  # type: ignore[arg-type]
+    return [_dated(r) for r in rows]
 
 
 def immigration_dates(db: Database) -> list[tuple[int, str, dt.date | None, dt.date | None]]:
@@ -110,18 +109,26 @@ def immigration_dates(db: Database) -> list[tuple[int, str, dt.date | None, dt.d
         f"FROM residents r JOIN immigration i ON i.resident_id = r.id WHERE {CURRENT_SQL} "
         f"AND (i.visa_expires_on IS NOT NULL OR i.mvdac_granted_on IS NOT NULL)"
     )
-    return [(int(r[0]), str(r[1]), _date(r[2]), _date(r[3])) for r in rows]
+    return [
+        (
+            int(r["resident_id"]),
+            str(r["visa_type"]),
+            opt_day(r["visa_expires_on"]),
+            opt_day(r["mvdac_granted_on"]),
+        )
+        for r in rows
+    ]
 
 
 def open_applications(db: Database, until: dt.date) -> list[DatedRow]:
     rows = db.query(
-        f"SELECT a.id, a.resident_id, a.kind, a.deadline_on FROM residents r "
+        f"SELECT a.id, a.resident_id, a.kind, a.deadline_on AS day FROM residents r "
         f"JOIN immigration_applications a ON a.resident_id = r.id "
         f"WHERE {CURRENT_SQL} AND a.deadline_on IS NOT NULL AND a.deadline_on <= ? "
         f"AND a.submitted_on IS NULL AND trim(a.decision) = ''",
         (until.isoformat(),),
     )
-    return [DatedRow(int(r[0]), int(r[1]), str(r[2]), _date(r[3])) for r in rows]  # type: ignore[arg-type]
+    return [_dated(r) for r in rows]
 
 
 # --- "done" marks of automatic tasks ------------------------------------------------------
@@ -136,7 +143,7 @@ def done_keys(db: Database, keys: Iterable[str]) -> set[str]:
             f"SELECT key FROM auto_tasks_done WHERE key IN ({', '.join('?' * len(chunk))})",
             chunk,
         )
-        found.update(str(r[0]) for r in rows)
+        found.update(str(r["key"]) for r in rows)
     return found
 
 
@@ -170,8 +177,9 @@ class TaskRow:
 
 
 _T_COLS = f"""
-    t.id, t.resident_id, coalesce(r.reference || ' ' || {ROTA_NAME}, ''), t.title, t.details,
-    t.due_on, t.assignee_id, coalesce(s.full_name, ''), t.done_at, t.created_by
+    t.id, t.resident_id, coalesce(r.reference || ' ' || {ROTA_NAME}, '') AS resident_label,
+    t.title, t.details, t.due_on, t.assignee_id, coalesce(s.full_name, '') AS assignee,
+    t.done_at, t.created_by
     FROM tasks t LEFT JOIN residents r ON r.id = t.resident_id
     LEFT JOIN staff s ON s.id = t.assignee_id
 """
@@ -179,16 +187,16 @@ _T_COLS = f"""
 
 def _task(r: Row) -> TaskRow:
     return TaskRow(
-        int(r[0]),
-        None if r[1] is None else int(r[1]),
-        str(r[2]),
-        str(r[3]),
-        str(r[4]),
-        _date(r[5]),
-        None if r[6] is None else int(r[6]),
-        str(r[7]),
-        None if r[8] is None else str(r[8]),
-        None if r[9] is None else int(r[9]),
+        int(r["id"]),
+        None if r["resident_id"] is None else int(r["resident_id"]),
+        str(r["resident_label"]),
+        str(r["title"]),
+        str(r["details"]),
+        opt_day(r["due_on"]),
+        None if r["assignee_id"] is None else int(r["assignee_id"]),
+        str(r["assignee"]),
+        None if r["done_at"] is None else str(r["done_at"]),
+        None if r["created_by"] is None else int(r["created_by"]),
     )
 
 
@@ -245,7 +253,7 @@ def insert(
     return db.execute(
         "INSERT INTO tasks (title, details, due_on, assignee_id, resident_id, created_at, "
         "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (title, details, _iso(due_on), assignee_id, resident_id, now, by),
+        (title, details, opt_iso(due_on), assignee_id, resident_id, now, by),
     )
 
 
@@ -261,7 +269,7 @@ def update(
     db.execute(
         "UPDATE tasks SET title = ?, details = ?, due_on = ?, assignee_id = ?, resident_id = ? "
         "WHERE id = ?",
-        (title, details, _iso(due_on), assignee_id, resident_id, task_id),
+        (title, details, opt_iso(due_on), assignee_id, resident_id, task_id),
     )
 
 
@@ -275,12 +283,13 @@ def staff_options(db: Database) -> list[tuple[int, str]]:
         "SELECT id, full_name FROM staff WHERE active = 1 AND role IN ('manager', 'worker') "
         "ORDER BY full_name COLLATE NOCASE"
     )
-    return [(int(r[0]), str(r[1])) for r in rows]
+    return [(int(r["id"]), str(r["full_name"])) for r in rows]
 
 
 def resident_options(db: Database) -> list[tuple[int, str]]:
     rows = db.query(
-        f"SELECT r.id, r.reference || ' ' || {ROTA_NAME} FROM residents r WHERE {CURRENT_SQL} "
+        f"SELECT r.id, r.reference || ' ' || {ROTA_NAME} AS label FROM residents r "
+        f"WHERE {CURRENT_SQL} "
         "ORDER BY r.ref_no"
     )
-    return [(int(r[0]), str(r[1])) for r in rows]
+    return [(int(r["id"]), str(r["label"])) for r in rows]

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refuge_desk.domain.errors import VaultCorrupt, VaultError
-from refuge_desk.store import keyfile, migrations, rota
+from refuge_desk.store import fs, keyfile, migrations, rota
 from refuge_desk.store.crypto import new_key
 from refuge_desk.store.db import Database
 from refuge_desk.store.instance_lock import InstanceLock
 from refuge_desk.store.keyfile import KeyFile
 from refuge_desk.store.keymem import wipe
-from refuge_desk.store.keyslots import KeySlotFile, _fsync_dir, zero
+from refuge_desk.store.keyslots import KeySlotFile, zero
 
 DB_NAME = "vault.db"
 ROTA_NAME = "rota.db"
@@ -270,7 +270,7 @@ def settle(folder: VaultFolder, kf: KeyFile) -> KeyFile:
                     with contextlib.suppress(FileNotFoundError):
                         (folder.path / (final + suffix)).unlink()
                 os.replace(source, target)
-        _fsync_dir(folder.path)
+        fs.fsync_dir(folder.path)
         kf = kf.copy()
         kf.swap = None
         kf.save(folder.keyslots_path)

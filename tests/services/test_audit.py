@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from refuge_desk.domain import dates
 from refuge_desk.domain.errors import PermissionDenied, WrongCredentials
 from refuge_desk.domain.residents import Resident
 from refuge_desk.services import audit, auth, residents
@@ -59,7 +60,7 @@ def test_an_edited_action_is_reported_by_entry(manager_session: Session, clock: 
     assert not result.ok
     assert result.broken_id == target
     assert result.message == (
-        f"Entry {target} ({audit.local_time(at)}) was changed after it was written."
+        f"Entry {target} ({dates.stamp_text(at)}) was changed after it was written."
     )
 
 

@@ -21,7 +21,7 @@ from refuge_desk.domain.risk import (
     Level,
     ReferralInput,
 )
-from refuge_desk.services import residents, risk
+from refuge_desk.services import residents, risk, settings
 from refuge_desk.services.session import Session
 from refuge_desk.store import audit_repo
 from tests.conftest import VOLUNTEER, WORKER, FakeClock, sign_in_as
@@ -97,10 +97,6 @@ def test_thresholds_are_settings_and_kept_on_each_row(manager_session: Session) 
     with pytest.raises(ValidationError) as err:
         risk.set_thresholds(manager_session, 9, 9)
     assert "lower than the high threshold" in err.value.problems[0]
-    risk.set_review_weeks(manager_session, 8)
-    assert risk.review_weeks(manager_session) == 8
-    with pytest.raises(ValidationError):
-        risk.set_review_weeks(manager_session, 0)
 
 
 def test_judgement_raises_with_reason_and_can_never_lower(manager_session: Session) -> None:
@@ -318,7 +314,7 @@ def test_volunteer_is_refused_every_read_and_write(
         lambda: risk.summaries(vol, [rid]),
         lambda: risk.due_reviews(vol, TODAY),
         lambda: risk.set_thresholds(vol, 5, 8),
-        lambda: risk.set_review_weeks(vol, 4),
+        lambda: settings.set_risk_review_weeks(vol, 4),
     ]
     try:
         for call in calls:

@@ -21,7 +21,7 @@ from refuge_desk.domain.roles import Role
 from refuge_desk.domain.staff import StaffUser
 from refuge_desk.services import auth, rooms, settings, staff
 from refuge_desk.services.session import Session
-from refuge_desk.store import keyfile, keyslots
+from refuge_desk.store import fs, keyfile
 from refuge_desk.store.keyfile import KeyFile
 from refuge_desk.store.vault import VaultFolder
 from tests.conftest import MANAGER, ORG, VOLUNTEER, WORKER, FakeClock, sign_in_as
@@ -251,7 +251,7 @@ def test_disable_with_a_failing_save_keeps_her_slot(
 ) -> None:
     uid = _worker_id(manager_session)
     with monkeypatch.context() as m:
-        m.setattr(keyslots, "atomic_write", _disk_full)
+        m.setattr(fs, "atomic_write", _disk_full)
         _fails_cleanly(manager_session, lambda: staff.disable(manager_session, uid))
     # The next good save (any change) must not lock out the still-active worker.
     staff.add(manager_session, "nadia", "Nadia Noor", Role.WORKER, NEW_PASS)
@@ -266,7 +266,7 @@ def test_reset_and_change_own_with_a_failing_save(
 ) -> None:
     uid = _worker_id(manager_session)
     with monkeypatch.context() as m:
-        m.setattr(keyslots, "atomic_write", _disk_full)
+        m.setattr(fs, "atomic_write", _disk_full)
         _fails_cleanly(
             manager_session, lambda: staff.reset_passphrase(manager_session, uid, NEW_PASS)
         )
@@ -285,7 +285,7 @@ def test_recover_with_a_failing_save_keeps_the_old_passphrase(
     session, recovery = auth.setup_vault(folder, ORG, *MANAGER, clock=clock)
     session.close()
     with monkeypatch.context() as m:
-        m.setattr(keyslots, "atomic_write", _disk_full)
+        m.setattr(fs, "atomic_write", _disk_full)
         with pytest.raises(VaultError) as err:
             auth.recover(folder, recovery, MANAGER[0], NEW_PASS, clock=clock)
     assert str(err.value) == PLAIN

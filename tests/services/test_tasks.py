@@ -16,7 +16,7 @@ from refuge_desk.domain.deadlines import (
 )
 from refuge_desk.domain.errors import PermissionDenied, ValidationError
 from refuge_desk.domain.residents import Resident, Status
-from refuge_desk.services import immigration, orders, residents, tasks
+from refuge_desk.services import immigration, orders, residents, settings, tasks
 from refuge_desk.services.session import Session
 from refuge_desk.store import meta_repo
 from tests.conftest import MANAGER, VOLUNTEER, WORKER, sign_in_as
@@ -158,7 +158,7 @@ def test_risk_review_due_after_weeks_setting_and_after_incident(manager_session:
     assert after.due_on == today - dt.timedelta(days=2)
 
     with s.db.transaction():  # a manager sets reviews every 2 weeks: the fresh one is due
-        meta_repo.put(s.db, tasks.RISK_REVIEW_WEEKS_KEY, "2")
+        meta_repo.put(s.db, settings.RISK_REVIEW_WEEKS_KEY, "2")
     assert auto_of(s, "risk_review", fresh)[0].due_on == today
 
 

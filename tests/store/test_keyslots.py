@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from refuge_desk.domain.errors import VaultCorrupt, WrongCredentials
-from refuge_desk.store.keyslots import KeySlotFile, atomic_write, new_recovery_key
+from refuge_desk.store.fs import atomic_write
+from refuge_desk.store.keyslots import KeySlotFile, new_recovery_key
 
 PASS = "velvet harbour quince lamp"
 

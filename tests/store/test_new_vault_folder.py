@@ -14,7 +14,7 @@ import pytest
 
 from refuge_desk.domain.errors import VaultError, VaultInUse
 from refuge_desk.services import auth
-from refuge_desk.store import keyslots, vault
+from refuge_desk.store import fs, vault
 from refuge_desk.store.vault import VaultFolder
 from tests.conftest import MANAGER, ORG
 
@@ -161,7 +161,7 @@ def test_a_failed_set_up_leaves_nothing_behind(
     if folder_was_there:
         target.mkdir()
     folder = VaultFolder(target)
-    monkeypatch.setattr(keyslots, "atomic_write", _disk_full)
+    monkeypatch.setattr(fs, "atomic_write", _disk_full)
     with pytest.raises(VaultError, match="could not be written"):
         auth.setup_vault(folder, ORG, *MANAGER)
     assert not folder.claimed

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from refuge_desk.domain.errors import VaultCorrupt, VaultError
-from refuge_desk.store import keyslots, migrations, vault
+from refuge_desk.store import fs, migrations, vault
 from refuge_desk.store.db import Database
 from refuge_desk.store.keyfile import KeyFile
 from refuge_desk.store.vault import VaultFolder
@@ -254,7 +254,7 @@ def test_key_file_write_failure_is_a_plain_sentence(
     def read_only(*_args: object) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(keyslots, "atomic_write", read_only)
+    monkeypatch.setattr(fs, "atomic_write", read_only)
     with pytest.raises(VaultError) as err:
         folder.save_keyslots(slots)
     assert str(err.value) == (

@@ -37,7 +37,7 @@ def seed_deadlines(session: Session, resident_ids: list[int], rng: random.Random
     db = session.db
     today = session.today()
     now, by = session.stamp(), session.user.id
-    staff = [int(r[0]) for r in db.query("SELECT id FROM staff WHERE role != 'volunteer'")]
+    staff = [int(r["id"]) for r in db.query("SELECT id FROM staff WHERE role != 'volunteer'")]
 
     def day(offset: int) -> str:
         return (today + dt.timedelta(days=offset)).isoformat()

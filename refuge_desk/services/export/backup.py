@@ -32,7 +32,7 @@ from refuge_desk.services.export.format import (
     archive_members,
 )
 from refuge_desk.services.session import Session
-from refuge_desk.store import audit_repo, meta_repo
+from refuge_desk.store import audit_repo, fs, meta_repo
 from refuge_desk.store.crypto import b64
 from refuge_desk.store.db import Database, DatabaseError
 from refuge_desk.store.keyfile import BACKUP, MANAGERS
@@ -235,16 +235,6 @@ def _plain_os_error(exc: OSError, folder: Path) -> str:
     return f"The backup could not be written to {folder}: {why}. {kept}"
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _read_back(path: Path) -> str:
     sha = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -315,7 +305,7 @@ def write_backup(
             n += 1
         final = folder / backup_name(vault_id, when, n)
         os.replace(partial, final)
-        _fsync_dir(folder)
+        fs.fsync_dir(folder)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             partial.unlink()

@@ -221,24 +221,25 @@ def _jsonl_in_sqlite(db: Database, table: str) -> tuple[bytearray, int] | None:
     count = 0
     try:
         if without_rowid:
-            for r in db.query(f'SELECT json_object({pairs}) FROM "{table}"'):
-                buf += str(r[0]).encode("utf-8") + b"\n"
+            for r in db.query(f'SELECT json_object({pairs}) AS j FROM "{table}"'):
+                buf += str(r["j"]).encode("utf-8") + b"\n"
                 count += 1
             return buf, count
         # One string per page of rows (group_concat in rowid order): almost no Python per row.
         last = -(2**63)
         while True:
             row = db.query_one(
-                f"SELECT count(*), max(rowid), group_concat(j, char(10)) FROM ("
+                f"SELECT count(*) AS n, max(rowid) AS last_rowid, "
+                f"group_concat(j, char(10)) AS lines FROM ("
                 f'SELECT rowid, json_object({pairs}) AS j FROM "{table}" '
                 f"WHERE rowid > ? ORDER BY rowid LIMIT {PAGE})",
                 (last,),
             )
-            n = int(row[0]) if row is not None else 0
+            n = int(row["n"]) if row is not None else 0
             if row is not None and n:
-                buf += str(row[2]).encode("utf-8") + b"\n"
+                buf += str(row["lines"]).encode("utf-8") + b"\n"
                 count += n
-                last = int(row[1])
+                last = int(row["last_rowid"])
             if n < PAGE:
                 return buf, count
     except DatabaseError:

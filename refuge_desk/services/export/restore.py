@@ -89,7 +89,7 @@ def _load_rows(db: Database, path: Path, identity: x25519.Identity, manifest: Ma
     with db.transaction():
         db.execute("PRAGMA defer_foreign_keys = ON")  # parents may come after children
         triggers = [
-            (str(r[0]), str(r[1]))
+            (str(r["name"]), str(r["sql"]))
             for r in db.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
         ]
         for name, _ in triggers:
@@ -127,8 +127,8 @@ def _load_rows(db: Database, path: Path, identity: x25519.Identity, manifest: Ma
                         "The backup file changed while it was being restored, so it was not."
                     )
         for vt in db.query("SELECT name, sql FROM sqlite_master WHERE sql LIKE '%fts5%'"):
-            if str(vt[1]).upper().startswith("CREATE VIRTUAL TABLE"):
-                db.execute(f'INSERT INTO "{vt[0]}" ("{vt[0]}") VALUES (\'rebuild\')')
+            if str(vt["sql"]).upper().startswith("CREATE VIRTUAL TABLE"):
+                db.execute(f'INSERT INTO "{vt["name"]}" ("{vt["name"]}") VALUES (\'rebuild\')')
         for _, sql in triggers:
             db.execute(sql)
 
@@ -195,20 +195,23 @@ def _reseal_notes(
         "SELECT id, resident_id, author_id, sealed FROM case_notes WHERE sealed IS NOT NULL"
     )
     amended_by = {  # the author of the restricted note each restricted amendment corrects
-        int(r[0]): None if r[1] is None else int(r[1])
+        int(r["id"]): None if r["author_id"] is None else int(r["author_id"])
         for r in db.query(
             "SELECT a.id, o.author_id FROM case_notes a JOIN case_notes o ON o.id = a.amends_id "
             "WHERE a.sealed IS NOT NULL AND o.restricted = 1"
         )
     }
     with db.transaction():
-        for note_id, resident_id, author_id, sealed in rows:
+        for row in rows:
+            note_id, resident_id = row["id"], row["resident_id"]
+            author_id, sealed = row["author_id"], row["sealed"]
             key = None
-            for recipient, wrapped in db.query(
+            for k in db.query(
                 "SELECT recipient, wrapped FROM note_keys "
                 "WHERE note_id = ? AND recipient IN (?, ?)",
                 (note_id, notes_repo.MANAGERS, notes_repo.MANAGERS_PUBLIC),
             ):
+                recipient, wrapped = k["recipient"], k["wrapped"]
                 label = notes_repo.key_label(old_id, int(note_id), str(recipient))
                 try:
                     if recipient == notes_repo.MANAGERS and old_managers is not None:

@@ -42,7 +42,7 @@ from refuge_desk.services import notes as notes_service
 from refuge_desk.services import plans as plans_service
 from refuge_desk.services.files import save_file
 from refuge_desk.services.session import Session
-from refuge_desk.store import meta_repo, notes_repo, plans_repo, residents_repo
+from refuge_desk.store import meta_repo, notes_repo, plans_repo, residents_repo, values
 
 FORMAT_VERSION = 1
 KIND = "transfer"
@@ -328,7 +328,8 @@ def receive(session: Session, data: bytes, passphrase: str) -> TransferIn:
     )
     if earlier is not None:
         raise UserError(
-            f"This transfer was already imported (as {earlier[0] or 'a resident since deleted'}). "
+            "This transfer was already imported "
+            f"(as {earlier['reference'] or 'a resident since deleted'}). "
             "Nothing was imported again."
         )
     try:
@@ -399,7 +400,7 @@ def _note_from(raw: dict[str, Any]) -> dict[str, Any]:
         note_type = NoteType.OTHER.value
     return {
         "id": int(raw["id"]),
-        "happened_at": notes_repo.to_stamp(dt.datetime.fromisoformat(str(raw["happened_at"]))),
+        "happened_at": values.to_stamp(dt.datetime.fromisoformat(str(raw["happened_at"]))),
         "type": note_type,
         "text": clean(str(raw["text"]), multiline=True),
         "restricted": bool(raw.get("restricted")),
@@ -463,4 +464,6 @@ def transferred_from(session: Session, resident_id: int) -> str:
     )
     if row is None:
         return ""
-    return f"Transferred from another refuge (their {row[0]}) on {str(row[1])[:10]}"
+    return (
+        f"Transferred from another refuge (their {row['other_reference']}) on {str(row['at'])[:10]}"
+    )

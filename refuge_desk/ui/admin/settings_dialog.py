@@ -57,9 +57,9 @@ class SettingsDialog(QDialog):
         self.risk_high.setValue(limits.high)
         self.risk_weeks = QSpinBox()
         self.risk_weeks.setObjectName("risk_review_weeks")
-        self.risk_weeks.setRange(*risk.REVIEW_WEEKS_RANGE)
+        self.risk_weeks.setRange(*settings.RISK_REVIEW_WEEKS_RANGE)
         self.risk_weeks.setSuffix(" weeks")
-        self.risk_weeks.setValue(risk.review_weeks(session))
+        self.risk_weeks.setValue(settings.risk_review_weeks(session))
         prot = settings.protections(session)
         self.lock_minimise = QCheckBox("Also lock when Refuge Desk is minimised")
         self.lock_minimise.setObjectName("lock_on_minimise")
@@ -123,8 +123,8 @@ class SettingsDialog(QDialog):
                 plans.set_review_weeks(self.session, self.review_weeks.value())
             if (medium, high) != astuple(risk.thresholds(self.session)):
                 risk.set_thresholds(self.session, medium, high)
-            if self.risk_weeks.value() != risk.review_weeks(self.session):
-                risk.set_review_weeks(self.session, self.risk_weeks.value())
+            if self.risk_weeks.value() != settings.risk_review_weeks(self.session):
+                settings.set_risk_review_weeks(self.session, self.risk_weeks.value())
             wanted = settings.Protections(
                 self.allow_capture.isChecked(),
                 self.clipboard_seconds.value(),

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from refuge_desk.domain import deadlines as d
+from refuge_desk.domain.dates import stamp_text
 from refuge_desk.domain.deadlines import APPLICATION_KINDS, MAX_SHORT, Application, Immigration
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import immigration
@@ -35,7 +36,6 @@ from refuge_desk.ui.common.forms import (
     apply_or_show,
     form_dialog_layout,
     format_date,
-    format_stamp,
     line_edit,
     text_area,
 )
@@ -267,7 +267,7 @@ class ImmigrationTab(QWidget):
         self.rent.setText(rec.rent_paid_by)
         self.notes.setPlainText(rec.notes)
         self.saved.setText(
-            f"Last saved {format_stamp(rec.updated_at)} by {rec.updated_by or 'unknown'}"
+            f"Last saved {stamp_text(rec.updated_at)} by {rec.updated_by or 'unknown'}"
             if rec.updated_at
             else "Nothing saved yet."
         )

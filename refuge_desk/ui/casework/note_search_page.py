@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.domain.dates import local_text
 from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.notes import SearchHit
 from refuge_desk.services import notes
 from refuge_desk.services.session import Session
-from refuge_desk.ui.casework.notes_tab import when_text
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.forms import plural
@@ -131,7 +131,7 @@ class NoteSearchPage(QWidget):
         self.table.insertRow(row)
         type_text = hit.note_type.label + (" (restricted)" if hit.restricted else "")
         name = hit.name if hit.name == hit.full_name else f"{hit.name} ({hit.full_name})"
-        cells = (when_text(hit.happened_at), hit.reference, name, type_text, hit.snippet)
+        cells = (local_text(hit.happened_at), hit.reference, name, type_text, hit.snippet)
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setData(RESIDENT_ROLE, hit.resident_id)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.domain.dates import local_text
 from refuge_desk.domain.errors import UserError
 from refuge_desk.domain.notes import MAX_TEXT, Note, NoteType, SearchHit
 from refuge_desk.services import notes
@@ -40,10 +41,6 @@ from refuge_desk.ui.common.forms import ErrorBox, apply_or_show, moment_of, plur
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("When", "Type", "Written by", "Marks", "Note")
-
-
-def when_text(moment: dt.datetime) -> str:
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
 
 
 def first_line(text: str, width: int = 140) -> str:
@@ -270,7 +267,7 @@ class NotesTab(QWidget):
     def _start_amending(self, note: Note) -> None:
         self._amends = note
         self.amend_label.setText(
-            f"Amending the {note.note_type.label.lower()} note of {when_text(note.happened_at)}"
+            f"Amending the {note.note_type.label.lower()} note of {local_text(note.happened_at)}"
             f" by {note.author or 'a former member of staff'}. The original stays as it is; "
             "your correction is added under it."
         )
@@ -401,7 +398,7 @@ class NotesTab(QWidget):
         marks = self._marks(note.restricted, note.amended, amendment)
         text = ("↳ " if amendment else "") + first_line(note.text)
         item = QTreeWidgetItem(
-            [when_text(note.happened_at), note.note_type.label, note.author, marks, text]
+            [local_text(note.happened_at), note.note_type.label, note.author, marks, text]
         )
         item.setData(0, ID_ROLE, note.id)
         if note.restricted:
@@ -411,7 +408,7 @@ class NotesTab(QWidget):
     def _hit_item(self, hit: SearchHit) -> QTreeWidgetItem:
         marks = self._marks(hit.restricted, False, hit.is_amendment)
         item = QTreeWidgetItem(
-            [when_text(hit.happened_at), hit.note_type.label, hit.author, marks, hit.snippet]
+            [local_text(hit.happened_at), hit.note_type.label, hit.author, marks, hit.snippet]
         )
         item.setData(0, ID_ROLE, hit.note_id)
         if hit.restricted:
@@ -438,7 +435,7 @@ class NotesTab(QWidget):
             except UserError as err:
                 self.reader.setPlainText(str(err))
                 return
-        head = f"{note.note_type.label} · {when_text(note.happened_at)} · {note.author}"
+        head = f"{note.note_type.label} · {local_text(note.happened_at)} · {note.author}"
         if note.restricted:
             head += " · restricted"
         if note.amends_id is not None:

@@ -226,19 +226,6 @@ def format_date(value: dt.date | str | None) -> str:
     return day.strftime("%d %b %Y")
 
 
-def format_stamp(stamp: str) -> str:
-    """A stored UTC ISO time stamp shown in local time: '24 Nov 2026 10:00'."""
-    if not stamp:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
-
-
 def label_for(text: str, widget: QWidget) -> QLabel:
     """A label whose &-letter (Alt+letter) moves to ``widget``, and that a screen reader
     reads as the widget's name."""

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.domain.dates import stamp_text
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services.export import backup, keys
 from refuge_desk.services.export.verify import verify_backup
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import ErrorBox, format_stamp, wait_cursor
+from refuge_desk.ui.common.forms import ErrorBox, wait_cursor
 from refuge_desk.ui.common.pdf_preview import PdfPreviewDialog
 from refuge_desk.ui.exports.backup_runner import BackupRunner
 from refuge_desk.ui.exports.recovery_sheet_dialog import NewRecoverySheetDialog, recovery_sheet_pdf
@@ -45,7 +46,7 @@ def status_text(session: Session) -> tuple[str, bool]:
         return "The last backup failed: open Backups… to see why", True
     if st.last_success is None:
         return "No backup made yet", True
-    when = format_stamp(st.last_success.isoformat())
+    when = stamp_text(st.last_success.isoformat())
     return (f"Backup overdue (last {when})", True) if st.overdue else (f"Last backup {when}", False)
 
 
@@ -214,7 +215,7 @@ class BackupDialog(QDialog):
         st = backup.status(self.session)
         lines = []
         if st.last_success:
-            lines.append(f"Last good backup: {format_stamp(st.last_success.isoformat())}")
+            lines.append(f"Last good backup: {stamp_text(st.last_success.isoformat())}")
             if st.last_file:
                 lines.append(f"File: {Path(st.last_file).name}")
         else:

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.domain.dates import stamp_text
 from refuge_desk.domain.notes import Note
-from refuge_desk.ui.common.forms import format_stamp
 
 
 def _line(note: Note) -> str:
@@ -24,7 +24,7 @@ def _line(note: Note) -> str:
     short = words[:90] + ("…" if len(words) > 90 else "")
     kind = "Amendment" if note.amends_id else note.note_type.label
     flag = " · restricted" if note.restricted else ""
-    return f"{format_stamp(note.happened_at.isoformat())} · {kind} · {note.author}{flag}\n{short}"
+    return f"{stamp_text(note.happened_at.isoformat())} · {kind} · {note.author}{flag}\n{short}"
 
 
 class TransferNotesDialog(QDialog):

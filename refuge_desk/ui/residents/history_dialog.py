@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.domain.dates import stamp_text
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import history, residents
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import format_stamp
 from refuge_desk.ui.common.table_models import read_only_rows
 
 HEADERS = ("When", "Who", "Field", "Before", "After")
@@ -153,7 +153,7 @@ class HistoryDialog(QDialog):
         self.table.setRowCount(len(self.changes))
         for i, c in enumerate(self.changes):
             values = (
-                format_stamp(c.at),
+                stamp_text(c.at),
                 c.who,
                 history.field_label(c),
                 _short(history.shown_value(c, c.old_value), c.entity == history.SETTING),

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from refuge_desk.domain.dates import stamp_text
 from refuge_desk.domain.errors import StaleRecord, UserError, ValidationError
 from refuge_desk.domain.residents import (
     _TEXT_LIMITS,  # the domain's own limits, so maxLength always matches validation
@@ -49,7 +50,6 @@ from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.forms import (
     ErrorBox,
     OptionalDateEdit,
-    format_stamp,
     line_edit,
     restricted_marker,
     text_area,
@@ -512,7 +512,7 @@ class ResidentEditor(QWidget):
         who = res.updated_by or "unknown"
         moved = transfer.transferred_from(self.session, res.id)
         self.meta.setText(
-            f"Last changed by {who} at {format_stamp(res.updated_at)}"
+            f"Last changed by {who} at {stamp_text(res.updated_at)}"
             + (f" · {moved}" if moved else "")
         )
 

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDialog, QWidget
 
 from refuge_desk.domain import plans as plan_domain
+from refuge_desk.domain.dates import stamp_text
 from refuge_desk.domain.deadlines import Target
 from refuge_desk.domain.errors import UserError
 from refuge_desk.services import drafts, plan_print, plans
 from refuge_desk.services import residents as residents_service
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import format_stamp
 from refuge_desk.ui.plans.plan_kept_dialog import KeptTypingDialog, kept_text
 from refuge_desk.ui.plans.plan_page import PlanPage
 from refuge_desk.ui.residents.resident_editor import ResidentEditor
@@ -73,7 +73,7 @@ def offer_plan_typing(
         dialogs.error(parent, "Safety plan", str(err))
         return
     text = kept_text(template, current, plan_domain.normalise(template, payload.get("content")))
-    dialog = KeptTypingDialog(text, format_stamp(str(payload.get("kept_at", ""))), parent)
+    dialog = KeptTypingDialog(text, stamp_text(str(payload.get("kept_at", ""))), parent)
     if dialogs.run(dialog) == QDialog.DialogCode.Accepted and dialogs.confirm(
         parent, "Throw away kept typing?", "Throw this kept typing away for good?"
     ):
@@ -100,7 +100,7 @@ def offer_record_changes(
         parent,
         "Unsaved changes kept",
         f"Refuge Desk kept changes you had not saved to {what} "
-        f"({format_stamp(row.updated_at)}).{more}",
+        f"({stamp_text(row.updated_at)}).{more}",
         [("open", "Open them now"), ("later", "Keep for later"), ("discard", "Throw away")],
         default="open",
     )
@@ -134,7 +134,7 @@ def offer_casework_typing(
         parent,
         "Unsaved typing kept",
         f"Refuge Desk kept {kinds[row.kind]} you had not saved for {ref} "
-        f"({format_stamp(row.updated_at)}).",
+        f"({stamp_text(row.updated_at)}).",
         [("open", "Open it now"), ("later", "Keep for later")],
         default="open",
     )

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog
 
 from refuge_desk.domain.residents import Resident, Status
 from refuge_desk.domain.risk import Answer, Criterion, IncidentInput, Level, ReferralInput
-from refuge_desk.services import residents, risk
+from refuge_desk.services import residents, risk, settings
 from refuge_desk.services.session import Session
 from refuge_desk.ui.admin.settings_dialog import SettingsDialog
 from refuge_desk.ui.casework.risk_dialogs import ChecklistDialog, IncidentDialog, ReferralDialog
@@ -217,4 +217,7 @@ def test_settings_dialog_changes_risk_thresholds(qtbot, manager_session) -> None
     dialog.risk_high.setValue(12)
     dialog.risk_weeks.setValue(8)
     dialog.save()
-    assert risk.thresholds(manager_session).high == 12 and risk.review_weeks(manager_session) == 8
+    assert (
+        risk.thresholds(manager_session).high == 12
+        and settings.risk_review_weeks(manager_session) == 8
+    )
