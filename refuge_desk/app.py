@@ -109,6 +109,7 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from refuge_desk.diagnostics import logging_setup
+    from refuge_desk.ui.common import fonts
     from refuge_desk.ui.common.dialogs import Dialogs
     from refuge_desk.ui.common.style import APP_STYLE
     from refuge_desk.ui.shell.main_window import MainWindow
@@ -119,8 +120,10 @@ def run_gui(vault_dir: Path | None, demo_mode: bool = False) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    font_chain = fonts.install(app)  # every script on screen, as on paper: before any widget
     app.setStyleSheet(APP_STYLE)
     logging_setup.configure(paths.log_dir())
+    logging.getLogger(__name__).info("fonts on screen: %d in the chain", len(font_chain))
     from refuge_desk import os_protect
     from refuge_desk.diagnostics import crash_report
 

@@ -19,6 +19,7 @@ from refuge_desk.services import auth, demo, plan_print, plans
 from refuge_desk.services.plan_print import Variant
 from refuge_desk.services.session import Session
 from refuge_desk.store.vault import VaultFolder
+from refuge_desk.ui.common import fonts
 from refuge_desk.ui.common.dialogs import ScriptedDialogs
 from refuge_desk.ui.common.style import APP_STYLE
 from refuge_desk.ui.plans.plan_print_dialog import PlanPrintDialog
@@ -208,6 +209,7 @@ def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    fonts.install(app)  # as the app does: names in every script, not boxes
     app.setStyleSheet(APP_STYLE)
     with tempfile.TemporaryDirectory() as tmp:
         # Set-up wizard on an empty folder.

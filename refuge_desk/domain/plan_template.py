@@ -7,6 +7,7 @@ its own template in a text editor learns exactly what to fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import string
@@ -75,6 +76,7 @@ class ChildField:
     label: str
     prompts: tuple[str, ...] = ()
     prefill: str = ""  # one of CHILD_PREFILL, or ""
+    her_prompts: tuple[str, ...] = ()  # in her own voice, for her blank form
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,9 @@ class TemplateField:
     items: tuple[ChecklistItem, ...] = ()
     child_fields: tuple[ChildField, ...] = ()
     prefill: Prefill | None = None
+    # Prompts in the first person ("What worries me most?"), printed on the blank form she
+    # fills in; ``prompts`` speak to the worker ("what is she most afraid of?").
+    her_prompts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,9 @@ FIXED_LABELS: dict[str, str] = {
     "no": "No",
     "not_known": "Not known",
     "child": "Child",
+    "date": "{day} {month} {year}",
+    "months": "January, February, March, April, May, June, July, August, September, "
+    "October, November, December",
 }
 
 
@@ -140,6 +148,13 @@ class Translation:
     fields: dict[str, str] = field(default_factory=dict)
     items: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    # Her first-person prompts in this language, by field id (or "field.child_field").
+    prompts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def month_names(text: str) -> list[str]:
+    """The twelve month names of a "months" label (comma-separated)."""
+    return [m.strip() for m in text.split(",")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +223,35 @@ class Words:
     def item(self, f: TemplateField, item: ChecklistItem) -> str:
         return (self.tr and self.tr.items.get(f"{f.id}.{item.id}")) or item.label
 
+    @property
+    def own_language(self) -> bool:
+        return self.tr is None or self.tr.language == self.template.language
+
+    def her_prompts(self, f: TemplateField, c: ChildField | None = None) -> tuple[str, ...]:
+        """Her first-person prompts in this language only: none rather than another's."""
+        key = f"{f.id}.{c.id}" if c else f.id
+        translated = self.tr.prompts.get(key, ()) if self.tr else ()
+        if not self.own_language:
+            return translated
+        return translated or (c.her_prompts if c else f.her_prompts)
+
+    def date(self, day: dt.date) -> str:
+        """ "14 January 2027" in this language; 14/01/2027 where it has no month names."""
+        months = ""
+        if self.tr and "months" in self.tr.labels:
+            months = self.tr.labels["months"]
+        elif self.own_language:
+            own = self.template.translations.get(self.template.language)
+            if own and "months" in own.labels:
+                months = own.labels["months"]
+            elif self.language.split("-")[0] == "en":
+                months = FIXED_LABELS["months"]
+        if not months:
+            return f"{day.day:02d}/{day.month:02d}/{day.year}"
+        return self.label("date").format(
+            day=day.day, month=month_names(months)[day.month - 1], year=day.year
+        )
+
     def label(self, key: str) -> str:
         if self.tr and key in self.tr.labels:
             return self.tr.labels[key]
@@ -240,10 +284,29 @@ _KEYS = {
         "translations",
     },
     "section": {"id", "title", "fields"},
-    "field": {"id", "kind", "label", "audience", "prompts", "items", "child_fields", "prefill"},
+    "field": {
+        "id",
+        "kind",
+        "label",
+        "audience",
+        "prompts",
+        "her_prompts",
+        "items",
+        "child_fields",
+        "prefill",
+    },
     "item": {"id", "label"},
-    "child field": {"id", "label", "prompts", "prefill"},
-    "translation": {"name", "title", "keep_safe", "sections", "fields", "items", "labels"},
+    "child field": {"id", "label", "prompts", "her_prompts", "prefill"},
+    "translation": {
+        "name",
+        "title",
+        "keep_safe",
+        "sections",
+        "fields",
+        "items",
+        "labels",
+        "prompts",
+    },
 }
 
 
@@ -264,10 +327,10 @@ class _Checker(FileChecker):
         seen.add(value)
         return value
 
-    def prompts(self, obj: dict[str, Any], where: str) -> tuple[str, ...]:
-        raw = obj.get("prompts", [])
+    def prompts(self, obj: dict[str, Any], where: str, key: str = "prompts") -> tuple[str, ...]:
+        raw = obj.get(key, [])
         if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
-            self.add(where, '"prompts" must be a list of text.')
+            self.add(where, f'"{key}" must be a list of text.')
             return ()
         return tuple(p.strip() for p in raw if p.strip())
 
@@ -307,6 +370,7 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
         c.add(where, '"audience" must be "resident" (her copy) or "staff" (staff only).')
         return None
     prompts = c.prompts(raw, where)
+    her_prompts = c.prompts(raw, where, "her_prompts")
     items: list[ChecklistItem] = []
     if kind is FieldKind.CHECKLIST:
         raw_items = raw.get("items")
@@ -344,6 +408,7 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
                         c.text(cf, "label", cw),
                         c.prompts(cf, cw),
                         str(child_prefill),
+                        c.prompts(cf, cw, "her_prompts"),
                     )
                 )
     prefill: Prefill | None = None
@@ -361,7 +426,7 @@ def _parse_field(c: _Checker, raw: Any, where: str, seen: set[str]) -> TemplateF
                 c.add(where, 'the abuser\'s details can only fill a "staff" field.')
                 prefill = None
     return TemplateField(
-        fid, kind, label, audience, prompts, tuple(items), tuple(child_fields), prefill
+        fid, kind, label, audience, prompts, tuple(items), tuple(child_fields), prefill, her_prompts
     )
 
 
@@ -369,6 +434,8 @@ def _label_problem(key: str, text: str) -> str:
     """A fixed label must keep exactly its {placeholders} and nothing else in braces."""
     if key not in FIXED_LABELS:
         return ""
+    if key == "months" and (len(month_names(text)) != 12 or not all(month_names(text))):
+        return 'the label "months" must be the twelve month names, separated by commas.'
     needed = sorted(set(re.findall(r"\{(\w+)\}", FIXED_LABELS[key])))
     try:
         parts = list(string.Formatter().parse(text))
@@ -400,6 +467,15 @@ def _parse_translation(c: _Checker, lang: str, raw: Any) -> Translation | None:
     keep_safe = c.text(raw, "keep_safe", where, required=False)
     if len(keep_safe) > MAX_KEEP_SAFE:
         c.add(where, f'"keep_safe" must be at most {MAX_KEEP_SAFE} characters.')
+    prompts: dict[str, tuple[str, ...]] = {}
+    raw_prompts = raw.get("prompts", {})
+    if not isinstance(raw_prompts, dict):
+        c.add(where, '"prompts" must map field ids to lists of text.')
+        raw_prompts = {}
+    for key, value in raw_prompts.items():
+        lines = c.prompts({"prompts": value}, f'{where}, prompts for "{key}"')
+        if lines:
+            prompts[str(key)] = lines
     return Translation(
         language=lang,
         name=c.text(raw, "name", where, required=False),
@@ -409,6 +485,7 @@ def _parse_translation(c: _Checker, lang: str, raw: Any) -> Translation | None:
         fields=c.string_map(raw, "fields", where),
         items=c.string_map(raw, "items", where),
         labels=labels,
+        prompts=prompts,
     )
 
 

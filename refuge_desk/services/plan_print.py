@@ -24,6 +24,7 @@ from refuge_desk.domain import plans as plan_domain
 from refuge_desk.domain.errors import NotFound, ValidationError
 from refuge_desk.domain.plan_template import (
     Audience,
+    ChildField,
     FieldKind,
     PlanTemplate,
     TemplateField,
@@ -110,13 +111,11 @@ class PlanPdf:
 Which = int | Literal["draft", "latest"] | None
 
 
-def _date_text(value: dt.date | str | None, language: str) -> str:
+def _date_text(value: dt.date | str | None, words: Words) -> str:
+    """Dates read as words in the copy's language: "14 January 2027", never 2027-01-14."""
     if not value:
         return ""
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-    if language.startswith("en"):
-        return f"{day.day} {day.strftime('%B %Y')}"
-    return day.isoformat()
+    return words.date(value if isinstance(value, dt.date) else dt.date.fromisoformat(value))
 
 
 def _stamp_date(stamp: str) -> dt.date:
@@ -179,12 +178,12 @@ class _Builder:
         if f.kind in (FieldKind.TEXT, FieldKind.DATE, FieldKind.YES_NO):
             if self.blank:
                 lines = WRITE_LINES if f.kind is FieldKind.TEXT else 1
-                prompts = f.prompts if f.kind is FieldKind.TEXT else ()
+                prompts = self.prompts(f) if f.kind is FieldKind.TEXT else ()
                 if f.kind is FieldKind.YES_NO:
                     return [self.yes_no_boxes(label, staff_only)]
                 return [TextBlock(label, "", prompts, staff_only, lines)]
             if f.kind is FieldKind.DATE:
-                shown = _date_text(value, w.language)
+                shown = _date_text(value, w)
             elif f.kind is FieldKind.YES_NO:
                 shown = w.label(value)
             else:
@@ -230,6 +229,12 @@ class _Builder:
             ]
         raise AssertionError(f.kind)
 
+    def prompts(self, f: TemplateField, c: ChildField | None = None) -> tuple[str, ...]:
+        """A blank form's hints: the worker's on the staff copy, else hers, in one language."""
+        if self.staff:
+            return c.prompts if c else f.prompts
+        return self.words.her_prompts(f, c)
+
     def yes_no_boxes(self, label: str, staff_only: bool) -> ChecklistBlock:
         w = self.words
         return ChecklistBlock(
@@ -254,7 +259,7 @@ class _Builder:
                 text = block["values"].get(c.id, "")
                 sub_label = w.child_field(f, c)
                 if self.blank:
-                    texts.append(TextBlock(sub_label, "", c.prompts, staff_only, 2))
+                    texts.append(TextBlock(sub_label, "", self.prompts(f, c), staff_only, 2))
                 elif text.strip():
                     texts.append(TextBlock(sub_label, self.text(sub_label, text), (), staff_only))
             if texts:
@@ -421,6 +426,7 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
             template = plans.version(session, resident_id, state.latest_version)[0]
         else:
             template = plan_templates.load(session, plan_templates.default_id(session))
+        template = plan_templates.newest_of(session, template)  # nothing on it was agreed
         content = plan_domain.normalise(template, {})
         for f in template.fields():
             if f.kind is FieldKind.CHILDREN:
@@ -451,7 +457,7 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
         _, version = plans.version(session, resident_id, int(which))  # type: ignore[arg-type]
         version_line = words.label("version").format(
             number=version.number,
-            date=_date_text(_stamp_date(version.finalised_at), words.language),
+            date=_date_text(_stamp_date(version.finalised_at), words),
         )
     org = settings.org_info(session)
     builder = _Builder(
@@ -474,7 +480,7 @@ def prepare(session: Session, resident_id: int, options: PrintOptions, which: Wh
             f"{words.label('reviewer')}: {blank_field}"
         )
     elif what != "draft" and review_date is not None:
-        review_line = f"{words.label('review_date')}: {_date_text(review_date, words.language)}"
+        review_line = f"{words.label('review_date')}: {_date_text(review_date, words)}"
         if reviewer and variant is not Variant.DISCREET:
             review_line += f" · {words.label('reviewer')}: {reviewer}"
     discreet = variant is Variant.DISCREET

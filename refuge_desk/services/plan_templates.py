@@ -93,6 +93,13 @@ def newest_id(session: Session, template_id: int) -> int:
     return newest.id if newest else row.id
 
 
+def newest_of(session: Session, template: PlanTemplate) -> PlanTemplate:
+    """The newest stored version of ``template`` (a blank form is printed with it)."""
+    ensure_bundled(session)
+    row = plans_repo.newest_template(session.db, template.key)
+    return parse_cached(row.body) if row is not None else template
+
+
 def import_template(session: Session, data: bytes) -> TemplateInfo:
     """Check and store an organisation's own template. Changes nothing if it is broken."""
     session.require(session.role.manages_settings, "add safety-plan templates")

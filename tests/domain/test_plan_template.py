@@ -26,7 +26,7 @@ def _default() -> dict[str, Any]:
 
 def test_default_template_covers_the_domain_sections() -> None:
     t = parse_template(DEFAULT.read_bytes())
-    assert t.key == "uk-default" and t.version == 1
+    assert t.key == "uk-default" and t.version == 2
     titles = [s.title for s in t.sections]
     assert len(titles) == 12
     kinds = {f.kind for f in t.fields()}

@@ -5,51 +5,22 @@ Latin, Cyrillic and Greek come from Noto Sans, each other script from its own No
 Hangul from Nanum Gothic and Chinese/Japanese from Droid Sans Fallback. Characters no font
 has fall back to the first font (and show as an empty box: tests prove none of the scripts
 we promise gets there).
+
+The chain itself is in faces.py (no reportlab), so the screen (ui/common/fonts.py) uses it too.
 """
 
 from __future__ import annotations
 
 import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from refuge_desk.services.paths import resource_path
+from refuge_desk.services.pdf.faces import CHAIN, Face
 
-
-@dataclass(frozen=True, slots=True)
-class Face:
-    name: str  # reportlab name of the regular face; the bold one is name + "-Bold"
-    regular: str  # file in resources/fonts/
-    bold: str | None  # None: bold text uses the regular face
-
-
-CHAIN: tuple[Face, ...] = (
-    Face("RD-NotoSans", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
-    Face("RD-NotoNaskhArabic", "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"),
-    Face("RD-NotoSansHebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf"),
-    Face("RD-NotoSansBengali", "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf"),
-    Face("RD-NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf"),
-    Face("RD-NotoSansGurmukhi", "NotoSansGurmukhi-Regular.ttf", "NotoSansGurmukhi-Bold.ttf"),
-    Face("RD-NotoSansGujarati", "NotoSansGujarati-Regular.ttf", "NotoSansGujarati-Bold.ttf"),
-    Face("RD-NotoSansTamil", "NotoSansTamil-Regular.ttf", "NotoSansTamil-Bold.ttf"),
-    Face("RD-NotoSansEthiopic", "NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf"),
-    Face("RD-NotoSansThai", "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf"),
-    Face("RD-NotoSansGeorgian", "NotoSansGeorgian-Regular.ttf", "NotoSansGeorgian-Bold.ttf"),
-    Face("RD-NotoSansArmenian", "NotoSansArmenian-Regular.ttf", "NotoSansArmenian-Bold.ttf"),
-    Face("RD-NotoSansTelugu", "NotoSansTelugu-Regular.ttf", None),
-    Face("RD-NotoSansKannada", "NotoSansKannada-Regular.ttf", None),
-    Face("RD-NotoSansMalayalam", "NotoSansMalayalam-Regular.ttf", None),
-    Face("RD-NotoSansSinhala", "NotoSansSinhala-Regular.ttf", None),
-    Face("RD-NotoSansKhmer", "NotoSansKhmer-Regular.ttf", None),
-    Face("RD-NotoSansMyanmar", "NotoSansMyanmar-Regular.ttf", None),
-    Face("RD-NotoSansLao", "NotoSansLao-Regular.ttf", None),
-    Face("RD-DroidSansFallback", "DroidSansFallbackFull.ttf", None),
-    Face("RD-NanumGothic", "NanumGothic.ttf", None),
-)
 BASE = CHAIN[0].name
 BASE_BOLD = BASE + "-Bold"
 
