@@ -26,7 +26,7 @@ from refuge_desk.services.audit import AuditEntry
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import OptionalDateEdit, wait_cursor
+from refuge_desk.ui.common.forms import OptionalDateEdit, label_for, wait_cursor
 from refuge_desk.ui.common.table_models import PagedRowsModel
 
 PAGE = 200
@@ -70,12 +70,13 @@ class AuditPage(QWidget):
             ("From", self.date_from),
             ("To", self.date_to),
         ):
-            filters.addWidget(QLabel(label))
+            filters.addWidget(label_for(label, widget))
             filters.addWidget(widget)
         filters.addWidget(self.apply_button)
 
         self.model = AuditModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("Audit log")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -27,8 +27,9 @@ from refuge_desk.ui.common.dialogs import Dialogs
 TITLE = "Retention and deletion"
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], spoken: str) -> QTableWidget:
     t = QTableWidget(0, len(headers))
+    t.setAccessibleName(spoken)
     t.setHorizontalHeaderLabels(headers)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -85,9 +86,9 @@ class RetentionPage(QWidget):
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.due = _table(["Reference", "Why it is due", "Since"])
-        self.kept = _table(["Reference", "Why it is kept", "Since"])
-        self.held = _table(["Reference", "Legal hold reason"])
+        self.due = _table(["Reference", "Why it is due", "Since"], "Records due for deletion")
+        self.kept = _table(["Reference", "Why it is kept", "Since"], "Records kept longer")
+        self.held = _table(["Reference", "Legal hold reason"], "Records on legal hold")
 
         self.hold_button = QPushButton("Place on legal hold…")
         self.lift_button = QPushButton("Lift hold")

@@ -34,7 +34,7 @@ from refuge_desk.domain.errors import UserError
 from refuge_desk.services import stats
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import ErrorBox
+from refuge_desk.ui.common.forms import ErrorBox, label_for
 
 CHARTED = (
     "Referrals",
@@ -75,6 +75,7 @@ class StatsDialog(QDialog):
             edit.dateChanged.connect(lambda _d: self.refresh())
         self.error = ErrorBox()
         self.table = QTableWidget(0, 3)
+        self.table.setAccessibleName("Figures")
         self.table.setObjectName("stats_table")
         self.table.setHorizontalHeaderLabels(["Group", "Item", "Count"])
         self.table.verticalHeader().hide()
@@ -101,12 +102,12 @@ class StatsDialog(QDialog):
         close.clicked.connect(self.reject)
 
         dates = QHBoxLayout()
-        dates.addWidget(QLabel("From:"))
+        dates.addWidget(label_for("From:", self.start))
         dates.addWidget(self.start)
-        dates.addWidget(QLabel("to:"))
+        dates.addWidget(label_for("to:", self.end))
         dates.addWidget(self.end)
         dates.addStretch(1)
-        dates.addWidget(QLabel("Chart:"))
+        dates.addWidget(label_for("Chart:", self.group))
         dates.addWidget(self.group)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)

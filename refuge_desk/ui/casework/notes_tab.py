@@ -37,7 +37,14 @@ from refuge_desk.services import notes
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import ErrorBox, apply_or_show, moment_of, plural, qdatetime
+from refuge_desk.ui.common.forms import (
+    ErrorBox,
+    apply_or_show,
+    label_for,
+    moment_of,
+    plural,
+    qdatetime,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ("When", "Type", "Written by", "Marks", "Note")
@@ -78,10 +85,10 @@ class NotesTab(QWidget):
         self.when_edit.setToolTip("When it happened. Leave it for now; change it to back-date.")
         self.when_edit.dateTimeChanged.connect(self._when_changed)
         self.restricted_box = QCheckBox("Restricted: managers and me only")
-        top.addWidget(QLabel("Type"))
+        top.addWidget(label_for("Type", self.type_box))
         top.addWidget(self.type_box)
         top.addSpacing(12)
-        top.addWidget(QLabel("When"))
+        top.addWidget(label_for("When", self.when_edit))
         top.addWidget(self.when_edit)
         top.addSpacing(12)
         top.addWidget(self.restricted_box)
@@ -100,6 +107,7 @@ class NotesTab(QWidget):
         c.addWidget(self.amend_banner)
         self.text = QPlainTextEdit()
         self.text.setObjectName("note_text")
+        self.text.setAccessibleName("New case note")
         self.text.setPlaceholderText("Write the note here. It is saved when you press Save note.")
         self.text.setMinimumHeight(self.text.fontMetrics().lineSpacing() * 6 + 16)
         self.text.setTabChangesFocus(True)
@@ -121,6 +129,7 @@ class NotesTab(QWidget):
         c.addLayout(bottom)
 
         self.search = QLineEdit()
+        self.search.setAccessibleName("Search her notes")
         self.search.setPlaceholderText("Search her notes (words or the start of words)")
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
@@ -131,6 +140,7 @@ class NotesTab(QWidget):
 
         self.tree = QTreeWidget()
         self.tree.setObjectName("notes_list")
+        self.tree.setAccessibleName("Case notes")
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(24)
@@ -142,6 +152,7 @@ class NotesTab(QWidget):
         self.reader = QPlainTextEdit()
         self.reader.setReadOnly(True)
         self.reader.setObjectName("note_reader")
+        self.reader.setAccessibleName("The chosen note")
         self.reader.setPlaceholderText("Choose a note to read it in full.")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tree)

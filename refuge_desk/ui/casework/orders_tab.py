@@ -136,6 +136,7 @@ class OrdersTab(QWidget):
         self.resident_id: int | None = None
         self.model = OrdersModel(self)
         self.view = QTableView()
+        self.view.setAccessibleName("Court orders")
         self.view.setObjectName("orders")
         self.view.setModel(self.model)
         read_only_rows(self.view)

@@ -158,6 +158,7 @@ class QuestionRow(QFrame):
             self.buttons[answer] = button
             answers.addWidget(button)
         self.comment = line_edit(rd.MAX_COMMENT, "Comment (optional)", f"q_{question.id}_comment")
+        self.comment.setAccessibleName(f"Comment on: {question.text}")
         answers.addWidget(self.comment, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -236,6 +237,7 @@ class ChecklistDialog(QDialog):
         self.interpreter_note = line_edit(
             200, "Language, and the interpreter's name", "interp_note"
         )
+        self.interpreter_note.setAccessibleName("Interpreter: language and name")
         self.interpreter_note.setEnabled(False)
         self.interpreter.toggled.connect(self.interpreter_note.setEnabled)
         self.interpreter.toggled.connect(lambda _on: self._changed())
@@ -489,6 +491,7 @@ class AssessmentViewDialog(QDialog):
         self.setWindowTitle("Risk checklist (read-only)")
         checklist, a = risk.assessment(session, assessment_id)
         self.text = QTextBrowser()
+        self.text.setAccessibleName("The assessment")
         self.text.setObjectName("assessment_view")
         self.text.setHtml(assessment_html(checklist, a))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -37,9 +37,10 @@ from refuge_desk.ui.common.forms import format_date
 IdRole = Qt.ItemDataRole.UserRole
 
 
-def _table(name: str, headers: list[str], stretch: int) -> QTableWidget:
+def _table(name: str, headers: list[str], stretch: int, spoken: str) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
+    table.setAccessibleName(spoken)
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -121,18 +122,25 @@ class RiskTab(QWidget):
 
         self.chart = RiskChart()
         self.assessments = _table(
-            "risk_history", ["Date", "Score", "Level", "Asked by", "Judgement"], 4
+            "risk_history",
+            ["Date", "Score", "Level", "Asked by", "Judgement"],
+            4,
+            "Risk checklists",
         )
         self.assessments.doubleClicked.connect(lambda _i: self.open_assessment())
         self.open_button = QPushButton("&Open checklist…")
         self.open_button.clicked.connect(lambda: self.open_assessment())
         self.incidents = _table(
-            "incidents", ["Date", "What happened", "Police", "Reported by", "Recorded by"], 1
+            "incidents",
+            ["Date", "What happened", "Police", "Reported by", "Recorded by"],
+            1,
+            "Incidents",
         )
         self.referrals = _table(
             "marac_referrals",
             ["Referred", "To", "Criteria", "Meeting", "Outcome", "Sharing", "Decided by"],
             4,
+            "MARAC referrals",
         )
         self.referrals.doubleClicked.connect(lambda _i: self.edit_referral())
         self.edit_referral_button = QPushButton("&Edit referral…")

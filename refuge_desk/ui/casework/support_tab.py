@@ -37,7 +37,14 @@ from refuge_desk.services import support
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import DATE_FORMAT, ErrorBox, apply_or_show, day_of, format_date
+from refuge_desk.ui.common.forms import (
+    DATE_FORMAT,
+    ErrorBox,
+    apply_or_show,
+    day_of,
+    format_date,
+    label_for,
+)
 
 GRID = ("Area", "Need at entry", "Need now", "Change", "Goal", "Outcome at exit")
 
@@ -67,10 +74,10 @@ class SupportReviewDialog(QDialog):
         today = session.today()
         self.date_edit.setDate(QDate(today.year, today.month, today.day))
         form = QHBoxLayout()
-        form.addWidget(QLabel("Stage"))
+        form.addWidget(label_for("Stage", self.stage_box))
         form.addWidget(self.stage_box)
         form.addSpacing(16)
-        form.addWidget(QLabel("Date"))
+        form.addWidget(label_for("Date", self.date_edit))
         form.addWidget(self.date_edit)
         form.addStretch(1)
 
@@ -96,6 +103,9 @@ class SupportReviewDialog(QDialog):
                 need = previous.need(key)
                 level.setCurrentIndex(level.findData(need.level.value))
                 goal.setText(need.goal)
+            for control, column in ((level, "need"), (goal, "goal"), (outcome, "outcome")):
+                control.setAccessibleName(f"{area_name}: {column}")
+            comment.setAccessibleName(f"{area_name}: comment")
             grid.addWidget(QLabel(area_name), r, 0)
             grid.addWidget(level, r, 1)
             grid.addWidget(goal, r, 2)
@@ -176,6 +186,7 @@ class SupportTab(QWidget):
         intro.setStyleSheet(f"color: {style.MUTED};")
         self.grid = QTableWidget(len(AREAS), len(GRID))
         self.grid.setObjectName("support_grid")
+        self.grid.setAccessibleName("Support reviews by area")
         self.grid.setHorizontalHeaderLabels(list(GRID))
         self.grid.verticalHeader().hide()
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -58,6 +58,7 @@ class OptionalDateEdit(QWidget):
         super().__init__(parent)
         self.set_box = QCheckBox()
         self.set_box.setToolTip("Tick to enter a date")
+        self.set_box.setAccessibleDescription("Tick to enter a date; unticked it is not set")
         self.edit = QDateEdit()
         self.edit.setDisplayFormat(DATE_FORMAT)
         self.edit.setCalendarPopup(True)
@@ -74,6 +75,12 @@ class OptionalDateEdit(QWidget):
         self.set_box.toggled.connect(self._toggled)
         self.edit.dateChanged.connect(lambda _d: self.changed.emit())
         self.set_value(None)
+
+    def take_label(self, text: str) -> None:
+        """The screen reader's names for both parts: "Date of birth: known" (the tick box)
+        and "Date of birth" (the date), from the label whose buddy this is."""
+        self.set_box.setAccessibleName(f"{text}: known")
+        self.edit.setAccessibleName(text)
 
     def _toggled(self, on: bool) -> None:
         self.edit.setEnabled(on)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
 from refuge_desk.services import passphrase_policy
 
@@ -35,8 +35,16 @@ class NewPassphraseFields(QWidget):
         self.second.setObjectName("confirm_passphrase")
         self.meter = QProgressBar()
         self.meter.setRange(0, 4)
-        self.meter.setTextVisible(True)
-        self.meter.setFixedHeight(18)
+        # The words sit beside the bar, dark on the page, never over the coloured fill.
+        self.meter.setTextVisible(False)
+        self.meter.setFixedSize(140, 14)
+        self.meter.setAccessibleName("Passphrase strength")
+        self.strength = QLabel()
+        self.strength.setObjectName("passphrase_strength")
+        strength_row = QHBoxLayout()
+        strength_row.setContentsMargins(0, 0, 0, 0)
+        strength_row.addWidget(self.meter)
+        strength_row.addWidget(self.strength, 1)
         self.hint = QLabel(passphrase_policy.ADVICE)
         self.hint.setWordWrap(True)
         self.hint.setObjectName("passphrase_hint")
@@ -44,7 +52,7 @@ class NewPassphraseFields(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(f"{label}:", self.first)
         form.addRow("Type it again:", self.second)
-        form.addRow("Strength:", self.meter)
+        form.addRow("Strength:", strength_row)
         form.addRow("", self.hint)
         self.first.textChanged.connect(self._update)
         self.second.textChanged.connect(self._update)
@@ -78,7 +86,10 @@ class NewPassphraseFields(QWidget):
         text = self.first.text()
         result = passphrase_policy.assess(text, self._user_inputs())
         self.meter.setValue(result.score if text else 0)
-        self.meter.setFormat(result.label if text else "")
+        words = f"{result.label} ({result.score} of 4)" if text else "Nothing typed yet"
+        self.meter.setFormat(words)
+        self.meter.setAccessibleDescription(words)
+        self.strength.setText(words)
         colour = _COLOURS[result.score]
         self.meter.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
         lines = []

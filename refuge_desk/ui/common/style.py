@@ -14,11 +14,14 @@ DANGER = "#b3261e"
 DANGER_SOFT = "#fbe9e7"
 WARNING_SOFT = "#fff4d6"
 RESTRICTED = "#7a4b00"
+DISABLED = "#e8e8e6"  # a disabled button: flat grey, dashed edge, grey words
 
 APP_STYLE: str = f"""
 QWidget {{
     color: {TEXT};
     font-size: 10pt;
+    selection-background-color: {ACCENT};
+    selection-color: white;
 }}
 QMainWindow, QDialog, QTabWidget::pane {{
     background: {BACKGROUND};
@@ -61,10 +64,20 @@ QPushButton#primary {{
 }}
 QPushButton#primary:hover {{
     background: {ACCENT_DARK};
+    color: white;
 }}
-QPushButton:disabled {{
+QPushButton:disabled, QPushButton#primary:disabled {{
     color: {MUTED};
-    background: #eeeeec;
+    background: {DISABLED};
+    border: 1px dashed {MUTED};
+    font-weight: normal;
+}}
+QAbstractSpinBox {{
+    min-height: 26px;
+    padding-right: 22px;
+}}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
+    width: 22px;
 }}
 QTableView {{
     background: {SURFACE};

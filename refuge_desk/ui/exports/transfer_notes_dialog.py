@@ -38,6 +38,7 @@ class TransferNotesDialog(QDialog):
         intro.setWordWrap(True)
         self.list = QListWidget()
         self.list.setObjectName("transfer_notes")
+        self.list.setAccessibleName("Case notes to send")
         self.list.setAlternatingRowColors(True)
         for note in choices:
             item = QListWidgetItem(_line(note))

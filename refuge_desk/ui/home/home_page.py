@@ -83,6 +83,7 @@ class HomePage(QWidget):
         self.greeting.setStyleSheet("font-size: 14pt;")
         self.scope = QComboBox()
         self.scope.setObjectName("home_scope")
+        self.scope.setAccessibleName("Whose tasks to show")
         self.scope.addItem("My tasks", "mine")
         self.scope.addItem("Everyone's tasks", "everyone")
         self.scope.currentIndexChanged.connect(lambda _i: self.refresh())

@@ -33,7 +33,14 @@ from refuge_desk.services import plans
 from refuge_desk.services import staff as staff_service
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
-from refuge_desk.ui.common.forms import DATE_FORMAT, ErrorBox, apply_or_show, day_of, plural
+from refuge_desk.ui.common.forms import (
+    DATE_FORMAT,
+    ErrorBox,
+    apply_or_show,
+    day_of,
+    label_for,
+    plural,
+)
 
 CONTEXT_LINES = 2  # unchanged lines shown around a change; longer runs are folded
 
@@ -289,9 +296,9 @@ class CompareDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
             combo.currentIndexChanged.connect(self.show_changes)
         pick = QHBoxLayout()
-        pick.addWidget(QLabel("From:"))
+        pick.addWidget(label_for("From:", self.older))
         pick.addWidget(self.older, 1)
-        pick.addWidget(QLabel("to:"))
+        pick.addWidget(label_for("to:", self.newer))
         pick.addWidget(self.newer, 1)
         legend = QLabel(
             f"<span style='color:{style.DANGER}'>− removed</span> &nbsp; "
@@ -301,6 +308,7 @@ class CompareDialog(QDialog):
         self.error = ErrorBox()
         self.view = QTextBrowser()
         self.view.setObjectName("changes")
+        self.view.setAccessibleName("What changed")
         self.view.setOpenLinks(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

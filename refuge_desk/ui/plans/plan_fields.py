@@ -258,6 +258,7 @@ class DateFieldEditor(FieldEditor):
     def __init__(self, f: TemplateField, parent: QWidget | None = None) -> None:
         super().__init__(f, parent)
         self.date = OptionalDateEdit()
+        self.date.take_label(f.label)
         self.body.addWidget(self.date)
         self.date.changed.connect(self.changed)
         self.setFocusProxy(self.date)
@@ -379,6 +380,7 @@ class RowsTableEditor(FieldEditor):
     def __init__(self, f: TemplateField, parent: QWidget | None = None) -> None:
         super().__init__(f, parent)
         self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setAccessibleName(f.label)
         self.table.setHorizontalHeaderLabels([h for _k, h in self.COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -38,6 +38,7 @@ class KeptTypingDialog(QDialog):
         intro.setWordWrap(True)
         self.text = QPlainTextEdit(text or "(No differences from the plan as it is now.)")
         self.text.setObjectName("kept_text")
+        self.text.setAccessibleName("What you typed")
         self.text.setReadOnly(True)
         buttons = QDialogButtonBox()
         self.keep_button = buttons.addButton(

@@ -166,6 +166,7 @@ class PlanPage(QWidget):
         self.save_status.setObjectName("muted")
         self.version_combo = QComboBox()
         self.version_combo.setObjectName("version_combo")
+        self.version_combo.setAccessibleName("Version shown")
         self.version_combo.setMinimumWidth(250)
         self.version_combo.setToolTip("Which version of the plan to show")
         self.version_combo.currentIndexChanged.connect(self._version_chosen)
@@ -222,6 +223,7 @@ class PlanPage(QWidget):
 
         self.sections = QListWidget()
         self.sections.setObjectName("plan_sections")
+        self.sections.setAccessibleName("Plan sections")
         self.sections.setMinimumWidth(220)
         self.sections.setMaximumWidth(340)
         self.sections.setWordWrap(True)

@@ -110,6 +110,7 @@ class PlanReviewsPage(QWidget):
         self.model = DueReviewsModel(self)
         self.show_names.toggled.connect(lambda on: self.model.set_privacy(not on))
         self.view = ResidentsTable()
+        self.view.setAccessibleName("Plans to review")
         self.view.setObjectName("plan_reviews")
         self.view.setModel(self.model)
         read_only_rows(self.view)

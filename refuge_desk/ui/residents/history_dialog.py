@@ -25,6 +25,7 @@ from refuge_desk.domain.errors import UserError
 from refuge_desk.services import history, residents
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common.dialogs import Dialogs
+from refuge_desk.ui.common.forms import label_for
 from refuge_desk.ui.common.table_models import read_only_rows
 
 HEADERS = ("When", "Who", "Field", "Before", "After")
@@ -81,11 +82,12 @@ class HistoryDialog(QDialog):
         self.count = QLabel()
         self.count.setObjectName("muted")
         filter_row = QHBoxLayout()
-        filter_row.addWidget(QLabel("Show:"))
+        filter_row.addWidget(label_for("Show:", self.field_filter))
         filter_row.addWidget(self.field_filter, 1)
         filter_row.addWidget(self.count)
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setObjectName("history_table")
+        self.table.setAccessibleName("Changes")
         self.table.setHorizontalHeaderLabels(HEADERS)
         read_only_rows(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)

@@ -59,6 +59,7 @@ class ImportResidentsDialog(QDialog):
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setObjectName("import_details")
+        self.details.setAccessibleName("What the import found")
         self.details.setPlaceholderText("Results appear here.")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)

@@ -362,6 +362,7 @@ class ResidentEditor(QWidget):
         column = QVBoxLayout(page)
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("notes")
+        self.notes.setAccessibleName("Free notes")
         self.notes.setPlaceholderText("Free notes")
         column.addWidget(self.notes)
         self.tabs.addTab(page, "Notes")

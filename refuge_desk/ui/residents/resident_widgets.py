@@ -86,6 +86,12 @@ class _PhoneRow:
     def widgets(self) -> tuple[QWidget, ...]:
         return (self.number, self.label, self.safety, self.safe_times, self.remove)
 
+    def name_parts(self, n: int) -> None:
+        """What a screen reader says for each box of the n-th phone row."""
+        for widget, what in zip(self.widgets()[:4], PhonesEditor.HEADERS, strict=False):
+            widget.setAccessibleName(f"Phone {n}: {what.rstrip('?').lower()}")
+        self.remove.setAccessibleName(f"Remove phone {n}")
+
     def value(self) -> Phone:
         return Phone(
             self.number.text(),
@@ -123,6 +129,8 @@ class PhonesEditor(QWidget):
             for c, w in enumerate(row.widgets()):
                 self.grid.removeWidget(w)
                 self.grid.addWidget(w, r, c)
+        for r, row in enumerate(self.rows, start=1):
+            row.name_parts(r)
         self.empty.setVisible(not self.rows)
         if not self.rows:
             self.grid.addWidget(self.empty, 1, 0, 1, len(self.HEADERS))
@@ -341,6 +349,7 @@ class ChildrenEditor(QWidget):
         self.dialog: ChildDialog | None = None  # the open add / edit dialog, if any
         self.dialog_index: int | None = None  # the row it edits; None when adding
         self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setAccessibleName("Children")
         self.table.setHorizontalHeaderLabels(list(self.HEADERS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -26,7 +26,7 @@ from refuge_desk.services import rooms as rooms_service
 from refuge_desk.services.session import Session
 from refuge_desk.ui.common import style
 from refuge_desk.ui.common.dialogs import Dialogs
-from refuge_desk.ui.common.forms import plural
+from refuge_desk.ui.common.forms import label_for, plural
 from refuge_desk.ui.common.table_models import RecordRole, ResidentsModel
 
 # (label, statuses) for the filter combo; the first is the default.
@@ -141,7 +141,7 @@ class ResidentsPage(QWidget):
         # she gets no filter at all rather than choices that would show nothing more.
         for label, _statuses in STATUS_FILTERS[:1] if volunteer else STATUS_FILTERS:
             self.status_filter.addItem(label)
-        show_label = QLabel("Show:")
+        show_label = label_for("Show:", self.status_filter)
         show_label.setVisible(not volunteer)
         self.status_filter.setVisible(not volunteer)
         self.show_names = QPushButton("Show names")
@@ -155,7 +155,7 @@ class ResidentsPage(QWidget):
         self.new_button.setVisible(session.role.edits_residents)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Search:"))
+        top.addWidget(label_for("Search:", self.search))
         top.addWidget(self.search, 2)
         top.addSpacing(8)
         top.addWidget(show_label)
@@ -188,6 +188,7 @@ class ResidentsPage(QWidget):
 
         self.model = ResidentsModel(self, names_visible=not volunteer)
         self.view = ResidentsTable()
+        self.view.setAccessibleName("Residents")
         self.view.setModel(self.model)
         self.view.setSortingEnabled(False)  # sorting happens in SQL, see _sort_changed
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -99,6 +99,7 @@ class RoomsPage(QWidget):
 
         self.model = RoomsModel(self)
         self.view = QTableView()
+        self.view.setAccessibleName("Rooms")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

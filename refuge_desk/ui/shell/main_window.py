@@ -34,6 +34,7 @@ from refuge_desk.ui.admin.staff_page import StaffPage
 from refuge_desk.ui.casework.note_search_page import NoteSearchPage
 from refuge_desk.ui.casework.tasks_page import TasksPage
 from refuge_desk.ui.common import style
+from refuge_desk.ui.common.accessible import LabelNamer
 from refuge_desk.ui.common.dialogs import Dialogs
 from refuge_desk.ui.common.forms import wait_cursor
 from refuge_desk.ui.common.job_runner import JobRunner
@@ -129,6 +130,10 @@ class MainWindow(QMainWindow):
         self.capture_guard = CaptureGuard(self)
         if app is not None:
             app.installEventFilter(self.capture_guard)
+        # Screen readers: drop-downs and composite fields take their label's words as names.
+        self.label_namer = LabelNamer(self)
+        if app is not None:
+            app.installEventFilter(self.label_namer)
         self.lock_on_minimise = True
         self.draft_timer = QTimer(self)
         self.draft_timer.setInterval(DRAFT_AUTOSAVE_MS)
